@@ -1,0 +1,90 @@
+/**
+ * A scenario is a whole simulated host: its PCI functions, how they are
+ * grouped by the IOMMU, which driver each is bound to, what load each
+ * interrupt vector carries, which processes (e.g. QEMU VMs) own which groups,
+ * and the limits in force. Scenarios are plain data (JSON-serialisable) so an
+ * operator can write one in a file; device kinds map to DeviceModels.
+ */
+
+export type LoadProfile =
+  /** a constant rate */
+  | { kind: 'steady'; rate: number }
+  /** `base` rate with bursts of `burstRate` for `burstMs` every `periodMs` */
+  | { kind: 'bursty'; base: number; burstRate: number; periodMs: number; burstMs: number }
+  /** `base` until `startMs` after the scenario starts, then `rate` (an interrupt storm) for `durationMs` (forever if omitted) */
+  | { kind: 'storm'; base: number; rate: number; startMs: number; durationMs?: number }
+  /** alternates between `high` and `low` rate every `periodMs` */
+  | { kind: 'flapping'; high: number; low: number; periodMs: number };
+
+export interface ScenarioIrqLoad {
+  /** IRQ index name */
+  index: 'INTX' | 'MSI' | 'MSIX';
+  /** vector number, or "all" for every vector of the index */
+  vector: number | 'all';
+  profile: LoadProfile;
+}
+
+export type ScenarioDeviceKind =
+  | 'edu'
+  | 'gpu'
+  | 'gpu-audio'
+  | 'nic-pf'
+  | 'nic-vf'
+  | 'nvme'
+  | 'pci-bridge'
+  | 'usb'
+  | 'sata'
+  | 'generic';
+
+export interface ScenarioDevice {
+  bdf: string;
+  kind: ScenarioDeviceKind;
+  vendorId: number;
+  deviceId: number;
+  subsystemVendorId?: number;
+  subsystemDeviceId?: number;
+  classCode: number;
+  vendorName?: string;
+  deviceName?: string;
+  group: number;
+  /** bound driver, null = none */
+  driver: string | null;
+  numaNode?: number;
+  physfn?: string;
+  /** MSI-X vectors (0 = no MSI-X capability) */
+  msixVectors?: number;
+  /** MSI vectors (0 = no MSI capability) */
+  msiVectors?: number;
+  /** offers function-level reset (VFIO_DEVICE_FLAGS_RESET) */
+  reset?: boolean;
+  /** BAR sizes in bytes, index 0..5 (0 = absent) */
+  bars?: number[];
+  /** interrupt load while the device is in use */
+  irqLoad?: ScenarioIrqLoad[];
+}
+
+/** A process other than vfioscope that holds groups open, like a QEMU VM. */
+export interface ScenarioProcess {
+  pid: number;
+  comm: string;
+  cmdline: string;
+  groups: number[];
+  lockedBytes: number;
+  pinnedBytes: number;
+  memlockLimit: number | null;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  hostname: string;
+  kernel: string;
+  cpus: number;
+  /** RLIMIT_MEMLOCK of the vfioscope process, bytes; null = unlimited */
+  memlockLimit: number | null;
+  dmaEntryLimit: number;
+  allowUnsafeInterrupts: boolean;
+  interruptRemapping: boolean;
+  devices: ScenarioDevice[];
+  processes: ScenarioProcess[];
+}

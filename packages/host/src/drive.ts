@@ -1,0 +1,164 @@
+/**
+ * The drive half of the Host interface: vfioscope acting as the userspace
+ * driver. The objects mirror the kernel's: a Container is an open
+ * /dev/vfio/vfio (one IOMMU context), a Group an open /dev/vfio/N, a Device a
+ * device fd from VFIO_GROUP_GET_DEVICE_FD. Every method is one ioctl or
+ * syscall and fails with the errno the kernel gives (VfioError). Numbers
+ * (flags, region and IRQ indexes, extension ids) are the uAPI's own, from
+ * @vfioscope/uapi.
+ */
+import type { Bdf } from './observe.ts';
+
+export interface GroupStatus {
+  /** VFIO_GROUP_FLAGS_VIABLE */
+  viable: boolean;
+  /** VFIO_GROUP_FLAGS_CONTAINER_SET */
+  containerSet: boolean;
+}
+
+export interface IovaRange {
+  start: bigint;
+  /** inclusive, like vfio_iova_range.end */
+  end: bigint;
+}
+
+export interface IommuInfo {
+  /** vfio_iommu_type1_info.flags */
+  flags: number;
+  /** supported page sizes bitmap (VFIO_IOMMU_INFO_PGSIZES) */
+  iovaPgsizes: bigint;
+  /** VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, empty when absent */
+  iovaRanges: IovaRange[];
+  /** VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, null when absent */
+  dmaAvail: number | null;
+}
+
+export interface DmaMapRequest {
+  /** process virtual address of the memory to map (from a DmaBuffer) */
+  vaddr: bigint;
+  iova: bigint;
+  size: bigint;
+  /** VFIO_DMA_MAP_FLAG_* */
+  flags: number;
+}
+
+export interface DmaUnmapRequest {
+  iova: bigint;
+  size: bigint;
+  /** VFIO_DMA_UNMAP_FLAG_* (e.g. ALL) */
+  flags: number;
+}
+
+export interface Container {
+  /** the fd number (linux) or a small id (sim); unique within the host */
+  readonly id: number;
+  /** VFIO_GET_API_VERSION */
+  apiVersion(): Promise<number>;
+  /** VFIO_CHECK_EXTENSION: the kernel's integer answer (0 = unsupported) */
+  checkExtension(extension: number): Promise<number>;
+  /** VFIO_SET_IOMMU */
+  setIommu(type: number): Promise<void>;
+  /** VFIO_IOMMU_GET_INFO with its capability chain */
+  iommuInfo(): Promise<IommuInfo>;
+  /** VFIO_IOMMU_MAP_DMA */
+  mapDma(req: DmaMapRequest): Promise<void>;
+  /** VFIO_IOMMU_UNMAP_DMA: resolves to the number of bytes unmapped */
+  unmapDma(req: DmaUnmapRequest): Promise<bigint>;
+  /** close(2) */
+  close(): Promise<void>;
+}
+
+export interface Group {
+  readonly id: number;
+  /** VFIO_GROUP_GET_STATUS */
+  status(): Promise<GroupStatus>;
+  /** VFIO_GROUP_SET_CONTAINER */
+  setContainer(container: Container): Promise<void>;
+  /** VFIO_GROUP_UNSET_CONTAINER */
+  unsetContainer(): Promise<void>;
+  /** VFIO_GROUP_GET_DEVICE_FD */
+  openDevice(name: Bdf): Promise<Device>;
+  /** close(2) */
+  close(): Promise<void>;
+}
+
+export interface DeviceInfo {
+  /** VFIO_DEVICE_FLAGS_* */
+  flags: number;
+  numRegions: number;
+  numIrqs: number;
+}
+
+export interface RegionInfo {
+  index: number;
+  /** VFIO_REGION_INFO_FLAG_* */
+  flags: number;
+  size: bigint;
+  offset: bigint;
+  /** capability ids found on the region's capability chain */
+  capabilities: number[];
+}
+
+export interface IrqInfo {
+  index: number;
+  /** VFIO_IRQ_INFO_* */
+  flags: number;
+  count: number;
+}
+
+/** The data of a VFIO_DEVICE_SET_IRQS call, by its DATA_* type. */
+export type IrqSetData =
+  | { type: 'none' }
+  | { type: 'bool'; values: boolean[] }
+  /** an eventfd per vector; null de-assigns (fd -1) */
+  | { type: 'eventfd'; fds: (EventFd | null)[] };
+
+export interface IrqSetRequest {
+  index: number;
+  start: number;
+  count: number;
+  /** VFIO_IRQ_SET_ACTION_MASK | UNMASK | TRIGGER */
+  action: number;
+  data: IrqSetData;
+}
+
+export interface Device {
+  readonly name: Bdf;
+  readonly group: number;
+  /** VFIO_DEVICE_GET_INFO */
+  info(): Promise<DeviceInfo>;
+  /** VFIO_DEVICE_GET_REGION_INFO */
+  regionInfo(index: number): Promise<RegionInfo>;
+  /** VFIO_DEVICE_GET_IRQ_INFO */
+  irqInfo(index: number): Promise<IrqInfo>;
+  /** VFIO_DEVICE_SET_IRQS */
+  setIrqs(req: IrqSetRequest): Promise<void>;
+  /** VFIO_DEVICE_RESET */
+  reset(): Promise<void>;
+  /** pread(2) on the device fd at region offset + offset */
+  read(index: number, offset: bigint, size: number): Promise<Uint8Array>;
+  /** pwrite(2) on the device fd at region offset + offset */
+  write(index: number, offset: bigint, data: Uint8Array): Promise<void>;
+  /** close(2) */
+  close(): Promise<void>;
+}
+
+/** An eventfd(2): the kernel signals an interrupt by adding 1 to its counter. */
+export interface EventFd {
+  readonly fd: number;
+  /** read(2) in non-blocking mode: the count since the last read (0 if none), resetting it */
+  drain(): Promise<number>;
+  /** write(2): add to the counter (used as an unmask/trigger signal in tests) */
+  signal(value?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Anonymous process memory for DMA (mmap on Linux). */
+export interface DmaBuffer {
+  readonly vaddr: bigint;
+  readonly size: bigint;
+  read(offset: bigint, size: number): Promise<Uint8Array>;
+  write(offset: bigint, data: Uint8Array): Promise<void>;
+  /** munmap(2); unmap the DMA first */
+  free(): Promise<void>;
+}

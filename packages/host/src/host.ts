@@ -1,0 +1,45 @@
+/**
+ * One Host interface, two backends (sim and linux) with identical semantics
+ * down to the errno of each failure.
+ */
+import type { Container, DmaBuffer, EventFd, Group } from './drive.ts';
+import type { Bdf, GroupOwner, HostInfo, IrqLine, Topology } from './observe.ts';
+
+export interface Host {
+  readonly backend: 'sim' | 'linux';
+
+  // ---- observe ----
+  hostInfo(): Promise<HostInfo>;
+  /** IOMMU groups and PCI devices; an empty list (not an error) when the host has no IOMMU */
+  topology(): Promise<Topology>;
+  /** processes holding a /dev/vfio/N open, this process included */
+  owners(): Promise<GroupOwner[]>;
+  /** counts of every VFIO interrupt line (/proc/interrupts), owned by anyone */
+  irqLines(): Promise<IrqLine[]>;
+  /**
+   * Bind a device to `driver` through driver_override + drivers_probe, or
+   * unbind it (driver null) and clear the override. An operator action.
+   */
+  bindDriver(bdf: Bdf, driver: string | null): Promise<void>;
+
+  // ---- drive ----
+  /** open("/dev/vfio/vfio") */
+  openContainer(): Promise<Container>;
+  /** open("/dev/vfio/N"); EBUSY when another process (or fd) holds it */
+  openGroup(id: number): Promise<Group>;
+  /** eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) */
+  createEventFd(): Promise<EventFd>;
+  /** mmap an anonymous, page-aligned buffer for DMA */
+  allocDmaBuffer(size: bigint): Promise<DmaBuffer>;
+  /**
+   * Drain many eventfds in one call: the count of each since its last read.
+   * The telemetry hot path; backends make it cheap for thousands of fds.
+   */
+  drainEventFds(fds: readonly EventFd[]): Promise<number[]>;
+
+  /** the page size IOMMU mappings are aligned to */
+  readonly pageSize: number;
+
+  /** release everything this host object holds, in the kernel's teardown order */
+  close(): Promise<void>;
+}

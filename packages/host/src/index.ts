@@ -1,0 +1,4 @@
+export * from './errors.ts';
+export type * from './observe.ts';
+export type * from './drive.ts';
+export type * from './host.ts';
