@@ -1,0 +1,121 @@
+/**
+ * Every VFIO ioctl of linux/vfio.h as a row of data: its number, the fd it
+ * is issued on, the direction encoded in the number, and what the third
+ * ioctl() argument is. VFIO encodes all its numbers with _IO, so the
+ * direction is always "none" and the size field 0: the argument is an
+ * argsz-framed struct whose size travels inside it, not in the number.
+ * `size` below is therefore sizeof the struct from the header.
+ */
+import { iocDecode, type IocDirection } from './ioc.ts';
+import * as N from './ioctl.ts';
+import { VFIO_DEVICE_INFO_LAYOUT } from './structs/device-info.ts';
+import { VFIO_IOMMU_TYPE1_DMA_MAP_LAYOUT, VFIO_IOMMU_TYPE1_DMA_UNMAP_LAYOUT } from './structs/dma-map.ts';
+import { VFIO_GROUP_STATUS_LAYOUT } from './structs/group-status.ts';
+import { VFIO_IOMMU_TYPE1_INFO_LAYOUT } from './structs/iommu-type1-info.ts';
+import { VFIO_IRQ_INFO_LAYOUT } from './structs/irq-info.ts';
+import { VFIO_IRQ_SET_LAYOUT } from './structs/irq-set.ts';
+import * as D from './structs/layouts-device.ts';
+import * as I from './structs/layouts-iommu.ts';
+import type { StructLayout } from './structs/layout.ts';
+import { VFIO_REGION_INFO_LAYOUT } from './structs/region-info.ts';
+
+/** Which file descriptor an ioctl is issued on; numbers repeat across kinds. */
+export type VfioFdKind = 'container' | 'group' | 'device';
+
+/** The third ioctl() argument. */
+export type IoctlArg =
+  | { kind: 'none' }
+  /** an integer passed directly in the argument */
+  | { kind: 'value'; ctype: '__u32' | '__s32' }
+  /** a pointer to a scalar, or to a NUL-terminated string for `char` */
+  | { kind: 'pointer'; ctype: '__u32' | '__s32' | 'char' }
+  /** a pointer to an argsz-framed struct */
+  | { kind: 'struct'; layout: StructLayout };
+
+export interface IoctlEntry {
+  name: string;
+  number: number;
+  fd: VfioFdKind;
+  /** as encoded in the number (always "none" for VFIO: _IO) */
+  dir: IocDirection;
+  arg: IoctlArg;
+  /** "struct vfio_irq_set", "__s32 *", "int", "none" … */
+  argName: string;
+  /** sizeof the argument (the fixed part of a struct); null for a string */
+  size: number | null;
+  summary: string;
+}
+
+type Row = [name: keyof typeof N, fd: VfioFdKind, arg: IoctlArg, summary: string];
+
+const none: IoctlArg = { kind: 'none' };
+const struct = (layout: StructLayout): IoctlArg => ({ kind: 'struct', layout });
+
+const ROWS: Row[] = [
+  ['VFIO_GET_API_VERSION', 'container', none, 'returns VFIO_API_VERSION'],
+  ['VFIO_CHECK_EXTENSION', 'container', { kind: 'value', ctype: '__u32' }, 'is an extension (IOMMU type, UNMAP_ALL …) supported'],
+  ['VFIO_SET_IOMMU', 'container', { kind: 'value', ctype: '__s32' }, 'choose the IOMMU type; needs a group attached'],
+  ['VFIO_GROUP_GET_STATUS', 'group', struct(VFIO_GROUP_STATUS_LAYOUT), 'viable / container set'],
+  ['VFIO_GROUP_SET_CONTAINER', 'group', { kind: 'pointer', ctype: '__s32' }, 'attach the group to a container fd'],
+  ['VFIO_GROUP_UNSET_CONTAINER', 'group', none, 'detach the group from its container'],
+  ['VFIO_GROUP_GET_DEVICE_FD', 'group', { kind: 'pointer', ctype: 'char' }, 'open a device by name; returns its fd'],
+  ['VFIO_DEVICE_GET_INFO', 'device', struct(VFIO_DEVICE_INFO_LAYOUT), 'device flags, region and IRQ counts'],
+  ['VFIO_DEVICE_GET_REGION_INFO', 'device', struct(VFIO_REGION_INFO_LAYOUT), 'one region: flags, size, offset, caps'],
+  ['VFIO_DEVICE_GET_IRQ_INFO', 'device', struct(VFIO_IRQ_INFO_LAYOUT), 'one IRQ index: flags, count'],
+  ['VFIO_DEVICE_SET_IRQS', 'device', struct(VFIO_IRQ_SET_LAYOUT), 'trigger/mask/unmask, wire eventfds'],
+  ['VFIO_DEVICE_RESET', 'device', none, 'reset the device'],
+  ['VFIO_DEVICE_GET_PCI_HOT_RESET_INFO', 'device', struct(D.VFIO_PCI_HOT_RESET_INFO_LAYOUT), 'devices affected by a bus reset'],
+  ['VFIO_DEVICE_PCI_HOT_RESET', 'device', struct(D.VFIO_PCI_HOT_RESET_LAYOUT), 'bus reset, proving ownership by group fds'],
+  ['VFIO_DEVICE_QUERY_GFX_PLANE', 'device', struct(D.VFIO_DEVICE_GFX_PLANE_INFO_LAYOUT), 'mdev display plane'],
+  ['VFIO_DEVICE_GET_GFX_DMABUF', 'device', { kind: 'pointer', ctype: '__u32' }, 'dma-buf fd for a plane'],
+  ['VFIO_DEVICE_IOEVENTFD', 'device', struct(D.VFIO_DEVICE_IOEVENTFD_LAYOUT), 'eventfd-triggered device write'],
+  ['VFIO_DEVICE_FEATURE', 'device', struct(D.VFIO_DEVICE_FEATURE_LAYOUT), 'get/set/probe a feature (migration, low power, DMA logging)'],
+  ['VFIO_IOMMU_GET_INFO', 'container', struct(VFIO_IOMMU_TYPE1_INFO_LAYOUT), 'type1: page sizes, IOVA ranges, DMA avail'],
+  ['VFIO_IOMMU_MAP_DMA', 'container', struct(VFIO_IOMMU_TYPE1_DMA_MAP_LAYOUT), 'type1: map and pin process memory at an IOVA'],
+  ['VFIO_IOMMU_UNMAP_DMA', 'container', struct(VFIO_IOMMU_TYPE1_DMA_UNMAP_LAYOUT), 'type1: unmap; size returns bytes unmapped'],
+  ['VFIO_IOMMU_ENABLE', 'container', none, 'SPAPR TCE: enable the container'],
+  ['VFIO_IOMMU_DISABLE', 'container', none, 'SPAPR TCE: disable the container'],
+  ['VFIO_IOMMU_DIRTY_PAGES', 'container', struct(I.VFIO_IOMMU_TYPE1_DIRTY_BITMAP_LAYOUT), 'type1: dirty page logging'],
+  ['VFIO_IOMMU_SPAPR_TCE_GET_INFO', 'container', struct(I.VFIO_IOMMU_SPAPR_TCE_INFO_LAYOUT), 'SPAPR TCE: DMA window info'],
+  ['VFIO_IOMMU_SPAPR_REGISTER_MEMORY', 'container', struct(I.VFIO_IOMMU_SPAPR_REGISTER_MEMORY_LAYOUT), 'SPAPR TCE: preregister memory'],
+  ['VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY', 'container', struct(I.VFIO_IOMMU_SPAPR_REGISTER_MEMORY_LAYOUT), 'SPAPR TCE: unregister memory'],
+  ['VFIO_IOMMU_SPAPR_TCE_CREATE', 'container', struct(I.VFIO_IOMMU_SPAPR_TCE_CREATE_LAYOUT), 'SPAPR TCE: create a DMA window'],
+  ['VFIO_IOMMU_SPAPR_TCE_REMOVE', 'container', struct(I.VFIO_IOMMU_SPAPR_TCE_REMOVE_LAYOUT), 'SPAPR TCE: remove a DMA window'],
+  ['VFIO_EEH_PE_OP', 'container', struct(I.VFIO_EEH_PE_OP_LAYOUT), 'SPAPR EEH: PE operation'],
+];
+
+function argName(arg: IoctlArg): string {
+  switch (arg.kind) {
+    case 'none':
+      return 'none';
+    case 'value':
+      return 'int';
+    case 'pointer':
+      return `${arg.ctype} *`;
+    case 'struct':
+      return `struct ${arg.layout.name}`;
+  }
+}
+
+function argSize(arg: IoctlArg): number | null {
+  switch (arg.kind) {
+    case 'none':
+      return 0;
+    case 'value':
+      return 4;
+    case 'pointer':
+      return arg.ctype === 'char' ? null : 4;
+    case 'struct':
+      return arg.layout.size;
+  }
+}
+
+const FD_ORDER: Record<VfioFdKind, number> = { container: 0, group: 1, device: 2 };
+
+/** Every VFIO ioctl, ordered by number, then container, group, device. */
+export const VFIO_IOCTL_TABLE: readonly IoctlEntry[] = Object.freeze(
+  ROWS.map(([name, fd, arg, summary]): IoctlEntry => {
+    const number = N[name];
+    return { name, number, fd, dir: iocDecode(number).dir, arg, argName: argName(arg), size: argSize(arg), summary };
+  }).sort((a, b) => a.number - b.number || FD_ORDER[a.fd] - FD_ORDER[b.fd] || a.name.localeCompare(b.name)),
+);
