@@ -61,6 +61,14 @@ export interface ScenarioDevice {
   bars?: number[];
   /** interrupt load while the device is in use */
   irqLoad?: ScenarioIrqLoad[];
+  /** function 0 of a multi-function device (header type bit 7); defaults by kind (gpu: true) */
+  multifunction?: boolean;
+  /** SR-IOV PF: VFs currently enabled (NumVFs); defaults to the scenario's VFs of this PF when built by the scenario helpers */
+  numVfs?: number;
+  /** pci-bridge kind: what sort of bridge (default 'root-port') */
+  bridgeType?: 'root-port' | 'downstream' | 'upstream' | 'pcie-to-pci' | 'pci-bridge';
+  /** pci-bridge kind: the bus number behind the bridge (default: own bus + 1) */
+  secondaryBus?: number;
 }
 
 /** A process other than vfioscope that holds groups open, like a QEMU VM. */

@@ -1,0 +1,48 @@
+/**
+ * The built-in scenarios and loading one by name or from a JSON file.
+ */
+import { readFileSync } from 'node:fs';
+import { defaultScenario } from './default.ts';
+import { eduScenario } from './edu.ts';
+import { largeScenario } from './large.ts';
+import type { Scenario } from './scenario-types.ts';
+import { stormScenario } from './storm.ts';
+import { ScenarioError, validateScenario } from './validate.ts';
+
+export type * from './scenario-types.ts';
+export { ScenarioError, validateScenario } from './validate.ts';
+export { cumulativeInterrupts, interruptsBetween, peakRate, rateAt, loadProfileProblems } from './load-profile.ts';
+export { STORM_INTX_START_MS, STORM_MSIX_START_MS } from './storm.ts';
+
+export const builtinScenarios: Record<string, Scenario> = {
+  default: defaultScenario,
+  edu: eduScenario,
+  storm: stormScenario,
+  large: largeScenario,
+};
+
+/**
+ * A built-in scenario by name, or a scenario JSON file by path. Returns a
+ * fresh deep copy, so callers may mutate it (bind drivers, …) freely.
+ */
+export function loadScenario(nameOrFile: string): Scenario {
+  const builtin = Object.hasOwn(builtinScenarios, nameOrFile) ? builtinScenarios[nameOrFile] : undefined;
+  if (builtin) return structuredClone(builtin);
+  let text: string;
+  try {
+    text = readFileSync(nameOrFile, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new ScenarioError(
+      nameOrFile,
+      [`not a built-in scenario (${Object.keys(builtinScenarios).join(', ')}) and not a readable file (${reason})`],
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError(nameOrFile, [`not valid JSON: ${(e as Error).message}`]);
+  }
+  return validateScenario(parsed, nameOrFile);
+}
