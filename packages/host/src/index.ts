@@ -2,3 +2,5 @@ export * from './errors.ts';
 export type * from './observe.ts';
 export type * from './drive.ts';
 export type * from './host.ts';
+export * from './session/index.ts';
+export * from './dma-mapping-table.ts';

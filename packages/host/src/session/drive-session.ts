@@ -1,0 +1,253 @@
+/**
+ * DriveSession: vfioscope acting as the userspace driver over any Host. It
+ * owns what it opens in the kernel — groups, containers, device fds, IRQ
+ * eventfds, DMA buffers and their mappings — tears them down in the kernel's
+ * order (IRQs off, device fds closed, mappings removed, group unset, fds
+ * closed), and emits a SessionEvent for every action attempt.
+ *
+ * Errors are the host's VfioError unchanged; the session adds its own only
+ * where the kernel could not say precisely what is wrong (an id this session
+ * does not hold, a request whose preparation would fail before the ioctl).
+ */
+import { VfioError } from '../errors.ts';
+import type { Host } from '../host.ts';
+import type { Device, IrqInfo } from '../drive.ts';
+import type { Bdf } from '../observe.ts';
+import { DeviceFds } from './device-fds.ts';
+import { ContainerMappings } from './dma-mappings.ts';
+import { GroupOwnership } from './group-ownership.ts';
+import { irqIndexName, IrqWiring } from './irq-wiring.ts';
+import { SessionEventBus, type SessionEventListener } from './session-events.ts';
+import type {
+  DeviceState,
+  MapDmaRequest,
+  MappingRow,
+  MappingSort,
+  OwnedContainer,
+  OwnedGroup,
+  RegionState,
+  SetIrqsRequest,
+  UnmapDmaRequest,
+  WiredVector,
+} from './session-types.ts';
+
+export interface DriveSessionOptions {
+  onEvent?: SessionEventListener;
+}
+
+export class DriveSession {
+  private readonly events = new SessionEventBus();
+  private readonly ownership: GroupOwnership;
+  private readonly devices: DeviceFds;
+  private readonly irqs: IrqWiring;
+  private readonly mappingsByContainer = new Map<number, ContainerMappings>();
+
+  constructor(
+    readonly host: Host,
+    opts: DriveSessionOptions = {},
+  ) {
+    this.ownership = new GroupOwnership(host);
+    this.devices = new DeviceFds(host, this.ownership);
+    this.irqs = new IrqWiring(host);
+    if (opts.onEvent) this.events.on(opts.onEvent);
+  }
+
+  /** Another listener for SessionEvents (besides opts.onEvent); returns unsubscribe. */
+  onEvent(fn: SessionEventListener): () => void {
+    return this.events.on(fn);
+  }
+
+  // ---- groups & containers ----
+
+  openGroup(group: number, opts: { container?: number } = {}): Promise<{ group: number; container: number }> {
+    return this.events.record(
+      'openGroup',
+      { group, ...(opts.container !== undefined ? { container: opts.container } : {}) },
+      { group, container: opts.container ?? null },
+      async () => {
+        const entry = await this.ownership.attach(group, opts.container);
+        const id = entry.container.container.id;
+        if (!this.mappingsByContainer.has(id)) this.mappingsByContainer.set(id, new ContainerMappings(this.host, entry.container.container));
+        return { group, container: id };
+      },
+      (r) => r,
+    );
+  }
+
+  closeGroup(group: number): Promise<void> {
+    return this.events.record('closeGroup', { group }, { group }, () => this.teardownGroup(group));
+  }
+
+  groups(): OwnedGroup[] {
+    return this.ownership.allGroups().map((g) => ({
+      group: g.group.id,
+      container: g.container.container.id,
+      devices: this.devices.devicesOf(g.group.id),
+    }));
+  }
+
+  containers(): OwnedContainer[] {
+    return this.ownership.allContainers().map((c) => {
+      const m = this.mappingsByContainer.get(c.container.id);
+      return {
+        id: c.container.id,
+        groups: [...c.groups],
+        iommuInfo: c.iommuInfo,
+        mappingCount: m?.count ?? 0,
+        pinnedBytes: m?.pinnedBytes ?? 0n,
+      };
+    });
+  }
+
+  // ---- devices ----
+
+  /** The device fd, opened on first use (its group must be open in this session). */
+  async device(bdf: Bdf): Promise<Device> {
+    if (this.devices.isOpen(bdf)) return this.devices.get(bdf);
+    return this.events.record('openDevice', { device: bdf }, { bdf }, () => this.devices.get(bdf), (d) => ({ group: d.group }));
+  }
+
+  async deviceState(bdf: Bdf): Promise<DeviceState> {
+    const device = await this.device(bdf);
+    await this.irqs.poll(); // pick up INTx auto-masks that happened since the last tick
+    const info = await device.info();
+    const regions: RegionState[] = [];
+    for (let index = 0; index < info.numRegions; index++) {
+      try {
+        regions.push({ ...(await device.regionInfo(index)), error: null });
+      } catch (err) {
+        if (!(err instanceof VfioError)) throw err;
+        regions.push({ index, flags: 0, size: 0n, offset: 0n, capabilities: [], error: err.errno });
+      }
+    }
+    const irqs: DeviceState['irqs'] = [];
+    for (let index = 0; index < info.numIrqs; index++) {
+      // the kernel refuses GET_IRQ_INFO for an index the function lacks (ERR on conventional PCI): EINVAL
+      let irq: IrqInfo;
+      let error: string | null = null;
+      try {
+        irq = await device.irqInfo(index);
+      } catch (err) {
+        if (!(err instanceof VfioError)) throw err;
+        irq = { index, flags: 0, count: 0 };
+        error = err.errno;
+      }
+      const name = irqIndexName(index);
+      const wired = this.irqs.indexState(bdf, index);
+      irqs.push({
+        ...irq,
+        error,
+        name,
+        enabled: wired.enabled,
+        masked: name === 'INTX' ? Array.from({ length: irq.count }, (_, v) => wired.masked[v] ?? false) : null,
+        vectorsWired: wired.vectorsWired,
+      });
+    }
+    return { bdf, group: device.group, info, regions, irqs };
+  }
+
+  setIrqs(bdf: Bdf, req: SetIrqsRequest): Promise<void> {
+    return this.events.record('setIrqs', { device: bdf }, { ...req }, async () => {
+      const device = await this.device(bdf);
+      await this.irqs.set(device, req);
+    });
+  }
+
+  reset(bdf: Bdf): Promise<void> {
+    return this.events.record('reset', { device: bdf }, {}, async () => {
+      const device = await this.device(bdf);
+      await device.reset();
+    });
+  }
+
+  regionRead(bdf: Bdf, index: number, offset: bigint, size: number): Promise<Uint8Array> {
+    return this.events.record(
+      'regionRead',
+      { device: bdf },
+      { index, offset, size },
+      async () => (await this.device(bdf)).read(index, offset, size),
+      (data) => ({ data }),
+    );
+  }
+
+  regionWrite(bdf: Bdf, index: number, offset: bigint, data: Uint8Array): Promise<void> {
+    return this.events.record('regionWrite', { device: bdf }, { index, offset, data }, async () => {
+      await (await this.device(bdf)).write(index, offset, data);
+    });
+  }
+
+  // ---- DMA ----
+
+  mapDma(container: number, req: MapDmaRequest): Promise<MappingRow> {
+    return this.events.record('mapDma', { container }, { ...req }, () => this.mappingsOf(container, 'VFIO_IOMMU_MAP_DMA').map(req), (row) => ({ ...row }));
+  }
+
+  unmapDma(container: number, req: UnmapDmaRequest): Promise<{ unmappedBytes: bigint; removed: number }> {
+    return this.events.record('unmapDma', { container }, { ...req }, () => this.mappingsOf(container, 'VFIO_IOMMU_UNMAP_DMA').unmap(req), (r) => ({ ...r }));
+  }
+
+  /** One page of a container's mapping table (IOVA order unless sorted otherwise). */
+  mappings(container: number, offset: number, limit: number, sort?: MappingSort): { total: number; rows: MappingRow[] } {
+    return this.mappingsOf(container, 'mappings').rows(offset, limit, sort);
+  }
+
+  // ---- IRQ counting (for the sampler) ----
+
+  wiredVectors(): WiredVector[] {
+    return this.irqs.wiredVectors();
+  }
+
+  /** Interrupts per wired vector since the last call, keyed by vectorKey(); one host.drainEventFds. */
+  drainCounts(): Promise<Map<string, number>> {
+    return this.irqs.drainCounts();
+  }
+
+  /** Release everything, group by group, in the kernel's teardown order. */
+  close(): Promise<void> {
+    return this.events.record('close', {}, {}, async () => {
+      let failure: unknown;
+      for (const g of this.ownership.allGroups()) {
+        try {
+          await this.teardownGroup(g.group.id);
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      if (failure !== undefined) throw failure;
+    });
+  }
+
+  // ---- internals ----
+
+  private mappingsOf(container: number, op: string): ContainerMappings {
+    const entry = this.ownership.requireContainer(container, op);
+    const m = this.mappingsByContainer.get(entry.container.id);
+    if (!m) throw new VfioError('ENOENT', op, `container ${container} is not held by this session`, { container, field: 'container' });
+    return m;
+  }
+
+  /** IRQs off, device fds closed, unmap all if last group, unset, close. Best effort; first error rethrown. */
+  private async teardownGroup(group: number): Promise<void> {
+    const entry = this.ownership.group(group);
+    if (!entry) throw new VfioError('ENOENT', 'close', `group ${group} is not open in this session`, { group, field: 'group' });
+    let failure: unknown;
+    const keep = (err: unknown) => {
+      failure ??= err;
+    };
+    for (const bdf of this.devices.devicesOf(group)) {
+      const device = await this.devices.peek(bdf)?.catch(() => null);
+      if (device) await this.irqs.releaseDevice(device).catch(keep);
+      await this.devices.close(bdf).catch(keep);
+    }
+    const containerId = entry.container.container.id;
+    const lastGroup = entry.container.groups.size === 1;
+    const mappings = this.mappingsByContainer.get(containerId);
+    if (lastGroup && mappings) {
+      if (mappings.count > 0) await mappings.unmap({ all: true }).catch(keep);
+      await mappings.forgetAll();
+    }
+    await this.ownership.detach(group).catch(keep);
+    if (lastGroup) this.mappingsByContainer.delete(containerId);
+    if (failure !== undefined) throw failure;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The shapes a DriveSession reports: what vfioscope owns in the kernel when
+ * it acts as the userspace driver (groups, containers, device fds, wired IRQ
+ * eventfds, DMA mappings), and the events it emits for every action.
+ */
+import type { Bdf, IrqIndexName } from '../observe.ts';
+import type { DeviceInfo, EventFd, IommuInfo, IrqInfo, RegionInfo } from '../drive.ts';
+
+export interface OwnedGroup {
+  group: number;
+  container: number;
+  /** devices whose fd this session has open */
+  devices: Bdf[];
+}
+
+export interface OwnedContainer {
+  id: number;
+  groups: number[];
+  /** VFIO_IOMMU_GET_INFO once the IOMMU is set, null before */
+  iommuInfo: IommuInfo | null;
+  mappingCount: number;
+  /** bytes pinned by this container's mappings (type1 pins every mapped page) */
+  pinnedBytes: bigint;
+}
+
+export type IrqAction = 'trigger' | 'mask' | 'unmask' | 'disable';
+
+export interface SetIrqsRequest {
+  index: number;
+  action: IrqAction;
+  start: number;
+  count: number;
+}
+
+/** An IRQ index as the kernel reports it plus what this session has done with it. */
+export interface IrqIndexState extends IrqInfo {
+  /** PCI name of the index, null when the index is not a PCI one */
+  name: IrqIndexName | null;
+  /** this session has eventfds wired for TRIGGER on it */
+  enabled: boolean;
+  /**
+   * INTx only (null otherwise): per vector, masked by an explicit MASK or by the
+   * kernel's auto-mask when it fired (seen as a count on its eventfd), until UNMASK.
+   */
+  masked: boolean[] | null;
+  vectorsWired: number;
+  /** errno name when VFIO_DEVICE_GET_IRQ_INFO failed for this index (ERR on a conventional PCI function) */
+  error: string | null;
+}
+
+export interface RegionState extends RegionInfo {
+  /** errno name when VFIO_DEVICE_GET_REGION_INFO failed for this index (e.g. VGA on a non-VGA device) */
+  error: string | null;
+}
+
+export interface DeviceState {
+  bdf: Bdf;
+  group: number;
+  info: DeviceInfo;
+  regions: RegionState[];
+  irqs: IrqIndexState[];
+}
+
+export interface MappingRow {
+  iova: bigint;
+  size: bigint;
+  vaddr: bigint;
+  read: boolean;
+  write: boolean;
+  /** pages pinned for the mapping (size / host page size) */
+  pages: number;
+}
+
+export interface MappingSort {
+  by: 'iova' | 'size' | 'vaddr';
+  order?: 'asc' | 'desc';
+}
+
+export interface MapDmaRequest {
+  iova: bigint;
+  size: bigint;
+  read: boolean;
+  write: boolean;
+}
+
+export type UnmapDmaRequest = { iova: bigint; size: bigint } | { all: true };
+
+export interface WiredVector {
+  /** `${bdf}/${indexName}/${vector}`, the same key telemetry uses (see vectorKey) */
+  key: string;
+  bdf: Bdf;
+  index: number;
+  indexName: IrqIndexName;
+  vector: number;
+  eventfd: EventFd;
+}
+
+export type SessionOp =
+  | 'openGroup'
+  | 'closeGroup'
+  | 'openDevice'
+  | 'setIrqs'
+  | 'reset'
+  | 'regionRead'
+  | 'regionWrite'
+  | 'mapDma'
+  | 'unmapDma'
+  | 'close';
+
+/**
+ * One action attempt and its outcome. Values are JSON-safe (bigints as 0x hex
+ * strings, bytes as hex) so an audit or event log can write them as they are.
+ */
+export interface SessionEvent {
+  /** Date.now() when the action finished */
+  ts: number;
+  op: SessionOp;
+  ok: boolean;
+  params: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  /** kernel errno name on failure */
+  errno?: string;
+  /** the operation that failed (e.g. VFIO_IOMMU_MAP_DMA) */
+  failedOp?: string;
+  message?: string;
+  device?: Bdf;
+  group?: number;
+  container?: number;
+  durationMs: number;
+}

@@ -1,0 +1,47 @@
+/**
+ * Pinned memory and DMA entry accounting. type1 pins every page it maps and
+ * charges it to the mapping process's locked memory (RLIMIT_MEMLOCK); it also
+ * caps the number of mappings per container at dma_entry_limit. Containers
+ * are the ones this vfioscope session holds; processes are every owner of a
+ * /dev/vfio/N (a VM, or vfioscope itself) with VmLck / VmPin from procfs.
+ */
+import type { GroupOwner, HostInfo, OwnedContainer } from '@vfioscope/host';
+import type { DmaEntryStat, PinnedStat } from './telemetry-types.ts';
+
+/** type1's default dma_entry_limit, used when the host cannot say */
+export const DEFAULT_DMA_ENTRY_LIMIT = 65_535;
+
+export function pinnedStats(containers: readonly OwnedContainer[], owners: readonly GroupOwner[], memlockLimit: number | null): PinnedStat[] {
+  const out: PinnedStat[] = containers.map((c) => ({
+    scope: 'container',
+    id: c.id,
+    pinnedBytes: Number(c.pinnedBytes),
+    // every page a container pins is charged to locked_vm
+    lockedBytes: Number(c.pinnedBytes),
+    limitBytes: memlockLimit,
+  }));
+  const seen = new Set<number>();
+  for (const o of owners) {
+    if (seen.has(o.pid)) continue; // one process may hold several groups
+    seen.add(o.pid);
+    out.push({
+      scope: 'process',
+      id: o.pid,
+      pid: o.pid,
+      comm: o.comm,
+      pinnedBytes: o.pinnedBytes,
+      lockedBytes: o.lockedBytes,
+      limitBytes: o.memlockLimit,
+    });
+  }
+  return out;
+}
+
+export function dmaEntryStats(containers: readonly OwnedContainer[], hostInfo: HostInfo | null): DmaEntryStat[] {
+  return containers.map((c) => {
+    const avail = c.iommuInfo?.dmaAvail;
+    // dma_avail is what was left when we last asked; with the count then in use it gives the limit
+    const limit = hostInfo?.modules.dmaEntryLimit ?? (avail != null ? avail + c.mappingCount : DEFAULT_DMA_ENTRY_LIMIT);
+    return { container: c.id, used: c.mappingCount, limit };
+  });
+}

@@ -1,0 +1,284 @@
+/**
+ * The telemetry engine: each tick it drains the session's eventfds once,
+ * reads the host's VFIO interrupt lines (every tick on the sim; at most once
+ * per `observeIntervalMs` on Linux, where /proc/interrupts costs more),
+ * refreshes owners and limits now and then, turns counts into rates and
+ * history, runs storm detection, and logs and announces alerts.
+ */
+import type { DriveSession, GroupOwner, Host, HostInfo, Topology } from '@vfioscope/host';
+import type { EventLog } from './event-log.ts';
+import { IrqRateSampler, type VectorSeries } from './irq-rate-sampler.ts';
+import { dmaEntryStats, pinnedStats } from './pinned-memory.ts';
+import { sessionEventToLog } from './session-log.ts';
+import { StormDetector } from './storm-detector.ts';
+import type {
+  DmaEntryStat,
+  HistoryPoint,
+  HistoryResolution,
+  PinnedStat,
+  ResolvedStormConfig,
+  StormAlert,
+  StormConfig,
+  TelemetrySnapshot,
+  TelemetryTick,
+  VectorRate,
+  VectorUsage,
+} from './telemetry-types.ts';
+import { VectorOwners } from './vector-owners.ts';
+
+export interface TelemetryEngineOptions {
+  host: Host;
+  session: DriveSession;
+  /** samples per second (default 10) */
+  tickHz?: number;
+  storm?: Partial<StormConfig>;
+  eventLog: EventLog;
+  /** ms clock; tests pass a manual one and call tick() themselves */
+  clock?: () => number;
+  /** minimum time between host.irqLines() reads; default 0 on the sim, 1000 on Linux */
+  observeIntervalMs?: number;
+  /** how often owners and topology are re-read (default 2000 ms) */
+  ownersRefreshMs?: number;
+  /** how often host limits are re-read (default 30 000 ms) */
+  hostInfoRefreshMs?: number;
+  tickHistorySeconds?: number;
+  secondHistorySeconds?: number;
+  /** drop a vector's series after it has been gone this long (default 60 000 ms) */
+  evictAfterMs?: number;
+  /** also write every session action to the event log (off when the server logs them itself) */
+  logSessionEvents?: boolean;
+}
+
+type TickListener = (t: TelemetryTick) => void;
+type AlertListener = (a: StormAlert) => void;
+
+export class TelemetryEngine {
+  readonly tickHz: number;
+  private readonly host: Host;
+  private readonly session: DriveSession;
+  private readonly eventLog: EventLog;
+  private readonly clock: () => number;
+  private readonly sampler: IrqRateSampler;
+  private readonly storms: StormDetector;
+  private readonly owners = new VectorOwners();
+  private readonly observeIntervalMs: number;
+  private readonly ownersRefreshMs: number;
+  private readonly hostInfoRefreshMs: number;
+  private readonly tickListeners = new Set<TickListener>();
+  private readonly alertListeners = new Set<AlertListener>();
+  private readonly unsubscribeSession: (() => void) | null;
+
+  private seq = 0;
+  private lastTickAt: number | null = null;
+  private lastObserveAt: number | null = null;
+  private lastOwnersAt: number | null = null;
+  private lastHostInfoAt: number | null = null;
+  private latestRates: VectorRate[] = [];
+  private groupOwners: GroupOwner[] = [];
+  private hostInfo: HostInfo | null = null;
+  private lastSourceError: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<TelemetryTick> | null = null;
+
+  constructor(opts: TelemetryEngineOptions) {
+    this.host = opts.host;
+    this.session = opts.session;
+    this.eventLog = opts.eventLog;
+    this.tickHz = opts.tickHz ?? 10;
+    if (!(this.tickHz > 0 && this.tickHz <= 1000)) throw new RangeError(`tickHz must be in (0, 1000], got ${this.tickHz}`);
+    this.clock = opts.clock ?? Date.now;
+    this.sampler = new IrqRateSampler({
+      tickHz: this.tickHz,
+      tickHistorySeconds: opts.tickHistorySeconds,
+      secondHistorySeconds: opts.secondHistorySeconds,
+      evictAfterMs: opts.evictAfterMs,
+    });
+    this.storms = new StormDetector(opts.storm);
+    this.observeIntervalMs = opts.observeIntervalMs ?? (opts.host.backend === 'linux' ? 1000 : 0);
+    this.ownersRefreshMs = opts.ownersRefreshMs ?? 2000;
+    this.hostInfoRefreshMs = opts.hostInfoRefreshMs ?? 30_000;
+    this.unsubscribeSession = opts.logSessionEvents ? this.session.onEvent((e) => this.eventLog.append(sessionEventToLog(e))) : null;
+  }
+
+  get stormConfig(): ResolvedStormConfig {
+    return this.storms.config;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      // a slow tick (a busy host) skips the next one rather than piling up
+      if (!this.ticking) this.tick().catch(() => undefined);
+    }, 1000 / this.tickHz);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** stop() and stop logging session events (the engine is done) */
+  dispose(): void {
+    this.stop();
+    this.unsubscribeSession?.();
+    this.tickListeners.clear();
+    this.alertListeners.clear();
+  }
+
+  /** One sampling step. Concurrent calls share the step in flight. */
+  tick(): Promise<TelemetryTick> {
+    if (this.ticking) return this.ticking;
+    this.ticking = this.step().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  on(event: 'tick', fn: TickListener): () => void;
+  on(event: 'alert', fn: AlertListener): () => void;
+  on(event: 'tick' | 'alert', fn: TickListener | AlertListener): () => void {
+    const set = (event === 'tick' ? this.tickListeners : this.alertListeners) as Set<typeof fn>;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  vectorRates(): VectorRate[] {
+    return this.latestRates;
+  }
+
+  history(key: string, resolution: HistoryResolution): HistoryPoint[] {
+    return this.sampler.history(key, resolution);
+  }
+
+  alerts(): StormAlert[] {
+    return this.storms.alerts();
+  }
+
+  pinned(): PinnedStat[] {
+    return pinnedStats(this.session.containers(), this.groupOwners, this.hostInfo?.memlockLimit ?? null);
+  }
+
+  dmaEntries(): DmaEntryStat[] {
+    return dmaEntryStats(this.session.containers(), this.hostInfo);
+  }
+
+  vectorUsage(): VectorUsage {
+    const perDevice = new Map<string, number>();
+    for (const r of this.latestRates) perDevice.set(r.bdf, (perDevice.get(r.bdf) ?? 0) + 1);
+    return {
+      perDevice: [...perDevice].map(([bdf, vectors]) => ({ bdf, vectors })),
+      total: this.latestRates.length,
+      limit: this.hostInfo?.vectorLimit ?? null,
+    };
+  }
+
+  snapshot(): TelemetrySnapshot {
+    const containers = this.session.containers();
+    return {
+      seq: this.seq,
+      t: this.lastTickAt ?? this.clock(),
+      tickHz: this.tickHz,
+      rates: this.latestRates,
+      alerts: this.alerts(),
+      pinned: this.pinned(),
+      dmaEntries: this.dmaEntries(),
+      mappings: containers.map((c) => ({ container: c.id, count: c.mappingCount, pinnedBytes: Number(c.pinnedBytes) })),
+      vectors: this.vectorUsage(),
+    };
+  }
+
+  private due(last: number | null, now: number, intervalMs: number): boolean {
+    return last === null || now - last >= intervalMs;
+  }
+
+  private async step(): Promise<TelemetryTick> {
+    const now = this.clock();
+    const observeDue = this.due(this.lastObserveAt, now, this.observeIntervalMs);
+    const ownersDue = this.due(this.lastOwnersAt, now, this.ownersRefreshMs);
+    const hostInfoDue = this.due(this.lastHostInfoAt, now, this.hostInfoRefreshMs);
+    const [owned, lines, topology, owners, hostInfo] = await Promise.all([
+      this.session.drainCounts(),
+      observeDue ? this.settle(this.host.irqLines(), 'irqLines') : null,
+      ownersDue ? this.settle<Topology>(this.host.topology(), 'topology') : null,
+      ownersDue ? this.settle<GroupOwner[]>(this.host.owners(), 'owners') : null,
+      hostInfoDue ? this.settle<HostInfo>(this.host.hostInfo(), 'hostInfo') : null,
+    ]);
+    if (observeDue) this.lastObserveAt = now;
+    if (ownersDue) this.lastOwnersAt = now;
+    if (hostInfoDue) this.lastHostInfoAt = now;
+    if (owners) this.groupOwners = owners;
+    if (hostInfo) this.hostInfo = hostInfo;
+    this.owners.update(topology, owners);
+
+    const dtMs = this.lastTickAt === null ? 1000 / this.tickHz : now - this.lastTickAt;
+    this.lastTickAt = now;
+    const dropped = this.sampler.sample(now, owned, lines);
+
+    const raised: StormAlert[] = [];
+    const cleared: StormAlert[] = [];
+    for (const key of dropped) {
+      const c = this.storms.forget(key, now);
+      if (c) cleared.push(c);
+    }
+    const rates: VectorRate[] = [];
+    for (const s of this.sampler.series()) {
+      const owner = this.owners.of(s.bdf, s.source);
+      const change = this.storms.update(now, dtMs, s, owner);
+      if (change.raised) raised.push(change.raised);
+      if (change.cleared) cleared.push(change.cleared);
+      if (s.present) rates.push(toVectorRate(s, owner));
+    }
+    this.latestRates = rates;
+    this.seq++;
+
+    for (const a of raised) this.announce(a, 'alert');
+    for (const a of cleared) this.announce(a, 'alert-cleared');
+    const tick: TelemetryTick = { seq: this.seq, t: now, dtMs, rates, raised, cleared };
+    for (const fn of this.tickListeners) {
+      try {
+        fn(tick);
+      } catch {
+        // one listener's failure must not stop sampling
+      }
+    }
+    return tick;
+  }
+
+  private announce(a: StormAlert, kind: 'alert' | 'alert-cleared'): void {
+    const where = `${a.bdf} ${a.index}[${a.vector}]`;
+    const who = a.owner ? ` (owner ${a.owner.comm} pid ${a.owner.pid})` : '';
+    const message =
+      kind === 'alert'
+        ? `interrupt storm on ${where}${who}: ${Math.round(a.peakRate)}/s, ${a.reason} threshold ${Math.round(a.threshold)}/s`
+        : `interrupt storm on ${where} cleared, peak ${Math.round(a.peakRate)}/s`;
+    this.eventLog.append({ kind, message, device: a.bdf, data: a });
+    for (const fn of this.alertListeners) {
+      try {
+        fn(a);
+      } catch {
+        // as above
+      }
+    }
+  }
+
+  /** A source that fails (e.g. procfs unreadable) costs its data this tick, not the tick; logged once per new error. */
+  private async settle<T>(p: Promise<T>, what: string): Promise<T | null> {
+    try {
+      const v = await p;
+      return v;
+    } catch (err) {
+      const message = `telemetry: host.${what}() failed: ${err instanceof Error ? err.message : String(err)}`;
+      if (message !== this.lastSourceError) {
+        this.lastSourceError = message;
+        const errno = (err as { errno?: unknown }).errno;
+        this.eventLog.append({ kind: 'error', message, op: what, ...(typeof errno === 'string' ? { errno } : {}) });
+      }
+      return null;
+    }
+  }
+}
+
+function toVectorRate(s: VectorSeries, owner: VectorRate['owner']): VectorRate {
+  return { key: s.key, bdf: s.bdf, index: s.index, vector: s.vector, source: s.source, owner, count: s.count, rate: s.rate };
+}

@@ -1,0 +1,125 @@
+/**
+ * What telemetry reports: per-vector IRQ rates (one model for eventfds
+ * vfioscope owns and /proc/interrupts lines owned by anyone), storm alerts,
+ * pinned memory against the memlock limit, DMA entries against
+ * dma_entry_limit.
+ */
+import type { Bdf, IrqIndexName } from '@vfioscope/host';
+
+export interface VectorOwner {
+  pid: number;
+  comm: string;
+}
+
+export interface VectorRate {
+  /** "0000:01:00.0/MSIX/3" (vectorKey from @vfioscope/host) */
+  key: string;
+  bdf: Bdf;
+  index: IrqIndexName;
+  vector: number;
+  /** owned: counted from our eventfds; observed: from host.irqLines() */
+  source: 'owned' | 'observed';
+  owner: VectorOwner | null;
+  /** interrupts counted so far (owned: since wired; observed: the kernel's total) */
+  count: number;
+  /** interrupts per second over the last sampling interval */
+  rate: number;
+}
+
+export interface StormConfig {
+  /** a vector above this rate (per second) is storming */
+  absoluteRate: number;
+  /** ... or above this multiple of its own baseline */
+  baselineMultiple: number;
+  /** ... for this long without a break */
+  sustainMs: number;
+  /** the alert clears once the rate stays below this fraction of the threshold that raised it */
+  clearBelowFraction: number;
+  /** INTx fire+unmask cycles per second that count as an unmask loop */
+  intxUnmaskLoopRate: number;
+  /** baselines below this rate count as this rate, so a near-idle vector waking up is not a storm */
+  baselineFloorRate?: number;
+  /** time constant of the baseline's exponential average */
+  baselineWindowMs?: number;
+  /** how long a vector must be watched before its baseline is trusted */
+  baselineWarmupMs?: number;
+  /** how long the rate must stay below the clear level; defaults to sustainMs */
+  clearSustainMs?: number;
+  /** cleared alerts kept for alerts() */
+  recentAlertsKept?: number;
+}
+
+/** A StormConfig with every default filled in (what StormDetector.config holds). */
+export type ResolvedStormConfig = Required<Omit<StormConfig, 'clearSustainMs'>> & Pick<StormConfig, 'clearSustainMs'>;
+
+export type StormReason = 'absolute' | 'baseline' | 'intx-unmask-loop';
+
+export interface StormAlert {
+  id: string;
+  /** the vector's key */
+  key: string;
+  bdf: string;
+  index: string;
+  vector: number;
+  owner: VectorOwner | null;
+  peakRate: number;
+  reason: StormReason;
+  /** the rate that had to be exceeded (absolute, baseline × multiple, or the INTx loop rate) */
+  threshold: number;
+  raisedAt: number;
+  clearedAt: number | null;
+}
+
+export interface PinnedStat {
+  scope: 'container' | 'process';
+  /** container id or pid */
+  id: number;
+  pid?: number;
+  comm?: string;
+  pinnedBytes: number;
+  lockedBytes: number;
+  /** RLIMIT_MEMLOCK that applies, null = unlimited */
+  limitBytes: number | null;
+}
+
+export interface DmaEntryStat {
+  container: number;
+  used: number;
+  limit: number;
+}
+
+export interface VectorUsage {
+  perDevice: { bdf: Bdf; vectors: number }[];
+  total: number;
+  /** interrupt vectors available to devices on the host (HostInfo.vectorLimit) */
+  limit: number | null;
+}
+
+export interface TelemetryTick {
+  seq: number;
+  /** clock time of the sample, ms */
+  t: number;
+  dtMs: number;
+  rates: VectorRate[];
+  raised: StormAlert[];
+  cleared: StormAlert[];
+}
+
+export interface TelemetrySnapshot {
+  seq: number;
+  t: number;
+  tickHz: number;
+  rates: VectorRate[];
+  alerts: StormAlert[];
+  pinned: PinnedStat[];
+  dmaEntries: DmaEntryStat[];
+  mappings: { container: number; count: number; pinnedBytes: number }[];
+  vectors: VectorUsage;
+}
+
+export type HistoryResolution = 'tick' | '1s';
+
+export interface HistoryPoint {
+  t: number;
+  rate: number;
+}
