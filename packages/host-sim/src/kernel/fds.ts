@@ -1,0 +1,225 @@
+/**
+ * The file descriptors the sim hands out: a container (/dev/vfio/vfio), a
+ * group (/dev/vfio/N) and a device fd, each implementing the Host drive
+ * interface by calling into the kernel objects. A closed fd answers EBADF,
+ * as every syscall on a closed descriptor does.
+ */
+import type {
+  Container,
+  Device,
+  DeviceInfo,
+  DmaMapRequest,
+  DmaUnmapRequest,
+  Group,
+  GroupStatus,
+  IommuInfo,
+  IrqInfo,
+  IrqSetRequest,
+  RegionInfo,
+} from '@vfioscope/host';
+import { VFIO_API_VERSION } from '@vfioscope/uapi';
+import { fail } from './fail.ts';
+import type { SimPciFunction } from './pci-function.ts';
+import type { SimKernel } from './sim-kernel.ts';
+import { SimContainer, type SimGroup } from './vfio-group.ts';
+
+/** The host's table of open fds: told of each device fd opened and of every fd closed. */
+export interface FdHooks {
+  opened(fd: SimDeviceFd): void;
+  closed(fd: SimContainerFd | SimGroupFd | SimDeviceFd): void;
+}
+
+abstract class SimFd {
+  protected closed = false;
+
+  protected live(op: string, what: string): void {
+    if (this.closed) fail('EBADF', op, `${what} fd is closed`);
+  }
+}
+
+export class SimContainerFd extends SimFd implements Container {
+  readonly state: SimContainer;
+
+  constructor(
+    private readonly k: SimKernel,
+    private readonly hooks: FdHooks,
+  ) {
+    super();
+    this.state = new SimContainer(k.allocFd());
+  }
+
+  get id(): number {
+    return this.state.id;
+  }
+
+  get kernel(): SimKernel {
+    return this.k;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  private ctx() {
+    return { container: this.id };
+  }
+
+  async apiVersion(): Promise<number> {
+    this.live('VFIO_GET_API_VERSION', 'container');
+    return VFIO_API_VERSION;
+  }
+
+  async checkExtension(extension: number): Promise<number> {
+    this.live('VFIO_CHECK_EXTENSION', 'container');
+    return this.k.core.checkExtension(this.state, extension);
+  }
+
+  async setIommu(type: number): Promise<void> {
+    this.live('VFIO_SET_IOMMU', 'container');
+    this.k.core.setIommu(this.state, type);
+  }
+
+  async iommuInfo(): Promise<IommuInfo> {
+    const op = 'VFIO_IOMMU_GET_INFO';
+    this.live(op, 'container');
+    return this.k.core.iommu(this.state, op).info();
+  }
+
+  async mapDma(req: DmaMapRequest): Promise<void> {
+    const op = 'VFIO_IOMMU_MAP_DMA';
+    this.live(op, 'container');
+    this.k.core.iommu(this.state, op).map(req, this.k.space, this.ctx());
+  }
+
+  async unmapDma(req: DmaUnmapRequest): Promise<bigint> {
+    const op = 'VFIO_IOMMU_UNMAP_DMA';
+    this.live(op, 'container');
+    return this.k.core.iommu(this.state, op).unmap(req, this.ctx());
+  }
+
+  async close(): Promise<void> {
+    this.live('close', 'container');
+    this.closed = true;
+    // groups still attached keep the container (and its mappings) alive
+    this.state.fdOpen = false;
+    this.hooks.closed(this);
+  }
+}
+
+export class SimGroupFd extends SimFd implements Group {
+  constructor(
+    private readonly k: SimKernel,
+    readonly state: SimGroup,
+    private readonly hooks: FdHooks,
+  ) {
+    super();
+  }
+
+  get id(): number {
+    return this.state.id;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  async status(): Promise<GroupStatus> {
+    this.live('VFIO_GROUP_GET_STATUS', 'group');
+    return this.k.core.status(this.state);
+  }
+
+  async setContainer(container: Container): Promise<void> {
+    this.live('VFIO_GROUP_SET_CONTAINER', 'group');
+    const c = container instanceof SimContainerFd && container.kernel === this.k ? container : null;
+    this.k.core.setContainer(this.state, c?.state ?? null, c ? c.isOpen : true);
+  }
+
+  async unsetContainer(): Promise<void> {
+    this.live('VFIO_GROUP_UNSET_CONTAINER', 'group');
+    this.k.core.unsetContainer(this.state);
+  }
+
+  async openDevice(name: string): Promise<Device> {
+    this.live('VFIO_GROUP_GET_DEVICE_FD', 'group');
+    const fn = this.k.core.openDevice(this.state, name);
+    const d = new SimDeviceFd(this.k, this.state, fn, this.k.allocFd(), this.hooks);
+    this.hooks.opened(d);
+    return d;
+  }
+
+  async close(): Promise<void> {
+    this.live('close', 'group');
+    this.closed = true;
+    this.k.core.closeGroup(this.state);
+    this.hooks.closed(this);
+  }
+}
+
+export class SimDeviceFd extends SimFd implements Device {
+  constructor(
+    private readonly k: SimKernel,
+    private readonly g: SimGroup,
+    private readonly fn: SimPciFunction,
+    readonly fd: number,
+    private readonly hooks: FdHooks,
+  ) {
+    super();
+  }
+
+  get name(): string {
+    return this.fn.bdf;
+  }
+
+  get group(): number {
+    return this.g.id;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** the vfio_device this fd was opened on (unbinding is refused while it is open) */
+  private vfio(op: string) {
+    this.live(op, 'device');
+    return this.fn.vfio!;
+  }
+
+  async info(): Promise<DeviceInfo> {
+    return this.vfio('VFIO_DEVICE_GET_INFO').info();
+  }
+
+  async regionInfo(index: number): Promise<RegionInfo> {
+    return this.vfio('VFIO_DEVICE_GET_REGION_INFO').regionInfo(index);
+  }
+
+  async irqInfo(index: number): Promise<IrqInfo> {
+    return this.vfio('VFIO_DEVICE_GET_IRQ_INFO').irqs.info(index);
+  }
+
+  async setIrqs(req: IrqSetRequest): Promise<void> {
+    this.vfio('VFIO_DEVICE_SET_IRQS').irqs.set(req);
+  }
+
+  async reset(): Promise<void> {
+    this.vfio('VFIO_DEVICE_RESET').reset();
+  }
+
+  async read(index: number, offset: bigint, size: number): Promise<Uint8Array> {
+    const v = this.vfio('pread');
+    this.k.advance();
+    return v.read(index, offset, size);
+  }
+
+  async write(index: number, offset: bigint, data: Uint8Array): Promise<void> {
+    const v = this.vfio('pwrite');
+    this.k.advance();
+    v.write(index, offset, data);
+  }
+
+  async close(): Promise<void> {
+    this.live('close', 'device');
+    this.closed = true;
+    this.k.core.closeDevice(this.g, this.fn);
+    this.hooks.closed(this);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The simulated kernel as a whole: the PCI functions of a scenario with
+ * their device models, the IOMMU groups, the VFIO core, the processes that
+ * hold groups, this process's memory, and the clock. Device models reach
+ * the kernel only through the DeviceBus built here: interrupts are routed
+ * to vfio-pci (our fds) or counted for the simulated VM that owns the
+ * device, and bus-master DMA goes through the container's type1 IOMMU.
+ */
+import type { DeviceBus, DeviceModel } from '../devices/device-model.ts';
+import type { Scenario, ScenarioDevice, ScenarioProcess } from '../scenarios/scenario-types.ts';
+import { ProcessAddressSpace } from './address-space.ts';
+import type { SimClock } from './clock.ts';
+import { bindDriver } from './driver-binding.ts';
+import { SimEventFd, SimEventFdCtx } from './eventfd.ts';
+import { fail } from './fail.ts';
+import { SimPciFunction, isVfioDriver } from './pci-function.ts';
+import { SimGroup, VfioCore } from './vfio-group.ts';
+import { VfioPciDevice } from './vfio-pci-device.ts';
+import { IRQ_INDEX_NAMES } from './vfio-pci-irqs.ts';
+
+export const SIM_PAGE_SIZE = 4096;
+/** first host IRQ number handed to VFIO vectors (below are the legacy and platform IRQs) */
+const FIRST_DYNAMIC_IRQ = 120;
+
+export interface SimKernelOptions {
+  scenario: Scenario;
+  createModel: (device: ScenarioDevice) => DeviceModel;
+  clock: SimClock;
+  pid: number;
+}
+
+export class SimKernel {
+  readonly scenario: Scenario;
+  readonly clock: SimClock;
+  readonly pid: number;
+  readonly functions = new Map<string, SimPciFunction>();
+  readonly groups = new Map<number, SimGroup>();
+  readonly core: VfioCore;
+  readonly space: ProcessAddressSpace;
+  /** processes other than us holding groups: the scenario's, plus any a test adds */
+  readonly processes = new Map<number, ScenarioProcess>();
+  private nextIrq = FIRST_DYNAMIC_IRQ;
+  private nextFd = 3;
+  /** eventfd contexts by fd, so SET_IRQS can resolve the fds it is given */
+  readonly eventfds = new Map<number, SimEventFdCtx>();
+
+  constructor(opts: SimKernelOptions) {
+    this.scenario = opts.scenario;
+    this.clock = opts.clock;
+    this.pid = opts.pid;
+    this.core = new VfioCore(opts.scenario.dmaEntryLimit);
+    this.space = new ProcessAddressSpace(opts.pid, opts.scenario.memlockLimit, SIM_PAGE_SIZE);
+    for (const dev of opts.scenario.devices) {
+      if (this.functions.has(dev.bdf)) throw new Error(`scenario ${opts.scenario.name}: duplicate device ${dev.bdf}`);
+      const fn = new SimPciFunction(dev, opts.createModel(dev));
+      this.functions.set(dev.bdf, fn);
+      let g = this.groups.get(dev.group);
+      if (!g) this.groups.set(dev.group, (g = new SimGroup(dev.group, [])));
+      g.functions.push(fn);
+      if (isVfioDriver(fn.driver)) this.registerVfio(fn);
+      fn.bus = this.busFor(fn);
+      fn.model.attach(fn.bus);
+    }
+    for (const p of opts.scenario.processes) this.addProcess(p);
+  }
+
+  allocFd(): number {
+    return this.nextFd++;
+  }
+
+  /** vfio_pci_core_register_device(): the function becomes a vfio_device */
+  registerVfio(fn: SimPciFunction): void {
+    fn.vfio = new VfioPciDevice(fn.bdf, fn.model, fn.cfg, {
+      allocIrq: () => this.nextIrq++,
+      eventfdCtx: (fd) => this.eventfdCtx(fd),
+    });
+  }
+
+  /** eventfd_ctx_fdget(): only an open eventfd of this host resolves */
+  eventfdCtx(fd: unknown): SimEventFdCtx {
+    const ctx = fd instanceof SimEventFd ? this.eventfds.get(fd.fd) : undefined;
+    if (!ctx || ctx !== (fd as SimEventFd).ctx || ctx.userClosed) {
+      fail('EBADF', 'VFIO_DEVICE_SET_IRQS', `fd ${String((fd as { fd?: unknown })?.fd)} is not an open eventfd of this host`, { field: 'data' });
+    }
+    return ctx;
+  }
+
+  newEventFd(): SimEventFdCtx {
+    const ctx = new SimEventFdCtx(this.allocFd());
+    this.eventfds.set(ctx.fd, ctx);
+    return ctx;
+  }
+
+  /** A process (a VM) holding groups; its devices' load shows on its IRQ lines. */
+  addProcess(p: ScenarioProcess): void {
+    if (this.processes.has(p.pid) || p.pid === this.pid) throw new Error(`pid ${p.pid} already exists`);
+    for (const id of p.groups) {
+      const g = this.groups.get(id);
+      if (!g) throw new Error(`process ${p.pid} holds unknown group ${id}`);
+      this.core.openGroup(g, id, { kind: 'process', pid: p.pid });
+    }
+    this.processes.set(p.pid, p);
+    for (const id of p.groups) for (const fn of this.groups.get(id)!.functions) this.createForeignLines(fn);
+  }
+
+  removeProcess(pid: number): void {
+    const p = this.processes.get(pid);
+    if (!p) return;
+    for (const id of p.groups) {
+      const g = this.groups.get(id)!;
+      g.holder = null;
+      for (const fn of g.functions) fn.foreignLines.clear();
+    }
+    this.processes.delete(pid);
+  }
+
+  /** the VM set up the vectors its load profile uses */
+  private createForeignLines(fn: SimPciFunction): void {
+    const counts = new Map(fn.model.irqs().map((i) => [i.index, i.count]));
+    for (const load of fn.spec.irqLoad ?? []) {
+      const index = IRQ_INDEX_NAMES.indexOf(load.index);
+      const n = counts.get(index) ?? 0;
+      const vectors = load.vector === 'all' ? [...Array(n).keys()] : load.vector < n ? [load.vector] : [];
+      for (const v of vectors) this.foreignLine(fn, index, v);
+    }
+  }
+
+  private foreignLine(fn: SimPciFunction, index: number, vector: number) {
+    const key = `${index}/${vector}`;
+    let line = fn.foreignLines.get(key);
+    if (!line) fn.foreignLines.set(key, (line = { irq: this.nextIrq++, index, vector, count: 0 }));
+    return line;
+  }
+
+  private busFor(fn: SimPciFunction): DeviceBus {
+    const translate = (iova: bigint, length: number, write: boolean) => {
+      const iommu = this.groups.get(fn.group)?.container?.iommu;
+      if (!iommu) fail('EFAULT', 'DMA', `DMAR fault: ${fn.bdf} is not attached to an IOMMU domain`, { device: fn.bdf });
+      return iommu.translate(iova, length, write);
+    };
+    return {
+      raiseIrq: (index, vector, times = 1) => this.routeIrq(fn, index, vector, times),
+      dmaRead: (iova, length) => {
+        const out = new Uint8Array(length);
+        let at = 0;
+        for (const c of translate(iova, length, false)) {
+          out.set(c.backing.read(c.offset, c.n), at);
+          at += c.n;
+        }
+        return out;
+      },
+      dmaWrite: (iova, data) => {
+        let at = 0;
+        for (const c of translate(iova, data.length, true)) {
+          c.backing.write(c.offset, data.subarray(at, at + c.n));
+          at += c.n;
+        }
+      },
+      now: () => this.clock.now(),
+    };
+  }
+
+  private routeIrq(fn: SimPciFunction, index: number, vector: number, times: number): void {
+    if (times <= 0) return;
+    if (fn.vfio && fn.vfio.openCount > 0) {
+      fn.vfio.irqs.raise(index, vector, times);
+      return;
+    }
+    const g = this.groups.get(fn.group);
+    if (g?.holder?.kind === 'process' && index <= 2) this.foreignLine(fn, index, vector).count += times;
+    // otherwise nobody requested the interrupt: it is lost
+  }
+
+  /** Bring every device model up to the clock; called before anything observes device effects. */
+  advance(): void {
+    const now = this.clock.now();
+    for (const fn of this.functions.values()) fn.model.advance(now);
+  }
+
+  bindDriver(bdf: string, driver: string | null): void {
+    bindDriver(this, bdf, driver);
+  }
+}
