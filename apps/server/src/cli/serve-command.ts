@@ -1,0 +1,101 @@
+/**
+ * `vfioscope serve`: the API, the stream and the web UI over the chosen
+ * backend. Loopback by default; with no --token-file it makes an operator
+ * token and prints a login URL carrying it, the way Jupyter does.
+ */
+import { existsSync } from 'node:fs';
+import { TokenStore, generateToken, loadTokenFile } from '../auth/tokens.ts';
+import { DEFAULT_LISTEN, DEFAULT_TICK_HZ, defaultDataDir, ensureDataDir, isLoopback, parseListen } from '../config.ts';
+import { listen, shutdownOnSignals, writeSessionToken } from '../server.ts';
+import { parseFlags, numberFlag, stringFlag, UsageError } from './args.ts';
+import { backendKind, openBackend } from './backend.ts';
+import type { CliIo } from './output.ts';
+import { readTopology, topologySummary } from './topology-command.ts';
+
+export const SERVE_USAGE = `Usage: vfioscope serve [options]
+
+Serve the web UI at / and the API under /api/v1 (REST, WebSocket stream at
+/api/v1/stream, Prometheus text at /metrics).
+
+Options:
+  --backend sim|linux     host backend (default sim: the built-in simulation)
+  --scenario NAME|FILE    sim scenario, a built-in name or a JSON file (default "default")
+  --listen HOST:PORT      address to listen on (default ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}; loopback unless you say otherwise)
+  --tick-hz N             telemetry samples per second (default ${DEFAULT_TICK_HZ})
+  --data-dir DIR          audit log, event log, session token (default $XDG_STATE_HOME/vfioscope or ~/.local/state/vfioscope)
+  --token-file FILE       fixed tokens: JSON [{"token","role","id"?}] or lines "viewer:TOKEN" / "operator:TOKEN";
+                          without it an operator token is generated and printed in a login URL
+  --web-dir DIR           the built web UI (default apps/web/dist)
+  --allow-origin ORIGIN   also accept WebSocket connections from this Origin (comma-separated list)
+  -h, --help              show this help
+`;
+
+const SPEC = {
+  backend: { value: true },
+  scenario: { value: true },
+  listen: { value: true },
+  'tick-hz': { value: true },
+  'data-dir': { value: true },
+  'token-file': { value: true },
+  'web-dir': { value: true },
+  'allow-origin': { value: true },
+  help: { value: false },
+} as const;
+
+export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseFlags(argv, SPEC);
+  if (args.flags.help) {
+    io.out(SERVE_USAGE);
+    return 0;
+  }
+  if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const kind = backendKind(stringFlag(args, 'backend'));
+  const listenStr = stringFlag(args, 'listen');
+  const addr = listenStr === undefined ? DEFAULT_LISTEN : parseListen(listenStr);
+  if (!addr) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:7070), got "${listenStr}"`);
+  const tickHz = numberFlag(args, 'tick-hz', 0.1, 100) ?? DEFAULT_TICK_HZ;
+  const webDir = stringFlag(args, 'web-dir');
+  if (webDir !== undefined && !existsSync(webDir)) throw new UsageError(`--web-dir ${webDir} does not exist`);
+  const tokenFile = stringFlag(args, 'token-file');
+  let tokens: TokenStore;
+  let generated: string | null = null;
+  if (tokenFile !== undefined) {
+    try {
+      tokens = loadTokenFile(tokenFile);
+    } catch (e) {
+      throw new UsageError(`--token-file: ${(e as Error).message}`);
+    }
+  } else {
+    generated = generateToken();
+    tokens = new TokenStore([{ token: generated, role: 'operator', id: 'login' }]);
+  }
+  const dataDir = ensureDataDir(stringFlag(args, 'data-dir') ?? defaultDataDir());
+  const allowedOrigins = (stringFlag(args, 'allow-origin') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+  const host = await openBackend(kind, stringFlag(args, 'scenario'));
+  const topo = await readTopology(host);
+  const server = await listen({ host, tokens, dataDir, tickHz, allowedOrigins, webDir: webDir ?? null, logger: { level: 'warn' }, listenHost: addr.host, port: addr.port })
+    .catch(async (err: unknown) => {
+      await host.close();
+      throw err;
+    });
+  shutdownOnSignals(server, io.err);
+
+  const info = server.app.vfio.ctx.hostInfo;
+  const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+  const base = `http://${shownHost}:${addr.port}/`;
+  io.out(`vfioscope: ${kind} backend${info.scenario ? `, scenario "${info.scenario}"` : ''} — ${info.hostname}, kernel ${info.kernel}\n`);
+  io.out(`  ${topologySummary(topo)}\n`);
+  io.out(`  data dir: ${dataDir} (audit.log, events.jsonl)\n`);
+  if (server.app.vfio.web === 'stub') io.out('  web UI not built: run "pnpm --filter @vfioscope/web build" (the API works meanwhile)\n');
+  if (!isLoopback(addr.host)) io.err(`  WARNING: listening on ${addr.host}, reachable beyond this machine; anyone with a token can drive VFIO devices\n`);
+  if (generated) {
+    const tokenPath = writeSessionToken(dataDir, generated);
+    io.out(`\n  Open the dashboard (operator login):\n    ${base}?token=${generated}\n`);
+    io.out(`  API: curl -H "Authorization: Bearer $(cat ${tokenPath})" ${base}api/v1/topology\n\n`);
+  } else {
+    io.out(`\n  Listening on ${base} — ${tokens.list().length} tokens from ${tokenFile}\n\n`);
+  }
+  // keep running until a signal
+  return new Promise<number>(() => undefined);
+}

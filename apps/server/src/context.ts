@@ -1,0 +1,26 @@
+/**
+ * Everything a route or stream producer needs, built once per app: the host
+ * backend, vfioscope's DriveSession over it, the telemetry engine sampling
+ * both, the event and audit logs, and the token store.
+ */
+import type { DriveSession, Host, HostInfo } from '@vfioscope/host';
+import type { EventLog, TelemetryEngine } from '@vfioscope/telemetry';
+import type { AuditLog } from './audit/audit-log.ts';
+import type { TokenStore } from './auth/tokens.ts';
+import type { StreamLimits } from './config.ts';
+
+export interface ServerContext {
+  host: Host;
+  hostInfo: HostInfo;
+  session: DriveSession;
+  telemetry: TelemetryEngine;
+  eventLog: EventLog;
+  audit: AuditLog;
+  tokens: TokenStore;
+  tickHz: number;
+  startedAt: number;
+  allowedOrigins: readonly string[];
+  stream: StreamLimits;
+  /** wall clock used for stream timestamps (tests may pin it) */
+  now: () => number;
+}

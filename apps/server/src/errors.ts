@@ -1,0 +1,91 @@
+/**
+ * One way to fail over HTTP: every error becomes { error: { errno, message,
+ * field? } } with the status the protocol assigns to its problem code. A
+ * kernel failure (VfioError) keeps its errno name and names the request field
+ * when the host reported one; a schema failure becomes EVALIDATION naming the
+ * field Ajv objected to.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isVfioError } from '@vfioscope/host';
+import { httpStatusFor, type ErrorBody, type ProblemCode } from '@vfioscope/protocol';
+
+/** A refusal decided by the server itself, before (or instead of) the backend. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly errno: ProblemCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function problemBody(errno: ProblemCode | string, message: string, field?: string): ErrorBody {
+  return { error: { errno: errno as ProblemCode, message: namingField(message, field), ...(field !== undefined ? { field } : {}) } };
+}
+
+/** Every message names its field: "iova: not aligned…" unless it already says which. */
+function namingField(message: string, field: string | undefined): string {
+  if (field === undefined) return message;
+  const leaf = field.split('.').filter((p) => !/^\d+$/.test(p)).at(-1) ?? field;
+  return new RegExp(`\\b${leaf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(message) ? message : `${field}: ${message}`;
+}
+
+/** Status and body for anything thrown by a route. */
+export function toProblem(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof ApiProblem) {
+    return { status: httpStatusFor(err.errno), body: problemBody(err.errno, err.message, err.field) };
+  }
+  if (isVfioError(err)) {
+    const field = typeof err.context.field === 'string' ? err.context.field : undefined;
+    return { status: httpStatusFor(err.errno), body: problemBody(err.errno, `${err.op}: ${err.detail}`, field) };
+  }
+  const fe = err as Partial<FastifyError> & { validationContext?: string };
+  if (fe && Array.isArray(fe.validation)) return validationProblem(fe as FastifyError);
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode < 500) {
+    // Fastify's own client errors: malformed JSON, body too large, unsupported content type
+    const errno = fe.statusCode === 404 ? 'ENOTFOUND' : fe.statusCode === 413 ? 'E2BIG' : 'EVALIDATION';
+    return { status: httpStatusFor(errno), body: problemBody(errno, fe.message ?? 'bad request', 'body') };
+  }
+  return { status: 500, body: problemBody('EINTERNAL', err instanceof Error ? err.message : String(err)) };
+}
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+  parentSchema?: { description?: string };
+}
+
+/** Name the field Ajv objected to and say what it should be. */
+function validationProblem(err: FastifyError): { status: number; body: ErrorBody } {
+  const part = (err as { validationContext?: string }).validationContext ?? 'body';
+  const issues = (err.validation ?? []) as unknown as AjvIssue[];
+  // Unions report one issue per branch; the most specific (deepest path) names the real culprit.
+  const issue = [...issues].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  if (!issue) return { status: 400, body: problemBody('EVALIDATION', err.message, part) };
+  const path = issue.instancePath.split('/').filter(Boolean);
+  if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') path.push(issue.params.missingProperty);
+  if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') {
+    path.push(issue.params.additionalProperty);
+  }
+  const field = path.length ? path.join('.') : part;
+  const shown = `${part}${path.length ? '.' + path.join('.') : ''}`;
+  let what: string;
+  if (issue.keyword === 'required') what = 'is required';
+  else if (issue.keyword === 'additionalProperties') what = 'is not a known field';
+  else if (issue.keyword === 'pattern' && issue.parentSchema?.description) what = `must be ${issue.parentSchema.description}`;
+  else what = issue.message ?? 'is invalid';
+  return { status: 400, body: problemBody('EVALIDATION', `${shown} ${what}`, field) };
+}
+
+export function errorHandler(err: unknown, _req: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toProblem(err);
+  if (status >= 500) reply.log.error({ err }, 'request failed');
+  void reply.status(status).send(body);
+}
+
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(404).send(problemBody('ENOTFOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+}

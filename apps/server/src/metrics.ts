@@ -1,0 +1,112 @@
+/**
+ * GET /metrics: Prometheus text format, so fleets scrape many vfioscope hosts
+ * with Prometheus + Grafana. Values are read from telemetry at scrape time
+ * (collect callbacks), never accumulated here: IRQ rate and count per vector,
+ * pinned / locked bytes against the memlock limit, mappings and DMA entries
+ * per container, active storms, groups and devices.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Gauge, Registry } from 'prom-client';
+import type { ServerContext } from './context.ts';
+import type { StreamHub } from './stream/hub.ts';
+
+export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
+  const registry = new Registry();
+  const vectorLabels = ['bdf', 'index', 'vector', 'source', 'owner'] as const;
+  const labelsOf = (r: { bdf: string; index: string; vector: number; source: string; owner: { comm: string; pid: number } | null }) => ({
+    bdf: r.bdf, index: r.index, vector: String(r.vector), source: r.source, owner: r.owner ? `${r.owner.comm}/${r.owner.pid}` : '',
+  });
+
+  new Gauge({
+    name: 'vfioscope_irq_rate', help: 'Interrupts per second on a VFIO vector over the last tick', labelNames: vectorLabels, registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of ctx.telemetry.vectorRates()) this.set(labelsOf(r), r.rate);
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_irq_count', help: 'Interrupts counted on a VFIO vector since sampling began', labelNames: vectorLabels, registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of ctx.telemetry.vectorRates()) this.set(labelsOf(r), r.count);
+    },
+  });
+  const pinLabels = ['scope', 'id', 'comm'] as const;
+  const pinOf = (p: { scope: string; id: number; comm?: string }) => ({ scope: p.scope, id: String(p.id), comm: p.comm ?? '' });
+  new Gauge({
+    name: 'vfioscope_pinned_bytes', help: 'Bytes pinned for DMA, per vfioscope container and per owning process', labelNames: pinLabels, registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of ctx.telemetry.pinned()) this.set(pinOf(p), Number(p.pinnedBytes));
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_locked_bytes', help: 'Bytes locked (VmLck), per owning process', labelNames: pinLabels, registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of ctx.telemetry.pinned()) this.set(pinOf(p), Number(p.lockedBytes));
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_memlock_limit_bytes', help: 'RLIMIT_MEMLOCK the pinned bytes count against (absent = unlimited)', labelNames: pinLabels, registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of ctx.telemetry.pinned()) if (p.limitBytes !== null) this.set(pinOf(p), Number(p.limitBytes));
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_dma_mappings', help: 'DMA mappings in a vfioscope container', labelNames: ['container'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of ctx.session.containers()) this.set({ container: String(c.id) }, c.mappingCount);
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_dma_entries_used', help: 'type1 DMA entries used by a container', labelNames: ['container'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of ctx.telemetry.dmaEntries()) this.set({ container: String(d.container) }, d.used);
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_dma_entries_limit', help: 'type1 dma_entry_limit for a container', labelNames: ['container'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of ctx.telemetry.dmaEntries()) this.set({ container: String(d.container) }, d.limit);
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_storms_active', help: 'Interrupt storm alerts currently raised', registers: [registry],
+    collect() {
+      this.set(ctx.telemetry.alerts().filter((a) => a.clearedAt === null).length);
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_iommu_groups', help: 'IOMMU groups on the host, by viability', labelNames: ['viable'], registers: [registry],
+    async collect() {
+      const topo = await ctx.host.topology();
+      this.set({ viable: 'true' }, topo.groups.filter((g) => g.viable).length);
+      this.set({ viable: 'false' }, topo.groups.filter((g) => !g.viable).length);
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_pci_devices', help: 'PCI devices in IOMMU groups', registers: [registry],
+    async collect() {
+      this.set((await ctx.host.topology()).devices.length);
+    },
+  });
+  new Gauge({
+    name: 'vfioscope_stream_clients', help: 'Connected WebSocket stream clients', registers: [registry],
+    collect() {
+      this.set(hub.snapshotStats().clients);
+    },
+  });
+  return registry;
+}
+
+export function registerMetricsRoute(app: FastifyInstance, registry: Registry): void {
+  app.get('/metrics', async (_req, reply) => {
+    const text = await registry.metrics();
+    return reply.type(registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Group ownership actions: open /dev/vfio/N and attach it to a container
+ * (a new one with SET_IOMMU TYPE1v2, or an existing vfioscope container) and
+ * open the fds of its vfio-pci devices, and
+ * release it again (IRQs off, device fds closed, mappings removed when it was
+ * the container's last group, UNSET_CONTAINER, close).
+ */
+import type { FastifyInstance } from 'fastify';
+import { API_PREFIX, GroupParams, OpenGroupBody, type CloseGroupResponse, type OpenGroupResponse } from '@vfioscope/protocol';
+import type { ServerContext } from '../context.ts';
+import { ApiProblem } from '../errors.ts';
+import { asActor } from '../audit/actor.ts';
+import { heldContainer, knownGroup } from '../validation.ts';
+
+export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post<{ Params: GroupParams; Body: OpenGroupBody | undefined }>(
+    `${API_PREFIX}/groups/:group/open`,
+    { schema: { params: GroupParams, body: OpenGroupBody }, config: { action: 'group.open', role: 'operator' } },
+    async (req): Promise<OpenGroupResponse> => {
+      const group = await knownGroup(ctx, req.params.group);
+      const container = req.body?.container;
+      if (container !== undefined) heldContainer(ctx, String(container));
+      if (ctx.session.groups().some((g) => g.group === group)) {
+        throw new ApiProblem('EBUSY', `vfioscope already holds group ${group}`, 'group');
+      }
+      return asActor(req, async () => {
+        const opened = await ctx.session.openGroup(group, container !== undefined ? { container } : {});
+        // Opening a device fd is a kernel action (vfio-pci enables and may reset the function), so it
+        // happens here, for the operator who took the group, never as a side effect of someone looking.
+        const topo = await ctx.host.topology();
+        const devices: string[] = [];
+        for (const d of topo.devices) {
+          if (d.iommuGroup !== group || d.driver !== 'vfio-pci') continue;
+          try {
+            await ctx.session.device(d.bdf);
+            devices.push(d.bdf);
+          } catch {
+            // the session logged the errno; the group stays held and the device can be retried by an action
+          }
+        }
+        return { ...opened, devices };
+      });
+    },
+  );
+
+  app.post<{ Params: GroupParams }>(
+    `${API_PREFIX}/groups/:group/close`,
+    { schema: { params: GroupParams }, config: { action: 'group.close', role: 'operator' } },
+    async (req): Promise<CloseGroupResponse> => {
+      const group = await knownGroup(ctx, req.params.group);
+      if (!ctx.session.groups().some((g) => g.group === group)) {
+        throw new ApiProblem('EINVAL', `vfioscope does not hold group ${group}`, 'group');
+      }
+      await asActor(req, () => ctx.session.closeGroup(group));
+      return { group, closed: true };
+    },
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * Telemetry values on the wire. The engine's shapes are close to the
+ * protocol's already; the copies keep the wire independent of engine-internal
+ * fields (and of whatever the engine adds later).
+ */
+import type { PinnedStat as EnginePinned, StormAlert as EngineAlert, VectorRate as EngineRate } from '@vfioscope/telemetry';
+import type { IrqIndexName, PinnedStat, StormAlert, VectorRate } from '@vfioscope/protocol';
+
+export function rateView(r: EngineRate): VectorRate {
+  return {
+    key: r.key,
+    bdf: r.bdf,
+    index: r.index as IrqIndexName,
+    vector: r.vector,
+    source: r.source,
+    owner: r.owner ? { pid: r.owner.pid, comm: r.owner.comm } : null,
+    count: r.count,
+    rate: Number.isFinite(r.rate) ? r.rate : 0,
+  };
+}
+
+export function alertView(a: EngineAlert): StormAlert {
+  return {
+    id: a.id,
+    bdf: a.bdf,
+    index: a.index,
+    vector: a.vector,
+    owner: a.owner ? { pid: a.owner.pid, comm: a.owner.comm } : null,
+    peakRate: a.peakRate,
+    reason: a.reason,
+    raisedAt: a.raisedAt,
+    clearedAt: a.clearedAt,
+  };
+}
+
+export function pinnedView(p: EnginePinned): PinnedStat {
+  return {
+    scope: p.scope,
+    id: p.id,
+    ...(p.pid !== undefined ? { pid: p.pid } : {}),
+    ...(p.comm !== undefined ? { comm: p.comm } : {}),
+    pinnedBytes: Number(p.pinnedBytes),
+    lockedBytes: Number(p.lockedBytes),
+    limitBytes: p.limitBytes === null ? null : Number(p.limitBytes),
+  };
+}

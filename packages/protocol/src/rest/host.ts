@@ -1,0 +1,63 @@
+/**
+ * GET /api/v1/health, /host, /whoami: what the server runs on — the kernel,
+ * the IOMMU, the VFIO module parameters and the limits that bound VFIO
+ * (RLIMIT_MEMLOCK, dma_entry_limit, interrupt vectors).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Role } from '../primitives.ts';
+
+export const Backend = Type.Union([Type.Literal('sim'), Type.Literal('linux')]);
+export type Backend = Static<typeof Backend>;
+
+export const HealthResponse = Type.Object({
+  status: Type.Literal('ok'),
+  protocolVersion: Type.Integer(),
+  backend: Backend,
+  scenario: Type.Optional(Type.String()),
+  tickHz: Type.Number(),
+  uptimeMs: Type.Number(),
+});
+export type HealthResponse = Static<typeof HealthResponse>;
+
+export const WhoamiResponse = Type.Object({
+  role: Role,
+  /** a short public id of the token (never the token itself), as written in the audit log */
+  tokenId: Type.String(),
+  protocolVersion: Type.Integer(),
+});
+export type WhoamiResponse = Static<typeof WhoamiResponse>;
+
+export const HostInfoView = Type.Object({
+  backend: Backend,
+  hostname: Type.String(),
+  kernel: Type.String(),
+  iommu: Type.Object({
+    present: Type.Boolean(),
+    reason: Type.Optional(Type.String()),
+    groupCount: Type.Integer(),
+  }),
+  /** interrupt remapping present (or unsafe interrupts allowed); null = unknown */
+  interruptRemapping: Type.Union([Type.Boolean(), Type.Null()]),
+  modules: Type.Object({
+    vfio: Type.Boolean(),
+    vfioPci: Type.Boolean(),
+    vfioIommuType1: Type.Boolean(),
+    allowUnsafeInterrupts: Type.Union([Type.Boolean(), Type.Null()]),
+    dmaEntryLimit: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+  /** RLIMIT_MEMLOCK of the vfioscope process in bytes, null = unlimited */
+  memlockLimit: Type.Union([Type.Number(), Type.Null()]),
+  pageSize: Type.Integer(),
+  cpus: Type.Integer(),
+  vectorLimit: Type.Integer(),
+  scenario: Type.Optional(Type.String()),
+});
+export type HostInfoView = Static<typeof HostInfoView>;
+
+export const HostResponse = Type.Object({
+  info: HostInfoView,
+  /** interrupt vectors currently in use by VFIO devices (all owners) against info.vectorLimit */
+  vectorsInUse: Type.Integer(),
+  tickHz: Type.Number(),
+});
+export type HostResponse = Static<typeof HostResponse>;

@@ -1,0 +1,80 @@
+/**
+ * GET /api/v1/topology and POST /api/v1/groups/:group/open|close: IOMMU
+ * groups (the unit of ownership) → PCI devices, viability and why not, which
+ * processes hold each group, and which container vfioscope attached it to.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Bdf, DecimalString } from '../primitives.ts';
+
+export const PciDeviceView = Type.Object({
+  bdf: Bdf,
+  vendorId: Type.Integer(),
+  deviceId: Type.Integer(),
+  subsystemVendorId: Type.Integer(),
+  subsystemDeviceId: Type.Integer(),
+  /** 24-bit class code */
+  classCode: Type.Integer(),
+  driver: Type.Union([Type.String(), Type.Null()]),
+  driverOverride: Type.Union([Type.String(), Type.Null()]),
+  numaNode: Type.Integer(),
+  iommuGroup: Type.Union([Type.Integer(), Type.Null()]),
+  vendorName: Type.Optional(Type.String()),
+  deviceName: Type.Optional(Type.String()),
+  physfn: Type.Optional(Bdf),
+});
+export type PciDeviceView = Static<typeof PciDeviceView>;
+
+export const GroupOwnerView = Type.Object({
+  pid: Type.Integer(),
+  comm: Type.String(),
+  cmdline: Type.String(),
+  /** the owner is this vfioscope server */
+  self: Type.Boolean(),
+  lockedBytes: Type.Number(),
+  pinnedBytes: Type.Number(),
+  memlockLimit: Type.Union([Type.Number(), Type.Null()]),
+});
+export type GroupOwnerView = Static<typeof GroupOwnerView>;
+
+export const GroupView = Type.Object({
+  id: Type.Integer(),
+  devices: Type.Array(Bdf),
+  viable: Type.Boolean(),
+  /** devices that make the group not viable, with their drivers */
+  blockers: Type.Array(Type.Object({ bdf: Bdf, driver: Type.String() })),
+  owners: Type.Array(GroupOwnerView),
+  /** the container vfioscope attached this group to, null when vfioscope does not hold it */
+  container: Type.Union([Type.Integer(), Type.Null()]),
+  /** device fds vfioscope has open in this group */
+  openDevices: Type.Array(Bdf),
+});
+export type GroupView = Static<typeof GroupView>;
+
+export const TopologyResponse = Type.Object({
+  groups: Type.Array(GroupView),
+  devices: Type.Array(PciDeviceView),
+});
+export type TopologyResponse = Static<typeof TopologyResponse>;
+
+export const GroupParams = Type.Object({ group: DecimalString });
+export type GroupParams = Static<typeof GroupParams>;
+
+export const OpenGroupBody = Type.Object(
+  {
+    /** attach to this existing vfioscope container; omitted = a new container (SET_IOMMU TYPE1v2) */
+    container: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type OpenGroupBody = Static<typeof OpenGroupBody>;
+
+export const OpenGroupResponse = Type.Object({
+  group: Type.Integer(),
+  container: Type.Integer(),
+  /** device fds opened with the group (its vfio-pci devices; on Linux opening one resets the function) */
+  devices: Type.Optional(Type.Array(Bdf)),
+});
+export type OpenGroupResponse = Static<typeof OpenGroupResponse>;
+
+export const CloseGroupResponse = Type.Object({ group: Type.Integer(), closed: Type.Literal(true) });
+export type CloseGroupResponse = Static<typeof CloseGroupResponse>;

@@ -1,0 +1,144 @@
+/**
+ * Stream topics: what a client can subscribe to on /api/v1/stream, and the
+ * data a snapshot and a delta of each carry. A snapshot is the whole state of
+ * the topic; a delta is what changed since the previous sequence number.
+ * Tables (mappings, rates, alerts) travel as add/change/remove diffs keyed by
+ * a stable key, so a client only touches rows that changed.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Bdf, Hex64, Timestamp } from '../primitives.ts';
+import { HostInfoView } from '../rest/host.ts';
+import { TopologyResponse } from '../rest/topology.ts';
+import { DeviceStateView } from '../rest/devices.ts';
+import { ContainerView, MappingRow } from '../rest/containers.ts';
+import { DmaEntriesStat, HistoryPoint, LogEvent, PinnedStat, StormAlert, VectorRate } from '../rest/telemetry.ts';
+
+export const TOPIC_KINDS = ['topology', 'host', 'irq-rates', 'device', 'mappings', 'pinned', 'events', 'alerts'] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+
+/** "topology" | "host" | "irq-rates" | "pinned" | "events" | "alerts" | "device:<bdf>" | "mappings:<container id>" */
+export const Topic = Type.String({
+  pattern:
+    '^(topology|host|irq-rates|pinned|events|alerts|device:[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]|mappings:[0-9]{1,9})$',
+  description: 'a stream topic',
+});
+export type Topic =
+  | 'topology'
+  | 'host'
+  | 'irq-rates'
+  | 'pinned'
+  | 'events'
+  | 'alerts'
+  | `device:${string}`
+  | `mappings:${number}`;
+
+export type ParsedTopic =
+  | { kind: 'topology' | 'host' | 'irq-rates' | 'pinned' | 'events' | 'alerts' }
+  | { kind: 'device'; bdf: string }
+  | { kind: 'mappings'; container: number };
+
+const TOPIC_RE = new RegExp(Topic.pattern!);
+
+/** Parse a topic name; null when it is not one. BDFs are normalised to lowercase. */
+export function parseTopic(topic: string): ParsedTopic | null {
+  if (!TOPIC_RE.test(topic)) return null;
+  if (topic.startsWith('device:')) return { kind: 'device', bdf: topic.slice(7).toLowerCase() };
+  if (topic.startsWith('mappings:')) return { kind: 'mappings', container: Number(topic.slice(9)) };
+  return { kind: topic as 'topology' };
+}
+
+export function deviceTopic(bdf: string): `device:${string}` {
+  return `device:${bdf.toLowerCase()}`;
+}
+
+export function mappingsTopic(container: number): `mappings:${number}` {
+  return `mappings:${container}`;
+}
+
+// ---- per-topic payloads ----
+
+export const TopologySnapshot = TopologyResponse;
+export type TopologySnapshot = Static<typeof TopologySnapshot>;
+/** the whole topology again, sent only when it changed */
+export const TopologyDelta = TopologyResponse;
+export type TopologyDelta = Static<typeof TopologyDelta>;
+
+export const HostLive = Type.Object({
+  t: Timestamp,
+  vectorsInUse: Type.Integer(),
+  containers: Type.Array(ContainerView),
+  alertsActive: Type.Integer(),
+});
+export type HostLive = Static<typeof HostLive>;
+export const HostSnapshot = Type.Object({ info: HostInfoView, live: HostLive });
+export type HostSnapshot = Static<typeof HostSnapshot>;
+/** sent when the live part changed */
+export const HostDelta = Type.Object({ live: HostLive });
+export type HostDelta = Static<typeof HostDelta>;
+
+export const IrqRatesSnapshot = Type.Object({ t: Timestamp, rates: Type.Array(VectorRate) });
+export type IrqRatesSnapshot = Static<typeof IrqRatesSnapshot>;
+/** rows keyed by VectorRate.key: new or changed rows in `upsert`, vanished keys in `remove` */
+export const IrqRatesDelta = Type.Object({
+  t: Timestamp,
+  upsert: Type.Array(VectorRate),
+  remove: Type.Array(Type.String()),
+});
+export type IrqRatesDelta = Static<typeof IrqRatesDelta>;
+
+export const DeviceSnapshot = Type.Object({
+  bdf: Bdf,
+  t: Timestamp,
+  groupOpen: Type.Boolean(),
+  rates: Type.Array(VectorRate),
+  /** the last 60 s at tick resolution, per vector key */
+  history: Type.Array(Type.Object({ key: Type.String(), points: Type.Array(HistoryPoint) })),
+  state: Type.Union([DeviceStateView, Type.Null()]),
+});
+export type DeviceSnapshot = Static<typeof DeviceSnapshot>;
+/** every tick: the device's vector rates (append them to the history); state only when it changed */
+export const DeviceDelta = Type.Object({
+  t: Timestamp,
+  groupOpen: Type.Boolean(),
+  rates: Type.Array(VectorRate),
+  state: Type.Optional(Type.Union([DeviceStateView, Type.Null()])),
+});
+export type DeviceDelta = Static<typeof DeviceDelta>;
+
+export const MappingsSnapshot = Type.Object({
+  container: Type.Integer(),
+  total: Type.Integer(),
+  rows: Type.Array(MappingRow),
+});
+export type MappingsSnapshot = Static<typeof MappingsSnapshot>;
+/** rows keyed by iova */
+export const MappingsDelta = Type.Object({
+  container: Type.Integer(),
+  total: Type.Integer(),
+  add: Type.Array(MappingRow),
+  change: Type.Array(MappingRow),
+  remove: Type.Array(Hex64),
+});
+export type MappingsDelta = Static<typeof MappingsDelta>;
+
+export const PinnedSnapshot = Type.Object({
+  t: Timestamp,
+  stats: Type.Array(PinnedStat),
+  dmaEntries: Type.Array(DmaEntriesStat),
+});
+export type PinnedSnapshot = Static<typeof PinnedSnapshot>;
+/** the whole (small) table again, sent when it changed */
+export const PinnedDelta = PinnedSnapshot;
+export type PinnedDelta = Static<typeof PinnedDelta>;
+
+export const EventsSnapshot = Type.Object({ events: Type.Array(LogEvent) });
+export type EventsSnapshot = Static<typeof EventsSnapshot>;
+/** new events, in seq order */
+export const EventsDelta = EventsSnapshot;
+export type EventsDelta = Static<typeof EventsDelta>;
+
+export const AlertsSnapshot = Type.Object({ alerts: Type.Array(StormAlert) });
+export type AlertsSnapshot = Static<typeof AlertsSnapshot>;
+/** alerts raised or cleared since the last delta, keyed by id */
+export const AlertsDelta = Type.Object({ upsert: Type.Array(StormAlert) });
+export type AlertsDelta = Static<typeof AlertsDelta>;
