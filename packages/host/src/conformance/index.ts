@@ -1,0 +1,89 @@
+/**
+ * The VFIO conformance suite: one set of behaviour cases written only
+ * against the Host interface, run on every backend (the sim in every test
+ * run, the linux backend in a QEMU guest with real edu devices), like the
+ * kernel selftests' FIXTURE_VARIANT. Each case asserts the kernel's exact
+ * errno or result; Linux 6.1's drivers/vfio is the referee.
+ *
+ * Usage, in a backend's test file (the facts come from the host itself):
+ *
+ *   defineConformanceSuite(async () => {
+ *     const host = await createLinuxHost();
+ *     return {
+ *       name: 'linux', host, ...(await discoverBed(host)),
+ *       holdGroupElsewhere: holdGroupInChildProcess,
+ *       dispose: () => host.close(),
+ *     };
+ *   });
+ *
+ * What the bed must offer: ≥2 edu devices on vfio-pci, each alone in its
+ * group; a shared group made non-viable by exactly one device on a host
+ * driver; a device on a host driver; a finite RLIMIT_MEMLOCK that covers
+ * dma_entry_limit pages, enforced (no CAP_IPC_LOCK, which bypasses it); and
+ * permission to rebind drivers (sysfs). Cases that need a missing part fail,
+ * they never skip.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
+import type { SuiteContext } from './context.ts';
+import { dmaLimits } from './dma-limits.ts';
+import { dmaMap } from './dma-map.ts';
+import { eduDevice } from './edu-device.ts';
+import { groupsAndContainers } from './groups-containers.ts';
+import { iommuInfo } from './iommu-info.ts';
+import { irqs } from './irqs.ts';
+import { observe } from './observe.ts';
+import { regionsAndConfig } from './regions-config.ts';
+import { reset } from './reset.ts';
+import { Scope } from './scope.ts';
+import type { ConformanceTarget } from './target.ts';
+import { viabilityAndBinding } from './viability-binding.ts';
+
+export type { ConformanceTarget, EduDeviceRef, SharedGroupRef } from './target.ts';
+export { expectErrno } from './expect-errno.ts';
+export { discoverBed, type DiscoveredBed } from './discover.ts';
+
+/** creating a target may boot a device bed; give it time */
+const TARGET_SETUP_TIMEOUT_MS = 60_000;
+
+export function defineConformanceSuite(makeTarget: () => Promise<ConformanceTarget>): void {
+  describe('VFIO conformance', () => {
+    let target: ConformanceTarget | undefined;
+    let scope: Scope | undefined;
+    const ctx: SuiteContext = {
+      target() {
+        if (!target) throw new Error('conformance target not created');
+        return target;
+      },
+      scope() {
+        if (!scope) throw new Error('no case is running');
+        return scope;
+      },
+    };
+
+    beforeAll(async () => {
+      target = await makeTarget();
+    }, TARGET_SETUP_TIMEOUT_MS);
+    afterAll(async () => {
+      await target?.dispose();
+    });
+    beforeEach(() => {
+      scope = new Scope(ctx.target().host);
+    });
+    afterEach(async () => {
+      const done = scope;
+      scope = undefined;
+      await done?.release();
+    });
+
+    groupsAndContainers(ctx);
+    viabilityAndBinding(ctx);
+    iommuInfo(ctx);
+    dmaMap(ctx);
+    dmaLimits(ctx);
+    regionsAndConfig(ctx);
+    irqs(ctx);
+    reset(ctx);
+    eduDevice(ctx);
+    observe(ctx);
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * The per-case fixture. Every object a case opens is registered with a
+ * Scope, and afterEach releases them in the kernel's teardown order —
+ * IRQs disabled, DMA unmapped, device fds closed, groups unset, groups
+ * closed, container closed, then process memory and eventfds, then host-level
+ * changes (driver bindings, foreign holders) — so cases are independent and a
+ * real kernel is left as it was found.
+ */
+import {
+  VFIO_DMA_UNMAP_FLAG_ALL,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_TYPE1v2_IOMMU,
+} from '@vfioscope/uapi';
+import type { Container, Device, DmaBuffer, EventFd, Group } from '../drive.ts';
+import type { Host } from '../host.ts';
+import { isVfioError } from '../errors.ts';
+import type { EduDeviceRef } from './target.ts';
+
+const STAGES = ['irq', 'dma', 'device', 'unset', 'group', 'container', 'memory', 'host'] as const;
+export type TeardownStage = (typeof STAGES)[number];
+
+interface Step {
+  stage: TeardownStage;
+  what: string;
+  run: () => Promise<void>;
+}
+
+/** container + group + TYPE1v2 + device: what most cases start from */
+export interface DeviceStack {
+  container: Container;
+  group: Group;
+  device: Device;
+}
+
+export class Scope {
+  private readonly steps: Step[] = [];
+
+  constructor(readonly host: Host) {}
+
+  /** Register a teardown step; steps run by stage, last registered first within a stage. */
+  defer(stage: TeardownStage, what: string, run: () => Promise<void>): void {
+    this.steps.push({ stage, what, run });
+  }
+
+  async openContainer(): Promise<Container> {
+    const container = await this.host.openContainer();
+    this.defer('container', `close container ${container.id}`, () => container.close());
+    return container;
+  }
+
+  async openGroup(id: number): Promise<Group> {
+    const group = await this.host.openGroup(id);
+    this.defer('group', `close group ${id}`, () => group.close());
+    return group;
+  }
+
+  /** VFIO_GROUP_SET_CONTAINER, undone unless the case already unset it */
+  async attach(group: Group, container: Container): Promise<void> {
+    await group.setContainer(container);
+    this.defer('unset', `unset container of group ${group.id}`, async () => {
+      if ((await group.status()).containerSet) await group.unsetContainer();
+    });
+  }
+
+  /** VFIO_SET_IOMMU(TYPE1v2); teardown unmaps everything still mapped (UNMAP_ALL) */
+  async setType1v2(container: Container): Promise<void> {
+    await container.setIommu(VFIO_TYPE1v2_IOMMU);
+    this.defer('dma', `unmap all in container ${container.id}`, async () => {
+      await container.unmapDma({ iova: 0n, size: 0n, flags: VFIO_DMA_UNMAP_FLAG_ALL });
+    });
+  }
+
+  async openDevice(group: Group, bdf: string): Promise<Device> {
+    const device = await group.openDevice(bdf);
+    this.defer('device', `close device ${bdf}`, () => device.close());
+    return device;
+  }
+
+  /**
+   * Disable an IRQ index at teardown (DATA_NONE | ACTION_TRIGGER, count 0).
+   * The kernel refuses this with EINVAL when the index is no longer enabled
+   * (a case may have disabled it itself), which is not a leak.
+   */
+  disableIrqAtTeardown(device: Device, index: number): void {
+    this.defer('irq', `disable IRQ index ${index} of ${device.name}`, async () => {
+      try {
+        await device.setIrqs({
+          index,
+          start: 0,
+          count: 0,
+          action: VFIO_IRQ_SET_ACTION_TRIGGER,
+          data: { type: 'none' },
+        });
+      } catch (e) {
+        if (!(isVfioError(e) && e.errno === 'EINVAL')) throw e;
+      }
+    });
+  }
+
+  async eventFd(): Promise<EventFd> {
+    const efd = await this.host.createEventFd();
+    this.defer('memory', `close eventfd ${efd.fd}`, () => efd.close());
+    return efd;
+  }
+
+  async dmaBuffer(size: bigint): Promise<DmaBuffer> {
+    const buffer = await this.host.allocDmaBuffer(size);
+    this.defer('memory', `free DMA buffer of ${size} bytes`, () => buffer.free());
+    return buffer;
+  }
+
+  /** A container with `group` attached and TYPE1v2 set, and the group's device open. */
+  async openStack(edu: EduDeviceRef): Promise<DeviceStack> {
+    const container = await this.openContainer();
+    const group = await this.openGroup(edu.group);
+    await this.attach(group, container);
+    await this.setType1v2(container);
+    const device = await this.openDevice(group, edu.bdf);
+    return { container, group, device };
+  }
+
+  /** Run every step; a failing step does not stop the others. Throws if any failed. */
+  async release(): Promise<void> {
+    const ordered = STAGES.flatMap((stage) => this.steps.filter((s) => s.stage === stage).reverse());
+    this.steps.length = 0;
+    const failures: string[] = [];
+    for (const step of ordered) {
+      try {
+        await step.run();
+      } catch (e) {
+        failures.push(`${step.what}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(`teardown failed:\n  ${failures.join('\n  ')}`);
+  }
+}
