@@ -117,13 +117,22 @@ describe('edu device model', () => {
   });
 
   it('sends one MSI per raise when MSI is enabled in its config space, and no INTx', () => {
-    const { bus, w32, enableMsi, step } = setup();
+    const { bus, w32, enableMsi, setCommand, step } = setup();
     enableMsi();
+    setCommand(R.PCI_COMMAND_MASTER);
     w32(EDU_REG.IRQ_RAISE, 1);
     w32(EDU_REG.IRQ_RAISE, 1);
     step(5);
     expect(bus.count(V.VFIO_PCI_MSI_IRQ_INDEX)).toBe(2);
     expect(bus.count(V.VFIO_PCI_INTX_IRQ_INDEX)).toBe(0);
+  });
+
+  it('sends no MSI without Bus Master: the message write never leaves the device', () => {
+    const { bus, w32, enableMsi, step } = setup();
+    enableMsi();
+    w32(EDU_REG.IRQ_RAISE, 1);
+    step(5);
+    expect(bus.count(V.VFIO_PCI_MSI_IRQ_INDEX)).toBe(0);
   });
 
   it('raises the factorial interrupt when asked to in the status register', () => {

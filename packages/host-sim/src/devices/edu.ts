@@ -340,7 +340,10 @@ export class EduModel implements DeviceModel {
     this.irqStatus = (this.irqStatus | causes) >>> 0;
     if (this.irqStatus === 0) return;
     if (msiEnabled(this.config, this.caps.msi)) {
-      this.bus?.raiseIrq(VFIO_PCI_MSI_IRQ_INDEX, 0);
+      // An MSI is a memory write by the device: like DMA it needs Bus Master
+      // (QEMU sends it through the bus-master address space; the real
+      // kernel's guest run counted nothing without it).
+      if (this.busMaster()) this.bus?.raiseIrq(VFIO_PCI_MSI_IRQ_INDEX, 0);
       return;
     }
     this.updateIntx();

@@ -4,6 +4,7 @@ import {
   VFIO_IRQ_SET_ACTION_MASK as MASK,
   VFIO_IRQ_SET_ACTION_TRIGGER as TRIGGER,
   VFIO_IRQ_SET_ACTION_UNMASK as UNMASK,
+  VFIO_PCI_CONFIG_REGION_INDEX,
   VFIO_PCI_INTX_IRQ_INDEX as INTX,
   VFIO_PCI_MSI_IRQ_INDEX as MSI,
   VFIO_PCI_REQ_IRQ_INDEX as REQ,
@@ -90,7 +91,8 @@ describe('MSI and the index rules', () => {
     expect(await errnoOf(none(d, MSI, MASK))).toBe('ENOTTY');
     expect(await errnoOf(none(d, MSI, UNMASK))).toBe('ENOTTY');
     expect(await errnoOf(wire(d, MSI, [b, b]))).toBe('EINVAL');
-    // edu sends MSI once MSI is enabled in its config space
+    // edu sends MSI once MSI is enabled in its config space, as a bus-master write
+    await d.write(VFIO_PCI_CONFIG_REGION_INDEX, 4n, new Uint8Array([0x06, 0x00]));
     await raise(d);
     await raise(d);
     expect(await b.drain()).toBe(2);
