@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The one command that runs the whole test suite: typecheck, unit + API +
+# sim-conformance tests, browser tests in Debian's Chromium, and the
+# real-kernel tests in a QEMU guest. Installs what it needs (pnpm and
+# dependencies, chromium, qemu, a Debian kernel) and skips what is done.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+cd "$ROOT"
+
+# The uapi test compiles a probe against the kernel's own vfio.h.
+if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/vfio.h ]; then
+  log "installing gcc and linux-libc-dev (apt-get)"
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc linux-libc-dev >&2
+fi
+
+passed=0; failed=0; failures=()
+suite() {
+  local name="$1"; shift
+  printf '\n\033[1m== %s\033[0m\n' "$name"
+  local t0=$SECONDS
+  if "$@"; then passed=$((passed + 1)); echo "-- $name: ok ($((SECONDS - t0)) s)"
+  else failed=$((failed + 1)); failures+=("$name"); echo "-- $name: FAILED ($((SECONDS - t0)) s)"; fi
+}
+
+suite "typecheck" bash -c 'pnpm exec tsc -p tsconfig.json && pnpm exec tsc -p apps/web/tsconfig.json'
+suite "unit, API and sim conformance (vitest)" pnpm exec vitest run
+suite "browser (Playwright + Chromium)" bash e2e/run.sh
+suite "real kernel (QEMU guest)" bash e2e/kernel/run.sh
+
+echo
+[ ${#failures[@]} -gt 0 ] && printf 'failed suite: %s\n' "${failures[@]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
