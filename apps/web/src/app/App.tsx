@@ -1,0 +1,36 @@
+/** The application frame: host bar, navigation, storm banner and the routed view. */
+import { parseRoute, useHash } from './router.ts';
+import { useSession } from './session.tsx';
+import { useConnection } from '../live/hooks.ts';
+import { HostBar } from '../views/shell/HostBar.tsx';
+import { Nav } from '../views/shell/Nav.tsx';
+import { StormBanner } from '../views/shell/StormBanner.tsx';
+import { LoginScreen } from '../views/shell/LoginScreen.tsx';
+import { TopologyView } from '../views/topology/TopologyView.tsx';
+import { DeviceView } from '../views/device/DeviceView.tsx';
+import { DmaView } from '../views/dma/DmaView.tsx';
+import { InterruptsView } from '../views/interrupts/InterruptsView.tsx';
+import { EventsView } from '../views/events/EventsView.tsx';
+
+export function App() {
+  const session = useSession();
+  const route = parseRoute(useHash());
+  const connection = useConnection();
+  if (session.state.status === 'loading') return <div className="skeleton">connecting to vfioscope…</div>;
+  if (session.state.status === 'signed-out') return <LoginScreen error={session.state.error} onSignIn={session.signIn} />;
+  return (
+    <div className="app" data-testid="app" data-view={route.view}>
+      <HostBar />
+      <Nav route={route} />
+      {/* dimmed while the stream is down: what is shown is no longer live */}
+      <main className={`app-main ${connection.state === 'open' ? '' : 'stale'}`}>
+        <StormBanner />
+        {route.view === 'topology' ? <TopologyView /> : null}
+        {route.view === 'device' ? <DeviceView key={route.bdf} bdf={route.bdf} /> : null}
+        {route.view === 'dma' ? <DmaView key={route.container ?? 'none'} container={route.container} /> : null}
+        {route.view === 'interrupts' ? <InterruptsView /> : null}
+        {route.view === 'events' ? <EventsView /> : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * The device's driver binding (sysfs driver_override + drivers_probe): bind
+ * to vfio-pci so the group can become viable, or unbind. Unbinding a device
+ * from its host driver takes it away from the host, so both ask first.
+ */
+import { apiPaths, type BindResponse, type PciDeviceView } from '@vfioscope/protocol';
+import { post } from '../../api/rest.ts';
+import { ActionButton } from '../../components/ActionButton.tsx';
+import { KernelAnswer } from '../../components/KernelAnswer.tsx';
+import { useAction } from '../../components/useAction.ts';
+
+export function DriverControl({ pci, heldByOther }: { pci: PciDeviceView; heldByOther: boolean }) {
+  const bind = useAction(
+    (driver: string | null) => post<BindResponse>(apiPaths.deviceBind(pci.bdf), { driver }),
+    (r) => (r.driver ? `bound to ${r.driver}` : 'unbound'),
+  );
+  const onVfio = pci.driver?.startsWith('vfio') ?? false;
+  const reason = heldByOther ? 'the group is held by another process' : null;
+  return (
+    <span className="row" data-testid="driver-control">
+      {onVfio ? null : (
+        <ActionButton
+          small
+          testid="device-bind-vfio"
+          disabledReason={reason}
+          pending={bind.state.status === 'pending'}
+          onClick={() => bind.run('vfio-pci')}
+          confirm={{
+            title: `Bind ${pci.bdf} to vfio-pci?`,
+            label: 'Bind to vfio-pci',
+            body: <>The device leaves {pci.driver ? <strong>{pci.driver}</strong> : 'no driver'} and the host can no longer use it until it is bound back.</>,
+          }}
+        >
+          Bind to vfio-pci…
+        </ActionButton>
+      )}
+      {pci.driver !== null ? (
+        <ActionButton
+          small
+          variant="ghost"
+          testid="device-unbind"
+          disabledReason={reason}
+          pending={bind.state.status === 'pending'}
+          onClick={() => bind.run(null)}
+          confirm={{
+            title: `Unbind ${pci.bdf} from ${pci.driver}?`,
+            label: 'Unbind',
+            body: 'The device will have no driver. A group whose devices are all on vfio-pci or unbound is viable.',
+          }}
+        >
+          Unbind…
+        </ActionButton>
+      ) : null}
+      <KernelAnswer state={bind.state} testid="bind-answer" />
+    </span>
+  );
+}

@@ -1,0 +1,19 @@
+/** The device's REST actions, typed by the protocol. */
+import {
+  apiPaths, type IrqAction, type IrqActionResponse, type OpenGroupResponse, type RegionReadResponse,
+  type RegionWriteResponse, type ResetResponse,
+} from '@vfioscope/protocol';
+import { post } from '../../api/rest.ts';
+
+export const resetDevice = (bdf: string) => post<ResetResponse>(apiPaths.deviceReset(bdf));
+
+export const irqAction = (bdf: string, index: number, action: IrqAction, start = 0, count = 1) =>
+  post<IrqActionResponse>(apiPaths.deviceIrq(bdf, index), { action, start, count });
+
+export const regionRead = (bdf: string, index: number, offset: string, size: number) =>
+  post<RegionReadResponse>(apiPaths.regionRead(bdf, index), { offset, size });
+
+export const regionWrite = (bdf: string, index: number, offset: string, data: string) =>
+  post<RegionWriteResponse>(apiPaths.regionWrite(bdf, index), { offset, data });
+
+export const openGroup = (group: number) => post<OpenGroupResponse>(apiPaths.groupOpen(group), {});

@@ -1,0 +1,107 @@
+/**
+ * The host bar: what this host is and the facts that bound VFIO on it
+ * (backend, kernel, IOMMU, interrupt remapping, RLIMIT_MEMLOCK,
+ * dma_entry_limit, vectors), plus the stream's connection state and the role.
+ */
+import { useEffect, useState } from 'react';
+import { useConnection, useHostLive } from '../../live/hooks.ts';
+import { useSession } from '../../app/session.tsx';
+import { formatBytes, formatCount } from '../../format/units.ts';
+
+function Fact({ k, v, tone, testid, title }: { k: string; v: string; tone?: 'warn' | 'bad' | 'good'; testid: string; title?: string }) {
+  return (
+    <div className="fact" data-testid={testid} title={title}>
+      <span className="k">{k}</span>
+      <span className={`v ${tone ?? ''}`}>{v}</span>
+    </div>
+  );
+}
+
+function ConnectionIndicator() {
+  const c = useConnection();
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (c.retryAt === null) return;
+    const t = window.setInterval(() => tick((n) => n + 1), 500);
+    return () => window.clearInterval(t);
+  }, [c.retryAt]);
+  const label =
+    c.state === 'open'
+      ? 'live'
+      : c.state === 'connecting'
+        ? 'connecting…'
+        : `offline · retry ${c.retryAt ? Math.max(0, Math.ceil((c.retryAt - Date.now()) / 1000)) : 0}s`;
+  const tone = c.state === 'open' ? 'ok' : c.state === 'connecting' ? 'warn' : 'bad';
+  return (
+    <span className="conn" data-testid="connection" data-state={c.state} title={c.reason ?? undefined}>
+      <span className={`dot ${tone}`} />
+      {label}
+    </span>
+  );
+}
+
+export function HostBar() {
+  const host = useHostLive().state;
+  const session = useSession();
+  const info = host?.info;
+  const live = host?.live;
+  const remap = info?.interruptRemapping;
+  const unsafe = info?.modules.allowUnsafeInterrupts;
+  return (
+    <header className="hostbar" data-testid="host-bar">
+      <div className="brand">
+        <span className="logo">◈</span> vfioscope
+      </div>
+      {info ? (
+        <div className="facts">
+          <div className="fact" data-testid="host-name">
+            <span className="k">{info.backend === 'sim' ? `sim · ${info.scenario ?? 'scenario'}` : 'linux'}</span>
+            <span className="v host-name">{info.hostname}</span>
+          </div>
+          <Fact testid="host-kernel" k="kernel" v={info.kernel} />
+          <Fact
+            testid="host-iommu"
+            k="IOMMU"
+            v={info.iommu.present ? `${info.iommu.groupCount} groups` : 'absent'}
+            tone={info.iommu.present ? undefined : 'bad'}
+            title={info.iommu.reason}
+          />
+          <Fact
+            testid="host-irq-remap"
+            k="IRQ remapping"
+            v={remap === null ? 'unknown' : remap ? 'yes' : unsafe ? 'no · unsafe allowed' : 'no'}
+            tone={remap ? 'good' : unsafe ? 'warn' : remap === false ? 'bad' : undefined}
+            title={`allow_unsafe_interrupts=${unsafe === null ? 'n/a' : unsafe ? 'Y' : 'N'}`}
+          />
+          <Fact testid="host-memlock" k="memlock" v={info.memlockLimit === null ? 'unlimited' : formatBytes(info.memlockLimit)} />
+          <Fact
+            testid="host-dma-limit"
+            k="dma_entry_limit"
+            v={info.modules.dmaEntryLimit === null ? 'n/a' : formatCount(info.modules.dmaEntryLimit)}
+          />
+          {live ? (
+            <Fact
+              testid="host-vectors"
+              k="vectors"
+              v={`${formatCount(live.vectorsInUse)} / ${formatCount(info.vectorLimit)}`}
+              tone={live.vectorsInUse > info.vectorLimit * 0.9 ? 'bad' : undefined}
+            />
+          ) : null}
+        </div>
+      ) : (
+        <span className="faint">loading host…</span>
+      )}
+      <div className="right">
+        <ConnectionIndicator />
+        {session.role ? (
+          <span className={`role ${session.role}`} data-testid="role" data-role={session.role}>
+            {session.role}
+          </span>
+        ) : null}
+        <button className="btn ghost small" onClick={session.signOut} data-testid="sign-out">
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,46 @@
+/** The navigation rail, with live counts (active alerts, containers). */
+import type { Route } from '../../app/router.ts';
+import { useAlerts, useHostLive } from '../../live/hooks.ts';
+
+const ICONS: Record<string, string> = {
+  topology: 'M3 3h7v7H3zM14 3h7v7h-7zM3 14h7v7H3zM14 14h7v7h-7z',
+  dma: 'M4 6h16M4 12h16M4 18h10',
+  interrupts: 'M13 2 4 14h7l-1 8 9-12h-7z',
+  events: 'M4 5h16v14H4zM8 9h8M8 13h5',
+};
+
+function Icon({ name }: { name: string }) {
+  return (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round" aria-hidden>
+      <path d={ICONS[name]} />
+    </svg>
+  );
+}
+
+export function Nav({ route }: { route: Route }) {
+  const alerts = useAlerts().state;
+  const host = useHostLive().state;
+  const active = alerts ? [...alerts.values()].filter((a) => a.clearedAt === null).length : 0;
+  const containers = host?.live.containers.length ?? 0;
+  const item = (view: Route['view'], label: string, hrefTo: string, count?: number, alert?: boolean) => (
+    <a
+      href={hrefTo}
+      className={route.view === view || (view === 'topology' && route.view === 'device') ? 'active' : ''}
+      data-testid={`nav-${view}`}
+    >
+      <Icon name={view === 'device' ? 'topology' : view} />
+      {label}
+      {count !== undefined && count > 0 ? <span className={`count ${alert ? 'alert' : ''}`}>{count}</span> : null}
+    </a>
+  );
+  return (
+    <nav className="nav" data-testid="nav">
+      <div className="nav-section">Host</div>
+      {item('topology', 'Topology', '#/topology')}
+      {item('dma', 'DMA', '#/dma', containers)}
+      {item('interrupts', 'Interrupts', '#/interrupts', active, true)}
+      {item('events', 'Events', '#/events')}
+      <div className="nav-foot">protocol v1 · VFIO type1v2</div>
+    </nav>
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * Browser tests: Debian's Chromium (installed by e2e/run.sh; Playwright's own
+ * browser download is not used) against the real server on the sim — one on
+ * the default scenario, one on the storm scenario.
+ */
+import { defineConfig } from '@playwright/test';
+import { DEFAULT_PORT, DEFAULT_URL, STORM_PORT } from './support/env.ts';
+
+const server = (scenario: string, port: number) => ({
+  command: `bash e2e/support/serve.sh ${scenario} ${port}`,
+  cwd: '..',
+  url: `http://127.0.0.1:${port}/api/v1/health`,
+  reuseExistingServer: false,
+  timeout: 120_000,
+  stdout: 'ignore' as const,
+  stderr: 'pipe' as const,
+  gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5000 },
+});
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: '../test-results/e2e',
+  // One server holds kernel-like state (containers, mappings, IRQ wiring): run serially.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['html', { outputFolder: '../playwright-report', open: 'never' }]],
+  use: {
+    baseURL: DEFAULT_URL,
+    viewport: { width: 1280, height: 800 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium' }],
+  webServer: [server('default', DEFAULT_PORT), server('storm', STORM_PORT)],
+});

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Browser tests: Debian's Chromium (installed here if missing — Playwright's
+# own download is not used), a fresh web build, then Playwright against the
+# real server on the sim (started by playwright.config.ts).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "e2e: installing chromium (apt-get)" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >&2
+fi
+
+pnpm --filter @vfioscope/web build
+exec pnpm --dir e2e exec playwright test -c playwright.config.ts "$@"

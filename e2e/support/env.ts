@@ -1,0 +1,31 @@
+/** Where the two test servers listen and the tokens they accept (see fixtures/tokens.txt). */
+export const DEFAULT_PORT = 17170;
+export const STORM_PORT = 17171;
+export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
+export const STORM_URL = `http://127.0.0.1:${STORM_PORT}`;
+export const OPERATOR_TOKEN = 'e2e-operator-token-0001';
+export const VIEWER_TOKEN = 'e2e-viewer-token-0001';
+
+/** Devices of the default scenario the tests drive (packages/host-sim/src/scenarios/default.ts). */
+export const DEVICES = {
+  /** QEMU edu: INTx via BAR0 0x60 (raise) / 0x64 (ack), no reset */
+  edu: '0000:65:00.0',
+  /** RTX A6000 held by the win11-cad VM, with its HDMI audio in the same group */
+  vmGpu: '0000:17:00.0',
+  vmGpuAudio: '0000:17:00.1',
+  /** NVMe held by the win11-cad VM: bursty MSI-X load */
+  vmNvme: '0000:4c:00.0',
+  /** a free vfio-pci NVMe that offers reset */
+  freeNvme: '0000:b2:00.0',
+  /** a free vfio-pci GPU (with its audio function) for DMA */
+  freeGpu: '0000:98:00.0',
+  /** the BMC VGA behind the ASPEED bridge, bound to ast: its group is not viable */
+  bmcVga: '0000:02:00.0',
+  /** the PCH SATA controller, alone in its group, bound to ahci: not viable until rebound */
+  sata: '0000:00:17.0',
+} as const;
+
+/** The storm scenario's VF whose MSI-X vector 0 storms 3 s after start (scenarios/storm.ts). */
+export const STORM_VF = '0000:03:00.0';
+
+export const SCREENSHOTS = new URL('../screenshots/', import.meta.url).pathname;
