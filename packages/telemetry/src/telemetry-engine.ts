@@ -217,6 +217,7 @@ export class TelemetryEngine {
 
     const raised: StormAlert[] = [];
     const cleared: StormAlert[] = [];
+    const reopened: StormAlert[] = [];
     for (const key of dropped) {
       const c = this.storms.forget(key, now);
       if (c) cleared.push(c);
@@ -227,6 +228,7 @@ export class TelemetryEngine {
       const change = this.storms.update(now, dtMs, s, owner);
       if (change.raised) raised.push(change.raised);
       if (change.cleared) cleared.push(change.cleared);
+      if (change.reopened) reopened.push(change.reopened);
       if (s.present) rates.push(toVectorRate(s, owner));
     }
     this.latestRates = rates;
@@ -234,6 +236,8 @@ export class TelemetryEngine {
 
     for (const a of raised) this.announce(a, 'alert');
     for (const a of cleared) this.announce(a, 'alert-cleared');
+    // a re-opened alert is the same alert again: listeners see its state, the log gets no new alert
+    for (const a of reopened) this.notifyAlert(a);
     const tick: TelemetryTick = { seq: this.seq, t: now, dtMs, rates, raised, cleared };
     for (const fn of this.tickListeners) {
       try {
@@ -251,8 +255,12 @@ export class TelemetryEngine {
     const message =
       kind === 'alert'
         ? `interrupt storm on ${where}${who}: ${Math.round(a.peakRate)}/s, ${a.reason} threshold ${Math.round(a.threshold)}/s`
-        : `interrupt storm on ${where} cleared, peak ${Math.round(a.peakRate)}/s`;
+        : `interrupt storm on ${where} cleared, peak ${Math.round(a.peakRate)}/s${a.reopens ? `, after re-opening ${a.reopens}× within the hold-down` : ''}`;
     this.eventLog.append({ kind, message, device: a.bdf, data: a });
+    this.notifyAlert(a);
+  }
+
+  private notifyAlert(a: StormAlert): void {
     for (const fn of this.alertListeners) {
       try {
         fn(a);

@@ -1,7 +1,8 @@
 /**
  * The telemetry engine over the simulated host: the storm scenario's VM-owned
  * vectors raise and clear alerts, and an edu interrupt vfioscope raises itself
- * (a BAR0 write to 0x60) shows up as an owned vector rate.
+ * (a BAR0 write to 0x60) shows up as an owned vector rate; the default
+ * scenario, busy but storm-free (bursty NVMe, a flapping VF), raises nothing.
  */
 import { DriveSession, type Host } from '@vfioscope/host';
 import { createSimHost, ManualClock, STORM_INTX_START_MS, STORM_MSIX_START_MS } from '@vfioscope/host-sim';
@@ -17,7 +18,7 @@ const EDU_IRQ_ACK = 0x64n;
 
 const u32 = (v: number) => new Uint8Array(new Uint32Array([v]).buffer);
 
-function start(scenario: 'storm' | 'edu') {
+function start(scenario: 'storm' | 'edu' | 'default') {
   const clock = new ManualClock(0);
   const host = createSimHost({ scenario, clock });
   const session = new DriveSession(host);
@@ -76,6 +77,27 @@ describe('telemetry over the sim', () => {
     // only the storming vectors alert: the VF's other vectors stay at their steady 100/s
     expect(alerts.every((a) => a.vector === 0)).toBe(true);
     expect(engine.history(`${vf?.bdf}/MSIX/0`, '1s').length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('raises no alert in the default scenario over 60 s, its flapping VF included', async () => {
+    const { engine, eventLog, run, host, session } = start('default');
+    cleanup.push(() => session.close(), () => host.close());
+    const alerts: StormAlert[] = [];
+    engine.on('alert', (a) => alerts.push(a));
+    const flappingKey = '0000:32:00.4/MSIX/0';
+    const seen: number[] = [];
+    engine.on('tick', (t) => {
+      const r = t.rates.find((x) => x.key === flappingKey);
+      if (r) seen.push(r.rate);
+    });
+    await run(60_000);
+    expect(alerts).toEqual([]);
+    expect(engine.alerts()).toEqual([]);
+    expect(eventLog.query({ kinds: ['alert', 'alert-cleared'] })).toEqual([]);
+    // the VF did flap the whole time: 8 000/s and 50/s phases, 10x the floor apart
+    expect(Math.max(...seen)).toBeGreaterThanOrEqual(7_900);
+    expect(Math.min(...seen.slice(-100))).toBeLessThan(100);
+    expect(engine.stormConfig.baselineMultiple * 100).toBeLessThan(8_000);
   });
 
   it('shows an edu interrupt raised through a BAR0 write as an owned INTx vector', async () => {

@@ -39,12 +39,27 @@ export interface StormConfig {
   intxUnmaskLoopRate: number;
   /** baselines below this rate count as this rate, so a near-idle vector waking up is not a storm */
   baselineFloorRate?: number;
-  /** time constant of the baseline's exponential average */
+  /**
+   * how much history the baseline covers. The baseline is a high percentile
+   * of the vector's per-second peak rates over this window, learned only while
+   * the vector has no active alert, so a regular high phase (a flapping or
+   * bursty vector) is part of normal and only a rise above it storms
+   */
   baselineWindowMs?: number;
-  /** how long a vector must be watched before its baseline is trusted */
+  /** which percentile of the per-second peaks is the baseline, in (0, 1] (0.8: highs present a fifth of the time count as normal) */
+  baselinePercentile?: number;
+  /** how long a vector must be watched before its baseline is trusted (long enough to see a slow flap's both phases) */
   baselineWarmupMs?: number;
   /** how long the rate must stay below the clear level; defaults to sustainMs */
   clearSustainMs?: number;
+  /**
+   * re-raise suppression: a vector that storms again for the same reason
+   * within this long after its alert cleared re-opens that alert (clearedAt
+   * back to null, peak and threshold updated, `reopens` counted) instead of
+   * raising a new one, so an on/off vector does not flood the event log with
+   * new alerts; 0 turns it off
+   */
+  reraiseHoldDownMs?: number;
   /** cleared alerts kept for alerts() */
   recentAlertsKept?: number;
 }
@@ -68,6 +83,8 @@ export interface StormAlert {
   threshold: number;
   raisedAt: number;
   clearedAt: number | null;
+  /** how many times the alert re-opened within the hold-down after clearing; absent when never */
+  reopens?: number;
 }
 
 export interface PinnedStat {
