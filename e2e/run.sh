@@ -9,7 +9,7 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "e2e: installing chromium (apt-get)" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2  # sudo's env_reset would drop a prefix
 fi
 
 pnpm --filter @vfioscope/web build

@@ -10,7 +10,9 @@ cd "$ROOT"
 # The uapi test compiles a probe against the kernel's own vfio.h.
 if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/vfio.h ]; then
   log "installing gcc and linux-libc-dev (apt-get)"
-  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc linux-libc-dev >&2
+  # a fresh machine's user is not root: ask sudo, as e2e/run.sh does for chromium
+  SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+  "${SUDO[@]}" apt-get update -qq >&2 && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc linux-libc-dev >&2
 fi
 
 passed=0; failed=0; failures=()

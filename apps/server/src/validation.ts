@@ -35,8 +35,9 @@ export function dmaRange(iovaStr: string, sizeStr: string, pageSize: number): { 
   if (size === 0n) throw new ApiProblem('EINVAL', 'size must not be 0', 'size');
   if (iova % page !== 0n) throw new ApiProblem('EINVAL', `iova ${iovaStr} is not aligned to the ${pageSize}-byte page size`, 'iova');
   if (size % page !== 0n) throw new ApiProblem('EINVAL', `size ${sizeStr} is not a multiple of the ${pageSize}-byte page size`, 'size');
+  // type1's vfio_dma_do_map/do_unmap answer a wrapping range with EINVAL (not EOVERFLOW)
   if (iova + size - 1n > U64_MAX) {
-    throw new ApiProblem('EOVERFLOW', `iova + size wraps past 2^64 (iova ${iovaStr}, size ${sizeStr})`, 'size');
+    throw new ApiProblem('EINVAL', `iova + size wraps past 2^64 (iova ${iovaStr}, size ${sizeStr})`, 'size');
   }
   return { iova, size };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import {
   ClientMessage, ErrorBody, httpStatusFor, isProblemCode, MapBody, parseTopic, ServerMessage, Topic,
-  UnmapBody, U64Input, apiPaths,
+  UnmapBody, U64Input, apiPaths, parseClientMessage, parseServerMessage,
 } from './index.ts';
 
 describe('problem codes', () => {
@@ -64,6 +64,16 @@ describe('stream', () => {
     expect(Value.Check(ClientMessage, { type: 'subscribe', topics: [] })).toBe(false);
     expect(Value.Check(ClientMessage, { type: 'ping', id: 3 })).toBe(true);
     expect(Value.Check(ClientMessage, { type: 'shout' })).toBe(false);
+  });
+
+  it('a refused message names the field at fault within the variant its type claims', () => {
+    expect(parseClientMessage('{"type":"subscribe","topics":[{"topic":"irq-rates"}]}')).toMatchObject({ ok: false, field: 'topics.0' });
+    expect(parseClientMessage('{"type":"subscribe","topics":["bogus"]}')).toMatchObject({ ok: false, field: 'topics.0' });
+    expect(parseClientMessage('{"type":"ping","id":"x"}')).toMatchObject({ ok: false, field: 'id' });
+    expect(parseClientMessage('{"type":"shout"}')).toMatchObject({ ok: false });
+    expect(parseClientMessage('not json')).toEqual({ ok: false, message: 'message is not JSON' });
+    const badSnap = { type: 'snapshot', kind: 'alerts', topic: 'alerts', seq: -1, data: { alerts: [] } };
+    expect(parseServerMessage(JSON.stringify(badSnap))).toMatchObject({ ok: false, field: 'seq' });
   });
 
   it('server messages carry kind, topic and seq', () => {

@@ -45,6 +45,8 @@ describe('uapi matches /usr/include/linux/vfio.h', () => {
     expect(keys).toContain('sizeof vfio_region_info');
     expect(keys).toContain('offsetof vfio_iommu_type1_info.cap_offset');
     expect(keys).toContain('table VFIO_DEVICE_SET_IRQS.size');
+    expect(keys).toContain('errno EINVAL');
+    expect(keys).toContain('errno ENOSPC');
     expect(items.length).toBeGreaterThan(300);
   });
 
@@ -55,6 +57,8 @@ describe('uapi matches /usr/include/linux/vfio.h', () => {
   it('notices drift by name', () => {
     const tampered = items.map((i) => (i.key === 'sizeof vfio_irq_set' ? { ...i, expected: 24n } : i));
     expect(probeDrift(tampered, output)).toEqual(['sizeof vfio_irq_set: package 24, header 20']);
+    const wrongErrno = items.map((i) => (i.key === 'errno EEXIST' ? { ...i, expected: 16n } : i));
+    expect(probeDrift(wrongErrno, output)).toEqual(['errno EEXIST: package 16, header 17']);
   });
 });
 

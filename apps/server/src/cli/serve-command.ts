@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { TokenStore, generateToken, loadTokenFile } from '../auth/tokens.ts';
 import { DEFAULT_LISTEN, DEFAULT_TICK_HZ, defaultDataDir, ensureDataDir, isLoopback, parseListen } from '../config.ts';
 import { listen, shutdownOnSignals, writeSessionToken } from '../server.ts';
-import { parseFlags, numberFlag, stringFlag, UsageError } from './args.ts';
+import { DEFAULT_STORM_CONFIG as STORM, type StormConfig } from '@vfioscope/telemetry';
+import { parseFlags, numberFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { backendKind, openBackend } from './backend.ts';
 import type { CliIo } from './output.ts';
 import { readTopology, topologySummary } from './topology-command.ts';
@@ -27,6 +28,10 @@ Options:
                           without it an operator token is generated and printed in a login URL
   --web-dir DIR           the built web UI (default apps/web/dist)
   --allow-origin ORIGIN   also accept WebSocket connections from this Origin (comma-separated list)
+  --storm-rate N          a vector above N interrupts/s for the sustain window is a storm (default ${STORM.absoluteRate})
+  --storm-multiple X      ... or above X times its own baseline (default ${STORM.baselineMultiple})
+  --storm-intx-loop N     INTx fire+unmask cycles/s that count as an unmask-loop storm (default ${STORM.intxUnmaskLoopRate})
+  --storm-sustain-ms MS   how long a rate must stay over a threshold to raise, or under it to clear (default ${STORM.sustainMs})
   -h, --help              show this help
 `;
 
@@ -39,11 +44,34 @@ const SPEC = {
   'token-file': { value: true },
   'web-dir': { value: true },
   'allow-origin': { value: true },
+  'storm-rate': { value: true },
+  'storm-multiple': { value: true },
+  'storm-intx-loop': { value: true },
+  'storm-sustain-ms': { value: true },
   help: { value: false },
 } as const;
 
+/** The storm thresholds given on the command line; the detector's defaults fill the rest. */
+export function stormFlags(args: ParsedArgs): Partial<StormConfig> {
+  const out: Partial<StormConfig> = {};
+  const rate = numberFlag(args, 'storm-rate', 1, 1e9);
+  const multiple = numberFlag(args, 'storm-multiple', 1, 1e6);
+  const intx = numberFlag(args, 'storm-intx-loop', 1, 1e9);
+  const sustain = numberFlag(args, 'storm-sustain-ms', 0, 3_600_000);
+  if (rate !== undefined) out.absoluteRate = rate;
+  if (multiple !== undefined) out.baselineMultiple = multiple;
+  if (intx !== undefined) out.intxUnmaskLoopRate = intx;
+  if (sustain !== undefined) out.sustainMs = sustain;
+  return out;
+}
+
+/** The serve flags, parsed (exported for tests). */
+export function parseServeFlags(argv: string[]): ParsedArgs {
+  return parseFlags(argv, SPEC);
+}
+
 export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseFlags(argv, SPEC);
+  const args = parseServeFlags(argv);
   if (args.flags.help) {
     io.out(SERVE_USAGE);
     return 0;
@@ -54,6 +82,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const addr = listenStr === undefined ? DEFAULT_LISTEN : parseListen(listenStr);
   if (!addr) throw new UsageError(`--listen must be HOST:PORT (e.g. 127.0.0.1:7070), got "${listenStr}"`);
   const tickHz = numberFlag(args, 'tick-hz', 0.1, 100) ?? DEFAULT_TICK_HZ;
+  const storm = stormFlags(args);
   const webDir = stringFlag(args, 'web-dir');
   if (webDir !== undefined && !existsSync(webDir)) throw new UsageError(`--web-dir ${webDir} does not exist`);
   const tokenFile = stringFlag(args, 'token-file');
@@ -74,7 +103,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
 
   const host = await openBackend(kind, stringFlag(args, 'scenario'));
   const topo = await readTopology(host);
-  const server = await listen({ host, tokens, dataDir, tickHz, allowedOrigins, webDir: webDir ?? null, logger: { level: 'warn' }, listenHost: addr.host, port: addr.port })
+  const server = await listen({ host, tokens, dataDir, tickHz, storm, allowedOrigins, webDir: webDir ?? null, logger: { level: 'warn' }, listenHost: addr.host, port: addr.port })
     .catch(async (err: unknown) => {
       await host.close();
       throw err;

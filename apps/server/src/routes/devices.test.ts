@@ -75,6 +75,22 @@ describe('POST /devices/:bdf/reset', () => {
     const audit = f.audit().filter((a) => a.action === 'device.reset');
     expect(audit.map((a) => a.errno)).toEqual(['ENODEV', 'EINVAL']);
   });
+
+  it('resets a device whose flags offer it (the default scenario\'s free NVMe), audited as a success', async () => {
+    await f.close();
+    f = await makeFixture('default');
+    const NVME = '0000:b2:00.0';
+    const group = (await f.req({ method: 'GET', url: `/api/v1/devices/${NVME}` })).json().group as number;
+    expect((await f.req({ method: 'POST', url: `/api/v1/groups/${group}/open` })).statusCode).toBe(200);
+    const detail = (await f.req({ method: 'GET', url: `/api/v1/devices/${NVME}` })).json();
+    expect(detail.state.info.flagNames).toContain('RESET');
+    const r = await f.req({ method: 'POST', url: `/api/v1/devices/${NVME}/reset` });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ bdf: NVME, reset: true });
+    expect(f.audit().filter((a) => a.action === 'device.reset')).toEqual([
+      expect.objectContaining({ ok: true, tokenId: 'op', params: expect.objectContaining({ bdf: NVME }) }),
+    ]);
+  });
 });
 
 describe('regions', () => {

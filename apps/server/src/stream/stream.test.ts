@@ -109,6 +109,27 @@ describe('stream: snapshot, deltas, rates', () => {
     s.close();
   });
 
+  it('unsubscribe acknowledges the topics it dropped and stops their deltas; the others go on', async () => {
+    f = await makeFixture('storm');
+    const s = await connect(f);
+    const edu = 'device:0000:00:03.0'; // a device topic has a delta every tick
+    s.send({ type: 'subscribe', topics: ['irq-rates', edu] });
+    await s.waitFor((m) => m.type === 'snapshot' && m.topic === 'irq-rates');
+    await f.advance(300);
+    await s.waitFor((m) => m.type === 'delta' && m.topic === 'irq-rates');
+    s.send({ type: 'unsubscribe', topics: ['irq-rates', 'alerts'] });
+    const ack = await s.waitFor((m) => m.type === 'unsubscribed');
+    // only what it was subscribed to is named
+    expect(ack).toEqual({ type: 'unsubscribed', topics: ['irq-rates'] });
+    const mark = s.messages.length;
+    const rateCount = s.of('irq-rates').length;
+    await f.advance(1000);
+    await s.waitFor((m) => m.type === 'delta' && m.topic === edu && m.seq >= 8, mark);
+    expect(s.of('irq-rates')).toHaveLength(rateCount);
+    expect(s.invalid).toEqual([]);
+    s.close();
+  });
+
   it('mapping tables stream as add/remove diffs keyed by iova', async () => {
     f = await makeFixture('edu');
     const c = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container;

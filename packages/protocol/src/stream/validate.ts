@@ -4,6 +4,7 @@
  * what it receives. Uses TypeBox's interpreter (no code generation, so it
  * also runs under a strict Content-Security-Policy in the browser).
  */
+import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ClientMessage, ServerMessage } from './messages.ts';
 
@@ -17,11 +18,31 @@ function decode(raw: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+const DISCRIMINATORS = ['type', 'kind'] as const;
+
+/**
+ * The one union member a message claims to be by its `type` (and `kind`), so
+ * an error names the field at fault ("topics.0") instead of "Expected union
+ * value"; the whole union when the claim matches none or several.
+ */
+function claimedVariant(schema: TSchema, value: unknown): TSchema {
+  if (typeof value !== 'object' || value === null) return schema;
+  const v = value as Record<string, unknown>;
+  const flat = (s: TSchema): TSchema[] => ('anyOf' in s ? (s.anyOf as TSchema[]).flatMap(flat) : [s]);
+  const matches = flat(schema).filter((s) =>
+    DISCRIMINATORS.every((k) => {
+      const c = (s.properties as Record<string, TSchema> | undefined)?.[k]?.const;
+      return c === undefined || c === v[k];
+    }),
+  );
+  return matches.length === 1 ? matches[0]! : schema;
+}
+
 function check<T>(schema: typeof ClientMessage | typeof ServerMessage, raw: string): Parsed<T> {
   const d = decode(raw);
   if (!d.ok) return { ok: false, message: 'message is not JSON' };
   if (Value.Check(schema, d.value)) return { ok: true, value: d.value as T };
-  const first = Value.Errors(schema, d.value).First();
+  const first = Value.Errors(claimedVariant(schema, d.value), d.value).First();
   const field = first?.path ? first.path.replace(/^\//, '').replace(/\//g, '.') : '';
   return {
     ok: false,
