@@ -1,10 +1,12 @@
 /**
  * Browser tests: Debian's Chromium (installed by e2e/run.sh; Playwright's own
  * browser download is not used) against the real server on the sim — one on
- * the default scenario, one on the storm scenario.
+ * the default scenario, one on the storm scenario, one on the large scenario
+ * (281 groups) for the scale tests.
  */
 import { defineConfig } from '@playwright/test';
-import { DEFAULT_PORT, DEFAULT_URL, STORM_PORT } from './support/env.ts';
+import { CHROMIUM_LAUNCH } from './support/chromium.ts';
+import { DEFAULT_PORT, DEFAULT_URL, LARGE_PORT, STORM_PORT } from './support/env.ts';
 
 const server = (scenario: string, port: number) => ({
   command: `bash e2e/support/serve.sh ${scenario} ${port}`,
@@ -32,20 +34,8 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
   },
   projects: [{ name: 'chromium' }],
-  webServer: [server('default', DEFAULT_PORT), server('storm', STORM_PORT)],
+  webServer: [server('default', DEFAULT_PORT), server('storm', STORM_PORT), server('large', LARGE_PORT)],
 });

@@ -28,6 +28,28 @@ export class DmaPage {
     return this.app.testId(`mapping-${iova}`);
   }
 
+  /** the rows the virtualised table has in the DOM right now, in display order */
+  get renderedRows(): Locator {
+    return this.table.locator('[role="row"][data-iova]');
+  }
+
+  /** the IOVA of the topmost row in the DOM (the first shown while scrolled to the top) */
+  async firstRenderedIova(): Promise<string | null> {
+    return this.renderedRows.first().getAttribute('data-iova');
+  }
+
+  /** scroll the table body to its top or bottom, as a user dragging the scrollbar would */
+  async scrollTo(where: 'top' | 'bottom'): Promise<void> {
+    // evaluated as a string: this file is typechecked without the DOM lib
+    await this.app.page.evaluate(
+      `(() => { const el = document.querySelector('[data-testid="mapping-scroll"]'); el.scrollTop = ${where === 'top' ? '0' : 'el.scrollHeight'}; })()`,
+    );
+  }
+
+  sortBy(column: 'iova' | 'size' | 'vaddr' | 'pages'): Locator {
+    return this.app.testId(`sort-${column}`);
+  }
+
   async rows(): Promise<number> {
     return Number(await this.table.getAttribute('data-rows'));
   }

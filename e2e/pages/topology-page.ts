@@ -28,6 +28,16 @@ export class TopologyPage {
     return card;
   }
 
+  /** the group cards the virtualised grid has in the DOM right now */
+  get renderedCards(): Locator {
+    return this.view.locator('article.group-card');
+  }
+
+  async scrollToBottom(): Promise<void> {
+    // evaluated as a string: this file is typechecked without the DOM lib
+    await this.app.page.evaluate(`(() => { const el = document.querySelector('[data-testid="topology-grid"]'); el.scrollTop = el.scrollHeight; })()`);
+  }
+
   async clearSearch(): Promise<void> {
     await this.search.fill('');
   }

@@ -1,8 +1,11 @@
-/** Where the two test servers listen and the tokens they accept (see fixtures/tokens.txt). */
+/** Where the three test servers listen and the tokens they accept (see fixtures/tokens.txt). */
 export const DEFAULT_PORT = 17170;
 export const STORM_PORT = 17171;
+/** the sim's "large" scenario (281 groups), for the scale tests */
+export const LARGE_PORT = 17172;
 export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 export const STORM_URL = `http://127.0.0.1:${STORM_PORT}`;
+export const LARGE_URL = `http://127.0.0.1:${LARGE_PORT}`;
 export const OPERATOR_TOKEN = 'e2e-operator-token-0001';
 export const VIEWER_TOKEN = 'e2e-viewer-token-0001';
 

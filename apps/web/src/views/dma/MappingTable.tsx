@@ -2,7 +2,7 @@
  * The container's DMA mapping table, virtualised (65,535 rows scroll as
  * smoothly as 10), sortable by any column, with row selection for unmap.
  */
-import { memo, useRef } from 'react';
+import { memo, useCallback, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { MappingRow } from '@vfioscope/protocol';
 import { formatBytes, formatCount } from '../../format/units.ts';
@@ -43,11 +43,15 @@ export const MappingTable = memo(function MappingTable(props: {
   onSort: (k: SortKey) => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = props.rows;
+  // A new getItemKey makes the virtualiser rebuild its measurement of every row (65,535 objects)
+  // on the next render, and it re-renders on every scroll frame: so it changes only with the rows.
+  const getItemKey = useCallback((i: number) => rows[i]!.iova, [rows]);
   const v = useVirtualizer({
-    count: props.rows.length,
+    count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    getItemKey: (i) => props.rows[i]!.iova,
+    getItemKey,
     overscan: 12,
   });
   const head = (k: SortKey, label: string, num = false) => (
