@@ -20,7 +20,8 @@ import { DeviceProducer } from './producers/device-producer.ts';
 import { EventsProducer } from './producers/events-producer.ts';
 import type { TopicProducer } from './producers/producer.ts';
 import { hostProducer, pinnedProducer, topologyProducer } from './producers/state-producers.ts';
-import { AlertsProducer, IrqRatesProducer, MappingsProducer } from './producers/table-producers.ts';
+import { MappingsProducer } from './producers/mappings-producer.ts';
+import { AlertsProducer, IrqRatesProducer } from './producers/table-producers.ts';
 import { knownDevice } from '../validation.ts';
 
 /** each device or mappings topic costs work every tick: a connection may hold this many */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { loadScenario } from '@vfioscope/host-sim';
 import type { DeltaData, SnapshotData } from '@vfioscope/protocol';
@@ -137,6 +137,12 @@ describe('stream: snapshot, deltas, rates', () => {
     s.send({ type: 'subscribe', topics: [`mappings:${c}`] });
     const snap = await s.waitFor((m) => m.type === 'snapshot');
     expect((snap as { data: SnapshotData<'mappings'> }).data).toEqual({ container: c, total: 0, rows: [] });
+    // ticks with no map/unmap neither list the table nor send anything
+    const listing = vi.spyOn(f.app.vfio.ctx.session, 'mappings');
+    await f.advance(500);
+    expect(listing).not.toHaveBeenCalled();
+    expect(s.of(`mappings:${c}`, 'delta')).toEqual([]);
+    listing.mockRestore();
     await f.req({ method: 'POST', url: `/api/v1/containers/${c}/mappings`, payload: { iova: '0x10000', size: '0x1000', flags: ['read'] } });
     await f.advance(100);
     const add = (await s.waitFor((m) => m.type === 'delta')) as { seq: number; data: DeltaData<'mappings'> };

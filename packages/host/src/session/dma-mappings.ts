@@ -10,7 +10,8 @@ import { VfioError } from '../errors.ts';
 import type { Host } from '../host.ts';
 import type { Container, DmaBuffer } from '../drive.ts';
 import { DmaMappingTable, type DmaMapping } from '../dma-mapping-table.ts';
-import type { MapDmaRequest, MappingRow, MappingSort, UnmapDmaRequest } from './session-types.ts';
+import { MappingJournal } from './mapping-journal.ts';
+import type { MapDmaRequest, MappingChanges, MappingRow, MappingSort, UnmapDmaRequest } from './session-types.ts';
 
 /** a mapping we made; `data` is the buffer behind it */
 type OwnedMapping = DmaMapping<DmaBuffer>;
@@ -19,6 +20,7 @@ const U64_END = 1n << 64n;
 
 export class ContainerMappings {
   private readonly index = new DmaMappingTable<DmaBuffer>();
+  private readonly journal = new MappingJournal();
 
   constructor(
     private readonly host: Host,
@@ -31,6 +33,16 @@ export class ContainerMappings {
 
   get pinnedBytes(): bigint {
     return this.index.totalBytes;
+  }
+
+  /** moves on every change to the table (see MappingJournal) */
+  get version(): number {
+    return this.journal.version;
+  }
+
+  /** rows added / removed since `version`; null when the reader must re-read the table */
+  changesSince(version: number): MappingChanges | null {
+    return this.journal.changesSince(version, this.index.size);
   }
 
   async map(req: MapDmaRequest): Promise<MappingRow> {
@@ -61,7 +73,9 @@ export class ContainerMappings {
     }
     const mapping: OwnedMapping = { iova: req.iova, size: req.size, vaddr: buffer.vaddr, flags, pages: Number(req.size / page), data: buffer };
     this.index.insert(mapping);
-    return toRow(mapping);
+    const row = toRow(mapping);
+    this.journal.added(row);
+    return row;
   }
 
   /** VFIO_IOMMU_UNMAP_DMA of a range (every mapping wholly inside it) or of everything. */
@@ -71,9 +85,11 @@ export class ContainerMappings {
     if ('all' in req) {
       unmappedBytes = await this.container.unmapDma({ iova: 0n, size: 0n, flags: VFIO_DMA_UNMAP_FLAG_ALL });
       gone = this.index.clear();
+      this.journal.reset();
     } else {
       unmappedBytes = await this.container.unmapDma({ iova: req.iova, size: req.size, flags: 0 });
       gone = unmappedBytes === 0n ? [] : this.index.removeWithin(req.iova, req.size);
+      for (const m of gone) this.journal.removed(m.iova);
     }
     for (const m of gone) await m.data?.free().catch(() => undefined);
     return { unmappedBytes, removed: gone.length };
@@ -94,7 +110,9 @@ export class ContainerMappings {
 
   /** Free every buffer after the kernel has dropped the mappings (container closing). */
   async forgetAll(): Promise<void> {
-    for (const m of this.index.clear()) await m.data?.free().catch(() => undefined);
+    const gone = this.index.clear();
+    if (gone.length > 0) this.journal.reset();
+    for (const m of gone) await m.data?.free().catch(() => undefined);
   }
 }
 

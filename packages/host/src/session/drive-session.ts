@@ -21,6 +21,7 @@ import { SessionEventBus, type SessionEventListener } from './session-events.ts'
 import type {
   DeviceState,
   MapDmaRequest,
+  MappingChanges,
   MappingRow,
   MappingSort,
   OwnedContainer,
@@ -189,6 +190,25 @@ export class DriveSession {
   /** One page of a container's mapping table (IOVA order unless sorted otherwise). */
   mappings(container: number, offset: number, limit: number, sort?: MappingSort): { total: number; rows: MappingRow[] } {
     return this.mappingsOf(container, 'mappings').rows(offset, limit, sort);
+  }
+
+  /**
+   * The version of a container's mapping table, which moves on every map and
+   * unmap; undefined when this session holds no such container. Cheap: a
+   * watcher compares it each tick before reading anything.
+   */
+  mappingsVersion(container: number): number | undefined {
+    return this.mappingsByContainer.get(container)?.version;
+  }
+
+  /**
+   * What changed in a container's mapping table since `version` (from
+   * mappingsVersion or a previous call); null when that is too far back for
+   * the journal (or the table was cleared, or the container is not held):
+   * read the table again with mappings().
+   */
+  mappingChanges(container: number, version: number): MappingChanges | null {
+    return this.mappingsByContainer.get(container)?.changesSince(version) ?? null;
   }
 
   // ---- IRQ counting (for the sampler) ----

@@ -71,6 +71,18 @@ export interface MappingRow {
   pages: number;
 }
 
+/**
+ * What changed in a container's mapping table since a version a reader saw:
+ * per IOVA touched, the row now there (added) or null (removed).
+ */
+export interface MappingChanges {
+  /** the table's version now; pass it to the next mappingChanges() */
+  version: number;
+  /** mappings in the table now */
+  total: number;
+  changes: { iova: bigint; row: MappingRow | null }[];
+}
+
 export interface MappingSort {
   by: 'iova' | 'size' | 'vaddr';
   order?: 'asc' | 'desc';

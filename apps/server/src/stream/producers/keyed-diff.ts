@@ -31,6 +31,37 @@ export class KeyedTable<R> {
     return out;
   }
 
+  /**
+   * Apply known changes — per key, the row now there or null for gone — and
+   * return the diff, touching only those keys (for sources that journal
+   * their changes, so a big table is not re-read to find a few rows). Each
+   * key at most once: the caller nets a key's changes first.
+   * New keys go to the end of the table's order; see `sortBy`.
+   */
+  patch(changes: Iterable<readonly [string, R | null]>): KeyedDiff<R> {
+    const out: KeyedDiff<R> = { add: [], change: [], remove: [] };
+    for (const [key, row] of changes) {
+      const old = this.rows.get(key);
+      if (row === null) {
+        if (old) {
+          this.rows.delete(key);
+          out.remove.push(key);
+        }
+        continue;
+      }
+      const json = JSON.stringify(row);
+      if (!old) out.add.push(row);
+      else if (old.json !== json) out.change.push(row);
+      this.rows.set(key, { row, json });
+    }
+    return out;
+  }
+
+  /** Reorder the table (what `values` returns) by a comparison of rows. */
+  sortBy(compare: (a: R, b: R) => number): void {
+    this.rows = new Map([...this.rows].sort((a, b) => compare(a[1].row, b[1].row)));
+  }
+
   values(): R[] {
     return [...this.rows.values()].map((e) => e.row);
   }
