@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import { DriveSession, type Host, type SessionEvent } from '@vfioscope/host';
 import { EventLog, sessionEventToLog, TelemetryEngine, type StormConfig } from '@vfioscope/telemetry';
+import type { TopicKind } from '@vfioscope/protocol';
 import { currentActor } from './audit/actor.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { registerAuditHook } from './audit/audit-hook.ts';
@@ -68,6 +69,26 @@ declare module 'fastify' {
 
 const BODY_LIMIT = 64 * 1024;
 
+/**
+ * The stream topics a session action can change. Topology (sysfs walk, owners)
+ * is recomputed once a second anyway; forcing it on every DMA map or region
+ * access would make it per-tick work during heavy mapping.
+ */
+function topicsChangedBy(op: SessionEvent['op']): TopicKind[] {
+  switch (op) {
+    case 'openGroup':
+    case 'closeGroup':
+    case 'openDevice':
+    case 'close':
+      return ['topology', 'host', 'pinned', 'mappings'];
+    case 'mapDma':
+    case 'unmapDma':
+      return ['host', 'pinned', 'mappings'];
+    default:
+      return [];
+  }
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const tickHz = opts.tickHz ?? DEFAULT_TICK_HZ;
   const now = opts.clock ?? Date.now;
@@ -80,7 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const session = new DriveSession(opts.host, {
     onEvent: (e: SessionEvent) => {
       eventLog.append(sessionEventToLog(e, currentActor()));
-      hub?.invalidate(['topology', 'host', 'pinned', 'mappings']);
+      hub?.invalidate(topicsChangedBy(e.op));
     },
   });
   const telemetry = new TelemetryEngine({
