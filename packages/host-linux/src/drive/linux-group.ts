@@ -1,0 +1,96 @@
+/**
+ * A VFIO group: an open /dev/vfio/N, the unit of ownership. It must be
+ * viable (no device in it bound to a DMA-owning host driver) and attached to
+ * a container before its devices can be opened.
+ */
+import type { Container, Device, Group, GroupStatus } from '@vfioscope/host';
+import { VfioError } from '@vfioscope/host';
+import {
+  VFIO_GROUP_FLAGS_CONTAINER_SET,
+  VFIO_GROUP_FLAGS_VIABLE,
+  VFIO_GROUP_GET_DEVICE_FD,
+  VFIO_GROUP_GET_STATUS,
+  VFIO_GROUP_SET_CONTAINER,
+  VFIO_GROUP_UNSET_CONTAINER,
+  decodeGroupStatus,
+  encodeGroupStatus,
+} from '@vfioscope/uapi';
+import * as libc from '../syscalls/libc.ts';
+import { assertOpen } from './closed-guard.ts';
+import { LinuxContainer } from './linux-container.ts';
+import { LinuxDevice } from './linux-device.ts';
+import type { GroupResource, Resources } from './resources.ts';
+
+export class LinuxGroup implements Group, GroupResource {
+  private closed = false;
+  private attached = false;
+
+  constructor(
+    readonly id: number,
+    private readonly fd: number,
+    private readonly resources: Resources,
+  ) {
+    resources.groups.add(this);
+  }
+
+  private ctx() {
+    return { group: this.id };
+  }
+
+  private guard(op: string): void {
+    assertOpen(this.closed, op, `group ${this.id}`, this.ctx());
+  }
+
+  async status(): Promise<GroupStatus> {
+    this.guard('VFIO_GROUP_GET_STATUS');
+    const buf = encodeGroupStatus();
+    libc.ioctlPtr(this.fd, VFIO_GROUP_GET_STATUS, buf, 'VFIO_GROUP_GET_STATUS', this.ctx());
+    const { flags } = decodeGroupStatus(buf);
+    return { viable: (flags & VFIO_GROUP_FLAGS_VIABLE) !== 0, containerSet: (flags & VFIO_GROUP_FLAGS_CONTAINER_SET) !== 0 };
+  }
+
+  async setContainer(container: Container): Promise<void> {
+    const op = 'VFIO_GROUP_SET_CONTAINER';
+    this.guard(op);
+    if (!(container instanceof LinuxContainer)) {
+      throw VfioError.fromErrno(9 /* EBADF */, op, 'not a container of this linux host', this.ctx());
+    }
+    // the argument is a pointer to the container's fd
+    const arg = new Uint8Array(4);
+    new DataView(arg.buffer).setInt32(0, container.fd, true);
+    libc.ioctlPtr(this.fd, VFIO_GROUP_SET_CONTAINER, arg, op, { ...this.ctx(), container: container.fd });
+    this.attached = true;
+  }
+
+  async unsetContainer(): Promise<void> {
+    this.guard('VFIO_GROUP_UNSET_CONTAINER');
+    libc.ioctlInt(this.fd, VFIO_GROUP_UNSET_CONTAINER, 0, 'VFIO_GROUP_UNSET_CONTAINER', this.ctx());
+    this.attached = false;
+  }
+
+  async openDevice(name: string): Promise<Device> {
+    const op = 'VFIO_GROUP_GET_DEVICE_FD';
+    this.guard(op);
+    const arg = new TextEncoder().encode(`${name}\0`);
+    const fd = libc.ioctlPtr(this.fd, VFIO_GROUP_GET_DEVICE_FD, arg, op, { ...this.ctx(), device: name });
+    return new LinuxDevice(name, this.id, fd, this.resources);
+  }
+
+  unsetContainerSync(): void {
+    if (this.closed || !this.attached) return;
+    this.attached = false;
+    libc.ioctlInt(this.fd, VFIO_GROUP_UNSET_CONTAINER, 0, 'VFIO_GROUP_UNSET_CONTAINER', this.ctx());
+  }
+
+  releaseSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.resources.groups.delete(this);
+    libc.close(this.fd, this.ctx());
+  }
+
+  async close(): Promise<void> {
+    this.guard('close');
+    this.releaseSync();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Binding a PCI device to a driver the way an operator does it by hand:
+ * write the driver's name to driver_override (so only that driver may claim
+ * it), unbind the current driver, and ask the PCI core to probe again
+ * (drivers_probe). Unbinding with driver null also clears the override.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VfioError } from '@vfioscope/host';
+import { fsError, linkBase } from './fs-read.ts';
+import type { LinuxRoots } from './roots.ts';
+
+const OP = 'bindDriver';
+
+function writeAttr(path: string, value: string, bdf: string): void {
+  try {
+    writeFileSync(path, value);
+  } catch (e) {
+    throw fsError(e, OP, `writing "${value.trim()}" to ${path}`, { device: bdf });
+  }
+}
+
+export function bindDriver(roots: LinuxRoots, bdf: string, driver: string | null): void {
+  const dir = join(roots.sys, 'bus/pci/devices', bdf);
+  if (!existsSync(dir)) throw VfioError.fromErrno(19 /* ENODEV */, OP, `no PCI device ${bdf}`, { device: bdf });
+  const current = linkBase(join(dir, 'driver'));
+  if (driver !== null && current === driver) {
+    writeAttr(join(dir, 'driver_override'), driver, bdf);
+    return;
+  }
+  if (driver !== null) writeAttr(join(dir, 'driver_override'), driver, bdf);
+  if (current !== null) writeAttr(join(dir, 'driver/unbind'), bdf, bdf);
+  if (driver === null) {
+    // an empty write (a newline) clears driver_override
+    writeAttr(join(dir, 'driver_override'), '\n', bdf);
+    return;
+  }
+  writeAttr(join(roots.sys, 'bus/pci/drivers_probe'), bdf, bdf);
+  const now = linkBase(join(dir, 'driver'));
+  if (now !== driver) {
+    throw VfioError.fromErrno(19 /* ENODEV */, OP, `${driver} did not bind ${bdf} (bound: ${now ?? 'none'}; is the ${driver} module loaded?)`, {
+      device: bdf,
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import * as libc from './libc.ts';
+
+const FIONREAD = 0x541b;
+const TCGETS = 0x5401;
+
+describe('the libc seam through ffi-rs', () => {
+  it("ioctl with a pointer: the kernel writes into the caller's array, at a subarray's offset too", () => {
+    const [r, w] = libc.pipe();
+    try {
+      expect(libc.write(w, new TextEncoder().encode('twelve bytes'))).toBe(12);
+      const whole = new Uint8Array(4).fill(0xff);
+      expect(libc.ioctlPtr(r, FIONREAD, whole, 'FIONREAD')).toBe(0);
+      expect(new DataView(whole.buffer).getInt32(0, true)).toBe(12);
+      const big = new Uint8Array(16).fill(0xee);
+      libc.ioctlPtr(r, FIONREAD, big.subarray(8, 12), 'FIONREAD');
+      expect(Array.from(big)).toEqual([...new Array(8).fill(0xee), 12, 0, 0, 0, 0xee, 0xee, 0xee, 0xee]);
+    } finally {
+      libc.close(r);
+      libc.close(w);
+    }
+  });
+
+  it('a failing ioctl throws VfioError with the errno name and the ioctl as op', () => {
+    const fd = libc.openFile('/dev/null', libc.O_RDWR | libc.O_CLOEXEC);
+    try {
+      expect(() => libc.ioctlPtr(fd, TCGETS, new Uint8Array(64), 'TCGETS')).toThrow(
+        expect.objectContaining({ name: 'VfioError', errno: 'ENOTTY', op: 'TCGETS' }),
+      );
+    } finally {
+      libc.close(fd);
+    }
+    expect(() => libc.openFile('/nonexistent/vfio', libc.O_RDWR)).toThrow(expect.objectContaining({ errno: 'ENOENT', op: 'open' }));
+    expect(() => libc.close(987654)).toThrow(expect.objectContaining({ errno: 'EBADF', op: 'close' }));
+  });
+
+  it('pread/pwrite at an offset, mmap and a zero-copy view of the mapping', () => {
+    const addr = libc.mmap(8192n, libc.PROT_READ | libc.PROT_WRITE, libc.MAP_PRIVATE | libc.MAP_ANONYMOUS, -1, 0n);
+    expect(addr % 4096n).toBe(0n);
+    const view = libc.viewMemory(addr, 8192);
+    view.set([1, 2, 3], 4096);
+    // read the mapping back through /proc/self/mem at its address
+    const mem = libc.openFile('/proc/self/mem', libc.O_RDWR | libc.O_CLOEXEC);
+    try {
+      const got = new Uint8Array(3);
+      expect(libc.pread(mem, got, addr + 4096n)).toBe(3);
+      expect(Array.from(got)).toEqual([1, 2, 3]);
+      expect(libc.pwrite(mem, Uint8Array.of(9), addr)).toBe(1);
+      expect(view[0]).toBe(9);
+    } finally {
+      libc.close(mem);
+    }
+    libc.munmap(addr, 8192n);
+  });
+});
