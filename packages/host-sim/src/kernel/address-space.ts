@@ -119,7 +119,7 @@ export class ProcessAddressSpace {
     const backing = new PageBacking(this.next, rounded, this.pageSize);
     this.vmas.insert({ iova: this.next, size: rounded, vaddr: this.next, flags: 3, pages: Number(rounded / ps), data: backing });
     this.next += rounded + GUARD;
-    const buffer = new SimDmaBuffer(backing, size, (b) => {
+    const buffer = new SimDmaBuffer(backing, rounded, (b) => {
       this.vmas.remove(b.vaddr);
       this.live.delete(b);
     });

@@ -12,6 +12,8 @@ import {
   VFIO_DEVICE_FLAGS_RESET,
   VFIO_PCI_BAR5_REGION_INDEX,
   VFIO_PCI_CONFIG_REGION_INDEX,
+  VFIO_PCI_MSIX_IRQ_INDEX,
+  VFIO_PCI_MSI_IRQ_INDEX,
   VFIO_PCI_NUM_IRQS,
   VFIO_PCI_NUM_REGIONS,
   VFIO_PCI_ROM_REGION_INDEX,
@@ -30,6 +32,26 @@ import { VfioPciIrqs, type IrqEnv } from './vfio-pci-irqs.ts';
 /** VFIO_PCI_INDEX_TO_OFFSET(): each region lives at index << 40 in the device fd */
 export const regionOffset = (index: number): bigint => BigInt(index) << 40n;
 
+const PCI_CAP_ID_MSI = 0x05;
+const PCI_CAP_ID_MSIX = 0x11;
+
+/**
+ * vfio_pci_core_do_io_rw() in Linux 6.1 moves a BAR access in naturally
+ * aligned pieces of at most 4 bytes (8-byte pieces came in 6.11): a device
+ * behind vfio-pci never sees an 8-byte or unaligned access from pread/pwrite.
+ * Yields [offset within the access, length].
+ */
+export function* ioPieces(offset: bigint, n: number): Generator<[number, number]> {
+  let at = 0;
+  while (at < n) {
+    const misalign = Number((offset + BigInt(at)) & 3n);
+    const left = n - at;
+    const len = left >= 4 && misalign === 0 ? 4 : left >= 2 && misalign % 2 === 0 ? 2 : 1;
+    yield [at, len];
+    at += len;
+  }
+}
+
 /** the legacy VGA window vfio-pci exposes (0xa0000–0xbffff plus the VGA I/O ports) */
 const VGA_REGION_SIZE = 0xc0000n;
 
@@ -38,6 +60,8 @@ export class VfioPciDevice {
   openCount = 0;
   /** the model decodes the command register (set at enable and read back) */
   private memoryDecodeModelled = false;
+  /** the user's view of the MSI / MSI-X Enable bits, by IRQ index */
+  private readonly virtualEnable = new Map<number, boolean>();
 
   constructor(
     readonly bdf: string,
@@ -89,8 +113,10 @@ export class VfioPciDevice {
   /** pread on the device fd (vfio_pci_rw); a BAR access past the end is cut short like the kernel's */
   read(index: number, offset: bigint, size: number): Uint8Array {
     const n = this.checkAccess('pread', index, offset, size, false);
+    if (index === VFIO_PCI_CONFIG_REGION_INDEX) return this.withVirtualEnables(offset, this.model.read(index, offset, n));
     if (index > VFIO_PCI_BAR5_REGION_INDEX || index === VFIO_PCI_ROM_REGION_INDEX) return this.model.read(index, offset, n);
-    const out = this.model.read(index, offset, n);
+    const out = new Uint8Array(n);
+    for (const [at, len] of ioPieces(offset, n)) out.set(this.model.read(index, offset + BigInt(at), len), at);
     const hidden = this.msixWindow(index, offset, n);
     if (hidden) out.fill(0xff, hidden[0], hidden[1]);
     return out;
@@ -98,15 +124,58 @@ export class VfioPciDevice {
 
   write(index: number, offset: bigint, data: Uint8Array): number {
     const n = this.checkAccess('pwrite', index, offset, data.length, true);
-    const hidden = index <= VFIO_PCI_BAR5_REGION_INDEX ? this.msixWindow(index, offset, n) : null;
-    if (!hidden) {
+    if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
+      this.model.write(index, offset, this.keepPhysicalEnables(offset, data.subarray(0, n)));
+      return n;
+    }
+    if (index > VFIO_PCI_BAR5_REGION_INDEX) {
       this.model.write(index, offset, data.subarray(0, n));
       return n;
     }
-    // writes to the MSI-X vector table are dropped; the rest goes through
-    if (hidden[0] > 0) this.model.write(index, offset, data.subarray(0, hidden[0]));
-    if (hidden[1] < n) this.model.write(index, offset + BigInt(hidden[1]), data.subarray(hidden[1], n));
+    const hidden = this.msixWindow(index, offset, n);
+    for (const [at, len] of ioPieces(offset, n)) {
+      // writes to the MSI-X vector table are dropped; the rest goes through
+      if (hidden && at < hidden[1] && at + len > hidden[0]) continue;
+      this.model.write(index, offset + BigInt(at), data.subarray(at, at + len));
+    }
     return n;
+  }
+
+  /**
+   * The MSI and MSI-X Enable bits the user reads and writes are vfio-pci's
+   * virtual copy (vfio_pci_config.c virtualizes both control words): SET_IRQS
+   * sets the device's real bit but not the copy, and the user's write of the
+   * bit never reaches the device; it sticks in the copy only while that index
+   * is enabled through SET_IRQS. Measured on Linux 6.1 (e2e/kernel compare).
+   */
+  private enableBits(): { at: number; mask: number; index: number }[] {
+    const bits: { at: number; mask: number; index: number }[] = [];
+    const msi = this.cfg.findCap(PCI_CAP_ID_MSI);
+    if (msi !== null) bits.push({ at: msi + 2, mask: 0x01, index: VFIO_PCI_MSI_IRQ_INDEX });
+    const msix = this.cfg.findCap(PCI_CAP_ID_MSIX);
+    if (msix !== null) bits.push({ at: msix + 3, mask: 0x80, index: VFIO_PCI_MSIX_IRQ_INDEX });
+    return bits;
+  }
+
+  private withVirtualEnables(offset: bigint, bytes: Uint8Array): Uint8Array {
+    const out = Uint8Array.from(bytes);
+    for (const b of this.enableBits()) {
+      const i = b.at - Number(offset);
+      if (i < 0 || i >= out.length) continue;
+      out[i] = (out[i]! & ~b.mask) | (this.virtualEnable.get(b.index) ? b.mask : 0);
+    }
+    return out;
+  }
+
+  private keepPhysicalEnables(offset: bigint, data: Uint8Array): Uint8Array {
+    const out = Uint8Array.from(data);
+    for (const b of this.enableBits()) {
+      const i = b.at - Number(offset);
+      if (i < 0 || i >= out.length) continue;
+      this.virtualEnable.set(b.index, (out[i]! & b.mask) !== 0 && this.irqs.msi.enabledIndex === b.index);
+      out[i] = (out[i]! & ~b.mask) | (this.cfg.read(b.at, 1) & b.mask);
+    }
+    return out;
   }
 
   /** the bytes [from, to) of an access that fall on the MSI-X table */
@@ -153,6 +222,7 @@ export class VfioPciDevice {
 
   /** vfio_pci_core_enable(): on the first open of the device */
   enable(): void {
+    this.virtualEnable.clear();
     this.cfg.write(PCI_COMMAND, 2, this.cfg.command() | PCI_COMMAND_MEMORY);
     this.memoryDecodeModelled = (this.cfg.command() & PCI_COMMAND_MEMORY) !== 0;
     if (this.resetWorks) this.resetKeepingCommand(this.cfg.command());
