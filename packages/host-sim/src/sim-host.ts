@@ -109,6 +109,7 @@ export class SimHost implements Host {
     const e = new SimEventFd(this.kernel.newEventFd(), () => this.kernel.advance(), (closed) => {
       this.eventfds.delete(closed);
       this.kernel.eventfds.delete(closed.fd);
+      this.kernel.releaseFd(closed.fd);
     });
     this.eventfds.add(e);
     return e;

@@ -45,7 +45,7 @@ export class SimContainerFd extends SimFd implements Container {
     private readonly hooks: FdHooks,
   ) {
     super();
-    this.state = new SimContainer(k.allocFd());
+    this.state = new SimContainer(k.allocFd('container'));
   }
 
   get id(): number {
@@ -100,6 +100,7 @@ export class SimContainerFd extends SimFd implements Container {
   async close(): Promise<void> {
     this.live('close', 'container');
     this.closed = true;
+    this.k.releaseFd(this.id);
     // groups still attached keep the container (and its mappings) alive
     this.state.fdOpen = false;
     this.hooks.closed(this);
@@ -107,12 +108,16 @@ export class SimContainerFd extends SimFd implements Container {
 }
 
 export class SimGroupFd extends SimFd implements Group {
+  /** the fd number of our open /dev/vfio/N */
+  private readonly fd: number;
+
   constructor(
     private readonly k: SimKernel,
     readonly state: SimGroup,
     private readonly hooks: FdHooks,
   ) {
     super();
+    this.fd = k.allocFd('group');
   }
 
   get id(): number {
@@ -142,7 +147,7 @@ export class SimGroupFd extends SimFd implements Group {
   async openDevice(name: string): Promise<Device> {
     this.live('VFIO_GROUP_GET_DEVICE_FD', 'group');
     const fn = this.k.core.openDevice(this.state, name);
-    const d = new SimDeviceFd(this.k, this.state, fn, this.k.allocFd(), this.hooks);
+    const d = new SimDeviceFd(this.k, this.state, fn, this.k.allocFd('device'), this.hooks);
     this.hooks.opened(d);
     return d;
   }
@@ -150,6 +155,7 @@ export class SimGroupFd extends SimFd implements Group {
   async close(): Promise<void> {
     this.live('close', 'group');
     this.closed = true;
+    this.k.releaseFd(this.fd);
     this.k.core.closeGroup(this.state);
     this.hooks.closed(this);
   }
@@ -219,6 +225,7 @@ export class SimDeviceFd extends SimFd implements Device {
   async close(): Promise<void> {
     this.live('close', 'device');
     this.closed = true;
+    this.k.releaseFd(this.fd);
     this.k.core.closeDevice(this.g, this.fn);
     this.hooks.closed(this);
   }

@@ -11,14 +11,17 @@ import type { Scenario, ScenarioDevice, ScenarioProcess } from '../scenarios/sce
 import { ProcessAddressSpace } from './address-space.ts';
 import type { SimClock } from './clock.ts';
 import { bindDriver } from './driver-binding.ts';
-import { SimEventFd, SimEventFdCtx } from './eventfd.ts';
+import { SimEventFdCtx } from './eventfd.ts';
 import { fail } from './fail.ts';
+import { firmwarePciSetup } from './firmware-pci-setup.ts';
 import { SimPciFunction, isVfioDriver } from './pci-function.ts';
 import { SimGroup, VfioCore } from './vfio-group.ts';
 import { VfioPciDevice } from './vfio-pci-device.ts';
 import { IRQ_INDEX_NAMES } from './vfio-pci-irqs.ts';
 
 export const SIM_PAGE_SIZE = 4096;
+/** what an open fd of the simulated process refers to */
+export type OpenFileKind = 'stdio' | 'container' | 'group' | 'device' | 'eventfd';
 /** first host IRQ number handed to VFIO vectors (below are the legacy and platform IRQs) */
 const FIRST_DYNAMIC_IRQ = 120;
 
@@ -43,6 +46,16 @@ export class SimKernel {
   private nextFd = 3;
   /** eventfd contexts by fd, so SET_IRQS can resolve the fds it is given */
   readonly eventfds = new Map<number, SimEventFdCtx>();
+  /**
+   * This process's open fds and what each is: stdin, stdout and stderr are
+   * open from the start (a probe passing fd 1 as an "eventfd" hands the
+   * kernel an open file that is not an eventfd). Numbers are not reused.
+   */
+  private readonly openFds = new Map<number, OpenFileKind>([
+    [0, 'stdio'],
+    [1, 'stdio'],
+    [2, 'stdio'],
+  ]);
 
   constructor(opts: SimKernelOptions) {
     this.scenario = opts.scenario;
@@ -61,11 +74,19 @@ export class SimKernel {
       fn.bus = this.busFor(fn);
       fn.model.attach(fn.bus);
     }
+    firmwarePciSetup(this.functions.values());
     for (const p of opts.scenario.processes) this.addProcess(p);
   }
 
-  allocFd(): number {
-    return this.nextFd++;
+  allocFd(kind: OpenFileKind): number {
+    const fd = this.nextFd++;
+    this.openFds.set(fd, kind);
+    return fd;
+  }
+
+  /** close(2) of one of our fds */
+  releaseFd(fd: number): void {
+    this.openFds.delete(fd);
   }
 
   /** vfio_pci_core_register_device(): the function becomes a vfio_device */
@@ -76,17 +97,24 @@ export class SimKernel {
     });
   }
 
-  /** eventfd_ctx_fdget(): only an open eventfd of this host resolves */
+  /**
+   * eventfd_ctx_fdget(): the ioctl sees only the fd number. EBADF when no
+   * file is open at that number (fdget fails); EINVAL when the file is open
+   * but is not an eventfd (eventfd_ctx_fileget checks f_op) — Linux 6.1 in
+   * the e2e/kernel guest answered EINVAL for fd 1.
+   */
   eventfdCtx(fd: unknown): SimEventFdCtx {
-    const ctx = fd instanceof SimEventFd ? this.eventfds.get(fd.fd) : undefined;
-    if (!ctx || ctx !== (fd as SimEventFd).ctx || ctx.userClosed) {
-      fail('EBADF', 'VFIO_DEVICE_SET_IRQS', `fd ${String((fd as { fd?: unknown })?.fd)} is not an open eventfd of this host`, { field: 'data' });
-    }
+    const op = 'VFIO_DEVICE_SET_IRQS';
+    const n = (fd as { fd?: unknown } | null)?.fd;
+    const kind = typeof n === 'number' ? this.openFds.get(n) : undefined;
+    if (kind === undefined) fail('EBADF', op, `fd ${String(n)} is not open`, { field: 'data' });
+    const ctx = kind === 'eventfd' ? this.eventfds.get(n as number) : undefined;
+    if (!ctx || ctx.userClosed) fail('EINVAL', op, `fd ${String(n)} is a ${kind} file, not an eventfd`, { field: 'data' });
     return ctx;
   }
 
   newEventFd(): SimEventFdCtx {
-    const ctx = new SimEventFdCtx(this.allocFd());
+    const ctx = new SimEventFdCtx(this.allocFd('eventfd'));
     this.eventfds.set(ctx.fd, ctx);
     return ctx;
   }

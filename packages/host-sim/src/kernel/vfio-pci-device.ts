@@ -28,6 +28,7 @@ import type { DeviceModel, SimRegion } from '../devices/device-model.ts';
 import { fail, hex } from './fail.ts';
 import { PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, type PciConfig } from './pci-config.ts';
 import { VfioPciIrqs, type IrqEnv } from './vfio-pci-irqs.ts';
+import { VirtualBars, isBarByte } from './vfio-pci-vbars.ts';
 
 /** VFIO_PCI_INDEX_TO_OFFSET(): each region lives at index << 40 in the device fd */
 export const regionOffset = (index: number): bigint => BigInt(index) << 40n;
@@ -62,6 +63,7 @@ export class VfioPciDevice {
   private memoryDecodeModelled = false;
   /** the user's view of the MSI / MSI-X Enable bits, by IRQ index */
   private readonly virtualEnable = new Map<number, boolean>();
+  private readonly vbars: VirtualBars;
 
   constructor(
     readonly bdf: string,
@@ -70,6 +72,7 @@ export class VfioPciDevice {
     irqEnv: Omit<IrqEnv, 'bdf' | 'cfg'>,
   ) {
     this.irqs = new VfioPciIrqs({ ...irqEnv, bdf, cfg });
+    this.vbars = new VirtualBars(cfg, model);
   }
 
   get resetWorks(): boolean {
@@ -113,7 +116,11 @@ export class VfioPciDevice {
   /** pread on the device fd (vfio_pci_rw); a BAR access past the end is cut short like the kernel's */
   read(index: number, offset: bigint, size: number): Uint8Array {
     const n = this.checkAccess('pread', index, offset, size, false);
-    if (index === VFIO_PCI_CONFIG_REGION_INDEX) return this.withVirtualEnables(offset, this.model.read(index, offset, n));
+    if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
+      const out = this.withVirtualEnables(offset, this.model.read(index, offset, n));
+      this.vbars.overlay(Number(offset), out);
+      return out;
+    }
     if (index > VFIO_PCI_BAR5_REGION_INDEX || index === VFIO_PCI_ROM_REGION_INDEX) return this.model.read(index, offset, n);
     const out = new Uint8Array(n);
     for (const [at, len] of ioPieces(offset, n)) out.set(this.model.read(index, offset + BigInt(at), len), at);
@@ -123,9 +130,17 @@ export class VfioPciDevice {
   }
 
   write(index: number, offset: bigint, data: Uint8Array): number {
+    const n = this.writeThrough(index, offset, data);
+    this.irqs.intx.observeLevel();
+    return n;
+  }
+
+  private writeThrough(index: number, offset: bigint, data: Uint8Array): number {
     const n = this.checkAccess('pwrite', index, offset, data.length, true);
     if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
-      this.model.write(index, offset, this.keepPhysicalEnables(offset, data.subarray(0, n)));
+      const bytes = this.keepPhysicalEnables(offset, data.subarray(0, n));
+      this.vbars.write(Number(offset), bytes);
+      this.model.write(index, offset, this.keepPhysicalBars(Number(offset), bytes));
       return n;
     }
     if (index > VFIO_PCI_BAR5_REGION_INDEX) {
@@ -178,6 +193,13 @@ export class VfioPciDevice {
     return out;
   }
 
+  /** BAR bytes of a config write never reach the device: they carry its current values */
+  private keepPhysicalBars(off: number, data: Uint8Array): Uint8Array {
+    if (![...data.keys()].some((k) => isBarByte(off + k))) return data;
+    const phys = this.model.read(VFIO_PCI_CONFIG_REGION_INDEX, BigInt(off), data.length);
+    return data.map((b, k) => (isBarByte(off + k) ? phys[k]! : b));
+  }
+
   /** the bytes [from, to) of an access that fall on the MSI-X table */
   private msixWindow(index: number, offset: bigint, n: number): [number, number] | null {
     const t = this.cfg.msixTable();
@@ -212,11 +234,18 @@ export class VfioPciDevice {
   /** VFIO_DEVICE_RESET: pci_try_reset_function() saves and restores config state around the reset */
   reset(): void {
     if (!this.resetWorks) fail('EINVAL', 'VFIO_DEVICE_RESET', 'the device offers no reset method', { device: this.bdf });
-    this.resetKeepingCommand(this.cfg.command());
+    this.resetRestoringState(this.cfg.command());
   }
 
-  private resetKeepingCommand(command: number): void {
+  /**
+   * pci_try_reset_function() and vfio-pci's enable/disable save the config
+   * state and restore it after the reset (pci_restore_state): the BARs and
+   * interrupt line the firmware assigned survive, and `command` is written last.
+   */
+  private resetRestoringState(command: number): void {
+    const saved = [0x0c, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x30, 0x3c].map((off) => [off, this.cfg.read(off, off === 0x0c || off === 0x3c ? 1 : 4)] as const);
     this.model.reset();
+    for (const [off, v] of saved) this.cfg.write(off, off === 0x0c || off === 0x3c ? 1 : 4, v);
     this.cfg.write(PCI_COMMAND, 2, command);
   }
 
@@ -225,8 +254,9 @@ export class VfioPciDevice {
     this.virtualEnable.clear();
     this.cfg.write(PCI_COMMAND, 2, this.cfg.command() | PCI_COMMAND_MEMORY);
     this.memoryDecodeModelled = (this.cfg.command() & PCI_COMMAND_MEMORY) !== 0;
-    if (this.resetWorks) this.resetKeepingCommand(this.cfg.command());
+    if (this.resetWorks) this.resetRestoringState(this.cfg.command());
     this.cfg.setIntxDisabled(false);
+    this.vbars.capture();
   }
 
   /** vfio_pci_core_disable(): on the last close; IRQs off, bus master off, reset if possible */
@@ -234,6 +264,6 @@ export class VfioPciDevice {
     this.irqs.disableAll();
     const command = this.cfg.command() & ~PCI_COMMAND_MASTER;
     this.cfg.write(PCI_COMMAND, 2, command);
-    if (this.resetWorks) this.resetKeepingCommand(command);
+    if (this.resetWorks) this.resetRestoringState(command);
   }
 }

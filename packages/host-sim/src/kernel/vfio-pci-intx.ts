@@ -28,6 +28,17 @@ export class IntxState {
   private pendingEdge = false;
   /** the model reports its INTx level in PCI_STATUS */
   private levelInStatus = false;
+  /**
+   * The function was already asserting INTx when the trigger was wired
+   * (request_irq). Observed on Linux 6.1 in the e2e/kernel guest (QEMU 7.2
+   * q35, split irqchip, TCG, edu): nothing was delivered at wiring, nor on
+   * another raise while the level stayed high, nor after UNMASK (the host
+   * never masked); only after edu deasserted (ack) and raised again. The
+   * line's rising edge happened before anyone listened, so until the level
+   * drops the host sees no interrupt. Real hardware with a real IOAPIC may
+   * differ.
+   */
+  private assertedBeforeWire = false;
 
   constructor(private readonly env: IrqEnv) {}
 
@@ -63,7 +74,10 @@ export class IntxState {
       fail('EINVAL', OP, otherEnabled ? 'MSI or MSI-X is enabled; disable it before INTx' : 'INTx takes start 0, count 1', { device: this.env.bdf });
     }
     if (p.kind === 'eventfd') {
-      if (!this.enabled) this.enable();
+      if (!this.enabled) {
+        this.assertedBeforeWire = this.env.cfg.intxAsserted();
+        this.enable();
+      }
       this.setSignal(p.ctxs[0] ?? null);
       return;
     }
@@ -96,6 +110,12 @@ export class IntxState {
     this.enabled = false;
     this.masked = false;
     this.pendingEdge = false;
+    this.assertedBeforeWire = false;
+  }
+
+  /** after a user access that may have deasserted the line (an ack): a stale level ends when it drops */
+  observeLevel(): void {
+    if (this.assertedBeforeWire && !this.env.cfg.intxAsserted()) this.assertedBeforeWire = false;
   }
 
   private mask(): void {
@@ -120,6 +140,8 @@ export class IntxState {
   /** vfio_intx_handler(): the function asserted INTx */
   raise(times: number): void {
     if (!this.enabled || !this.line || times <= 0) return;
+    this.observeLevel();
+    if (this.assertedBeforeWire) return;
     if (this.masked) {
       this.pendingEdge = true;
       return;

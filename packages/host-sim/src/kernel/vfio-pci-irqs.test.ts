@@ -111,12 +111,51 @@ describe('MSI and the index rules', () => {
     expect(await errnoOf(wire(d, INTX, [efd]))).toBe('EBADF');
   });
 
+  it('resolves eventfds by fd number: EINVAL for an open file that is not an eventfd, EBADF for no open file', async () => {
+    const { host, d } = await openEdu();
+    const asEventFd = (fd: number) => ({ fd, drain: async () => 0, signal: async () => undefined, close: async () => undefined }) as EventFd;
+    // stdout: open, not an eventfd (eventfd_ctx_fdget says EINVAL, as Linux 6.1 did in the guest)
+    expect(await errnoOf(wire(d, INTX, [asEventFd(1)]))).toBe('EINVAL');
+    const c2 = await host.openContainer();
+    expect(await errnoOf(wire(d, INTX, [asEventFd(c2.id)]))).toBe('EINVAL');
+    await c2.close();
+    expect(await errnoOf(wire(d, INTX, [asEventFd(c2.id)]))).toBe('EBADF');
+    expect(await errnoOf(wire(d, INTX, [asEventFd(9999)]))).toBe('EBADF');
+    // the number alone is enough for a live eventfd
+    const efd = await host.createEventFd();
+    await wire(d, INTX, [asEventFd(efd.fd)]);
+    await raise(d);
+    expect(await efd.drain()).toBe(1);
+  });
+
   it('sends REQ when an operator tries to unbind an open device', async () => {
     const { host, d } = await openEdu();
     const req = await host.createEventFd();
     await wire(d, REQ, [req]);
     expect(await errnoOf(host.bindDriver(EDU, null))).toBe('EBUSY');
     expect(await req.drain()).toBe(1);
+  });
+});
+
+describe('INTx already asserted when the trigger is wired', () => {
+  // what Linux 6.1 did in the e2e/kernel guest (QEMU q35, split irqchip)
+  it('delivers nothing until the device deasserts and raises again', async () => {
+    const { host, clock, d } = await openEdu();
+    await raise(d);
+    const efd = await host.createEventFd();
+    await wire(d, INTX, [efd]);
+    clock.advance(50);
+    expect(await efd.drain()).toBe(0);
+    await raise(d);
+    clock.advance(50);
+    expect(await efd.drain()).toBe(0);
+    await none(d, INTX, UNMASK);
+    clock.advance(50);
+    expect(await efd.drain()).toBe(0);
+    await ack(d);
+    await none(d, INTX, UNMASK);
+    await raise(d);
+    expect(await efd.drain()).toBe(1);
   });
 });
 

@@ -45,6 +45,18 @@ describe('VFIO_DEVICE_RESET where the device offers it', () => {
     expect(await d.read(0, 0n, 8)).toEqual(cap);
   });
 
+  it('keeps the BAR addresses and interrupt line the firmware assigned (pci_restore_state)', async () => {
+    const { host, d } = await openNvme();
+    const fn = host.kernel.functions.get(NVME)!;
+    const header = () => [0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x30].map((off) => fn.cfg.read(off, 4)).concat(fn.cfg.read(0x3c, 1));
+    const before = header();
+    expect(before[0]).not.toBe(0);
+    const seen = await d.read(CONFIG, 0x10n, 4);
+    await d.reset();
+    expect(header()).toEqual(before);
+    expect(await d.read(CONFIG, 0x10n, 4)).toEqual(seen);
+  });
+
   it('keeps the command register and the eventfds VFIO has wired', async () => {
     const { host, d } = await openNvme();
     await d.write(CONFIG, PCI_COMMAND, new Uint8Array([0x06, 0x00])); // memory + bus master
