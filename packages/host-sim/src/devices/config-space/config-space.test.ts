@@ -65,12 +65,12 @@ describe('config space builder', () => {
 
   it('encodes MSI vector count, MSI-X table size and BIR/offset, PCIe port type, SR-IOV counts', () => {
     expect((config.get16(caps.msi! + R.PCI_MSI_FLAGS) & R.PCI_MSI_FLAGS_QMASK) >> 1).toBe(2); // log2(4)
-    expect(config.get16(caps.msi! + R.PCI_MSI_FLAGS) & R.PCI_MSI_FLAGS_64BIT).toBeTruthy();
+    expect(config.get16(caps.msi! + R.PCI_MSI_FLAGS) & R.PCI_MSI_FLAGS_64BIT).toBe(R.PCI_MSI_FLAGS_64BIT);
     expect((config.get16(caps.msix! + R.PCI_MSIX_FLAGS) & R.PCI_MSIX_FLAGS_QSIZE) + 1).toBe(1024);
     expect(config.get32(caps.msix! + R.PCI_MSIX_TABLE)).toBe(3);
     expect(config.get32(caps.msix! + R.PCI_MSIX_PBA)).toBe(0x8003);
     expect((config.get16(caps.pcie! + R.PCI_EXP_FLAGS) >> 4) & 0xf).toBe(R.PCI_EXP_TYPE.endpoint);
-    expect(config.get32(caps.pcie! + R.PCI_EXP_DEVCAP) & R.PCI_EXP_DEVCAP_FLR).toBeTruthy();
+    expect(config.get32(caps.pcie! + R.PCI_EXP_DEVCAP) & R.PCI_EXP_DEVCAP_FLR).toBe(R.PCI_EXP_DEVCAP_FLR);
     expect(config.get16(caps.sriov! + R.PCI_SRIOV_TOTAL_VF)).toBe(128);
     expect(config.get16(caps.sriov! + R.PCI_SRIOV_NUM_VF)).toBe(8);
     expect(config.get16(caps.sriov! + R.PCI_SRIOV_VF_DID)).toBe(0x1889);
@@ -106,7 +106,7 @@ describe('config space builder', () => {
     cs.update16(R.PCI_STATUS, 0x2000, true); // received master abort
     cs.write(R.PCI_STATUS, le16(0x2000));
     expect(cs.get16(R.PCI_STATUS) & 0x2000).toBe(0);
-    expect(cs.get16(R.PCI_STATUS) & R.PCI_STATUS_CAP_LIST).toBeTruthy();
+    expect(cs.get16(R.PCI_STATUS) & R.PCI_STATUS_CAP_LIST).toBe(R.PCI_STATUS_CAP_LIST);
   });
 
   it('makes MSI and MSI-X enable writable but not their vector counts', () => {
@@ -114,7 +114,7 @@ describe('config space builder', () => {
     const msi = cs.caps.msi!;
     cs.config.write(msi + R.PCI_MSI_FLAGS, le16(0xffff));
     const flags = cs.config.get16(msi + R.PCI_MSI_FLAGS);
-    expect(flags & R.PCI_MSI_FLAGS_ENABLE).toBeTruthy();
+    expect(flags & R.PCI_MSI_FLAGS_ENABLE).toBe(R.PCI_MSI_FLAGS_ENABLE);
     expect((flags & R.PCI_MSI_FLAGS_QMASK) >> 1).toBe(2);
     const msix = cs.caps.msix!;
     cs.config.write(msix + R.PCI_MSIX_FLAGS, le16(0xffff));
