@@ -20,6 +20,21 @@ export interface VfioInfoCap extends VfioInfoCapHeader {
 }
 
 /**
+ * The capabilities an INFO reply actually delivered: the reply's flags carry
+ * its CAPS bit, cap_offset is set, and the buffer was big enough. With too
+ * small a buffer the kernel still sets the CAPS flag but leaves cap_offset 0
+ * and raises argsz (the caller retries with that size).
+ */
+export function deliveredCaps(
+  bytes: Uint8Array,
+  reply: { flags: number; cap_offset: number; truncated: boolean },
+  capsFlag: number,
+): VfioInfoCap[] {
+  const delivered = (reply.flags & capsFlag) !== 0 && reply.cap_offset !== 0 && !reply.truncated;
+  return delivered ? walkCapChain(bytes, reply.cap_offset) : [];
+}
+
+/**
  * Every capability reachable from `firstOffset`. A header that runs past the
  * buffer, or a `next` that loops back, is a malformed reply: RangeError.
  */

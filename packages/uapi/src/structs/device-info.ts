@@ -3,7 +3,7 @@
  * is valid only with VFIO_DEVICE_FLAGS_CAPS (zPCI capabilities on s390).
  */
 import { VFIO_DEVICE_FLAGS_CAPS } from '../constants.ts';
-import { walkCapChain, type VfioInfoCap } from './cap-chain.ts';
+import { deliveredCaps, type VfioInfoCap } from './cap-chain.ts';
 import { argszBuffer, argszFrame, defineLayout, requireLength, setU32, u32, viewOf, type ArgszFrame } from './layout.ts';
 
 export const VFIO_DEVICE_INFO_LAYOUT = defineLayout('vfio_device_info', 20, {
@@ -46,13 +46,12 @@ export function decodeDeviceInfo(bytes: Uint8Array): DecodedDeviceInfo {
   const frame = argszFrame(bytes);
   const flags = u32(v, f.flags);
   const cap_offset = u32(v, f.cap_offset);
-  const hasCaps = (flags & VFIO_DEVICE_FLAGS_CAPS) !== 0 && cap_offset !== 0 && !frame.truncated;
   return {
     ...frame,
     flags,
     num_regions: u32(v, f.num_regions),
     num_irqs: u32(v, f.num_irqs),
     cap_offset,
-    caps: hasCaps ? walkCapChain(bytes, cap_offset) : [],
+    caps: deliveredCaps(bytes, { flags, cap_offset, truncated: frame.truncated }, VFIO_DEVICE_FLAGS_CAPS),
   };
 }

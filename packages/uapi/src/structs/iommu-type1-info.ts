@@ -14,7 +14,7 @@ import {
   VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
   VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
 } from '../constants-iommu.ts';
-import { layoutCapChain, walkCapChain, writeCapHeader, type VfioInfoCap } from './cap-chain.ts';
+import { deliveredCaps, layoutCapChain, writeCapHeader, type VfioInfoCap } from './cap-chain.ts';
 import {
   argszBuffer,
   argszFrame,
@@ -98,8 +98,7 @@ export function decodeIommuType1Info(bytes: Uint8Array): DecodedIommuType1Info {
   const frame = argszFrame(bytes);
   const flags = u32(v, L.fields.flags);
   const cap_offset = u32(v, L.fields.cap_offset);
-  const hasCaps = (flags & VFIO_IOMMU_INFO_CAPS) !== 0 && cap_offset !== 0 && !frame.truncated;
-  const caps = hasCaps ? walkCapChain(bytes, cap_offset) : [];
+  const caps = deliveredCaps(bytes, { flags, cap_offset, truncated: frame.truncated }, VFIO_IOMMU_INFO_CAPS);
   const find = (id: number) => caps.find((c) => c.id === id);
   const iova = find(VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
   const mig = find(VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION);

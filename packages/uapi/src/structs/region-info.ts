@@ -5,7 +5,7 @@
  * sparse mmap areas, a device-specific type, MSI-X mappable.
  */
 import { VFIO_REGION_INFO_CAP_SPARSE_MMAP, VFIO_REGION_INFO_CAP_TYPE, VFIO_REGION_INFO_FLAG_CAPS } from '../constants.ts';
-import { walkCapChain, type VfioInfoCap } from './cap-chain.ts';
+import { deliveredCaps, type VfioInfoCap } from './cap-chain.ts';
 import {
   argszBuffer,
   argszFrame,
@@ -92,9 +92,7 @@ export function decodeRegionInfo(bytes: Uint8Array): DecodedRegionInfo {
   const frame = argszFrame(bytes);
   const flags = u32(v, f.flags);
   const cap_offset = u32(v, f.cap_offset);
-  // With too small a buffer the kernel still sets FLAG_CAPS but leaves cap_offset 0.
-  const hasCaps = (flags & VFIO_REGION_INFO_FLAG_CAPS) !== 0 && cap_offset !== 0 && !frame.truncated;
-  const caps = hasCaps ? walkCapChain(bytes, cap_offset) : [];
+  const caps = deliveredCaps(bytes, { flags, cap_offset, truncated: frame.truncated }, VFIO_REGION_INFO_FLAG_CAPS);
   const sparse = caps.find((c) => c.id === VFIO_REGION_INFO_CAP_SPARSE_MMAP);
   const type = caps.find((c) => c.id === VFIO_REGION_INFO_CAP_TYPE);
   return {
