@@ -26,5 +26,10 @@ export interface CreateSimHostOptions {
 
 export function createSimHost(opts: CreateSimHostOptions): SimHost {
   const scenario = typeof opts.scenario === 'string' ? loadScenario(opts.scenario) : opts.scenario;
-  return new SimHost({ scenario, createModel: (d) => createDeviceModel(d), clock: opts.clock, pid: opts.pid });
+  return new SimHost({
+    scenario,
+    createModel: (d) => createDeviceModel(d),
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    ...(opts.pid !== undefined ? { pid: opts.pid } : {}),
+  });
 }

@@ -4,7 +4,7 @@ import { DmaMappingTable, type DmaMapping } from './dma-mapping-table.ts';
 const PAGE = 0x1000n;
 
 function mapping(iova: bigint, size: bigint, data?: string): DmaMapping<string> {
-  return { iova, size, vaddr: 0x7f00_0000_0000n + iova, flags: 3, pages: Number(size / PAGE), data };
+  return { iova, size, vaddr: 0x7f00_0000_0000n + iova, flags: 3, pages: Number(size / PAGE), ...(data !== undefined ? { data } : {}) };
 }
 
 describe('DmaMappingTable', () => {

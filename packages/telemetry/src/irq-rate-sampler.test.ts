@@ -46,7 +46,7 @@ describe('IrqRateSampler', () => {
     const ticks = s.history(key, 'tick');
     expect(ticks).toHaveLength(600);
     expect(ticks.at(-1)).toEqual({ t: 70_000, rate: 30 });
-    expect(ticks[0].t).toBe(70_000 - 599 * 100);
+    expect(ticks[0]?.t).toBe(70_000 - 599 * 100);
     const seconds = s.history(key, '1s');
     expect(seconds).toHaveLength(70);
     expect(seconds[0]).toEqual({ t: 1000, rate: 10 });

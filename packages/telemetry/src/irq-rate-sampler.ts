@@ -194,9 +194,10 @@ const INDEX_NAMES = new Set<string>(['INTX', 'MSI', 'MSIX', 'ERR', 'REQ']);
 
 /** "0000:01:00.0/MSIX/3" → its parts; null when malformed. */
 export function parseKey(key: string): { bdf: Bdf; index: IrqIndexName; vector: number } | null {
-  const parts = key.split('/');
-  if (parts.length !== 3 || !INDEX_NAMES.has(parts[1])) return null;
-  const vector = Number(parts[2]);
+  const [bdf, index, vectorText, ...extra] = key.split('/');
+  if (bdf === undefined || index === undefined || vectorText === undefined || extra.length > 0) return null;
+  if (!INDEX_NAMES.has(index)) return null;
+  const vector = Number(vectorText);
   if (!Number.isInteger(vector) || vector < 0) return null;
-  return { bdf: parts[0], index: parts[1] as IrqIndexName, vector };
+  return { bdf, index: index as IrqIndexName, vector };
 }

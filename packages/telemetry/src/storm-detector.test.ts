@@ -49,10 +49,10 @@ describe('StormDetector', () => {
     expect(run(d, 8_000, 8_500, 10_000).cleared).toEqual([]);
     run(d, 8_500, 8_600, 30_000);
     const { cleared } = run(d, 8_600, 10_000, 1_000);
-    expect(cleared).toEqual([{ at: 9_600, id: raised[0].id }]);
+    expect(cleared).toEqual([{ at: 9_600, id: raised[0]?.id }]);
     const [alert] = d.alerts();
     expect(alert).toMatchObject({ clearedAt: 9_600, peakRate: 60_000 });
-    expect(d.activeFor(alert.key)).toBeNull();
+    expect(d.activeFor(alert!.key)).toBeNull(); // the line above asserted alert
   });
 
   it('raises on a multiple of the vector own baseline, after warm-up', () => {
@@ -63,7 +63,7 @@ describe('StormDetector', () => {
     expect(run(d, 10_000, 10_900, 25_000).raised).toEqual([]);
     const { raised } = run(d, 10_900, 12_000, 25_000);
     expect(raised).toMatchObject([{ at: 11_000, reason: 'baseline' }]);
-    expect(d.alerts()[0].threshold).toBeCloseTo(20_000, -1);
+    expect(d.alerts()[0]?.threshold).toBeCloseTo(20_000, -1);
     // the storm did not teach the baseline
     expect(d.baselineOf(vec(0).key)).toBeCloseTo(2_000, 0);
   });
@@ -89,9 +89,9 @@ describe('StormDetector', () => {
   it('clears the alert of a vector that goes away', () => {
     const d = new StormDetector(config);
     run(d, 0, 2_000, 60_000);
-    expect(d.alerts()[0].clearedAt).toBeNull();
+    expect(d.alerts()[0]?.clearedAt).toBeNull();
     expect(d.forget(vec(0).key, 2_500)).toMatchObject({ clearedAt: 2_500 });
-    expect(d.alerts()[0].clearedAt).toBe(2_500);
+    expect(d.alerts()[0]?.clearedAt).toBe(2_500);
   });
 
   it('learns a flapping vector\'s high phase as normal: no alert over 60 s', () => {
@@ -112,7 +112,7 @@ describe('StormDetector', () => {
     // 25 000/s: under the absolute 50 000/s, but over 10x the vector's 2 000/s high phase
     const { raised } = run(d, 60_000, 63_000, 25_000);
     expect(raised).toMatchObject([{ at: 61_000, reason: 'baseline' }]);
-    expect(d.alerts()[0].threshold).toBe(20_000);
+    expect(d.alerts()[0]?.threshold).toBe(20_000);
   });
 
   it('learns a vector that starts flapping after a quiet spell: one alert, re-opened until the highs are normal', () => {
@@ -122,9 +122,9 @@ describe('StormDetector', () => {
     // a new high phase is news once; while it recurs it re-opens that alert, then it is the vector's normal
     expect(raised).toMatchObject([{ at: 31_000, reason: 'baseline' }]);
     expect(reopened.length).toBeGreaterThan(0);
-    expect(reopened.every((r) => r.id === raised[0].id && r.at < 75_000)).toBe(true);
+    expect(reopened.every((r) => r.id === raised[0]?.id && r.at < 75_000)).toBe(true);
     expect(d.alerts()).toHaveLength(1);
-    expect(d.alerts()[0].clearedAt).not.toBeNull();
+    expect(d.alerts()[0]!.clearedAt).not.toBeNull(); // length 1 asserted above
     expect(d.baselineOf(vec(0).key)).toBe(3_000);
   });
 
@@ -133,7 +133,7 @@ describe('StormDetector', () => {
     run(d, 0, 3_000, 1_000);
     const first = run(d, 3_000, 5_000, 60_000);
     expect(first.raised).toHaveLength(1);
-    const id = first.raised[0].id;
+    const id = first.raised[0]!.id; // length 1 asserted above
     expect(run(d, 5_000, 8_000, 1_000).cleared).toEqual([{ at: 6_000, id }]);
     // 10 s after clearing: the same alert again, no new one
     const again = run(d, 18_000, 20_000, 70_000);
@@ -146,8 +146,9 @@ describe('StormDetector', () => {
     const later = run(d, 52_000, 54_000, 60_000);
     expect(later.reopened).toEqual([]);
     expect(later.raised).toMatchObject([{ at: 53_000, reason: 'absolute' }]);
-    expect(later.raised[0].id).not.toBe(id);
-    expect(d.alerts().map((a) => a.id)).toEqual([later.raised[0].id, id]);
+    const laterId = later.raised[0]!.id; // toMatchObject above asserted exactly one
+    expect(laterId).not.toBe(id);
+    expect(d.alerts().map((a) => a.id)).toEqual([laterId, id]);
   });
 
   it('raises a new alert, not a re-open, for a different reason or with the hold-down off', () => {

@@ -64,8 +64,8 @@ export class StormDetector {
   private readonly activeAlerts = new Map<string, StormAlert>();
   private nextId = 1;
 
-  constructor(config: Partial<StormConfig> = {}) {
-    // an explicit undefined (an unset CLI flag) keeps the default
+  // an explicit undefined (an unset CLI flag) keeps the default
+  constructor(config: { [K in keyof StormConfig]?: StormConfig[K] | undefined } = {}) {
     const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
     this.config = { ...DEFAULT_STORM_CONFIG, ...given };
     const c = this.config;

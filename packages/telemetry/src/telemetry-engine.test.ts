@@ -112,12 +112,12 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
     // 15 000/s: under the threshold, above the clear level (10 000/s): still active
     state.rate = 15_000;
     await advanceTo(6_000);
-    expect(engine.alerts()[0].clearedAt).toBeNull();
+    expect(engine.alerts()[0]?.clearedAt).toBeNull();
     state.rate = 1_000;
     const calm = await advanceTo(8_000);
     const clearedAt = calm.find((t) => t.cleared.length > 0)?.t;
     expect(clearedAt).toBe(7_100);
-    expect(alerts[1]).toMatchObject({ id: alerts[0].id, clearedAt: 7_100 });
+    expect(alerts[1]).toMatchObject({ id: alerts[0]?.id, clearedAt: 7_100 });
     expect(eventLog.query({ kinds: ['alert', 'alert-cleared'] }).map((e) => [e.kind, e.ts, e.device])).toEqual([
       ['alert', 3_100, NIC],
       ['alert-cleared', 7_100, NIC],

@@ -89,9 +89,9 @@ export class TelemetryEngine {
     this.clock = opts.clock ?? Date.now;
     this.sampler = new IrqRateSampler({
       tickHz: this.tickHz,
-      tickHistorySeconds: opts.tickHistorySeconds,
-      secondHistorySeconds: opts.secondHistorySeconds,
-      evictAfterMs: opts.evictAfterMs,
+      ...(opts.tickHistorySeconds !== undefined ? { tickHistorySeconds: opts.tickHistorySeconds } : {}),
+      ...(opts.secondHistorySeconds !== undefined ? { secondHistorySeconds: opts.secondHistorySeconds } : {}),
+      ...(opts.evictAfterMs !== undefined ? { evictAfterMs: opts.evictAfterMs } : {}),
     });
     this.storms = new StormDetector(opts.storm);
     this.observeIntervalMs = opts.observeIntervalMs ?? (opts.host.backend === 'linux' ? 1000 : 0);

@@ -36,7 +36,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     res = await fetch(path, {
       method,
       headers: headers(body !== undefined),
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? null : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, 'ECONNREFUSED', `server unreachable: ${(e as Error).message}`);

@@ -56,7 +56,7 @@ export function createDeviceModel(device: ScenarioDevice, options: CreateDeviceM
   return new PciFunctionModel(described.spec, {
     reset: device.reset ?? canReset(described),
     vga: isVgaClass(device.classCode),
-    irqLoad: device.irqLoad,
-    initialRegisters: described.initialRegisters,
+    ...(device.irqLoad !== undefined ? { irqLoad: device.irqLoad } : {}),
+    ...(described.initialRegisters !== undefined ? { initialRegisters: described.initialRegisters } : {}),
   });
 }

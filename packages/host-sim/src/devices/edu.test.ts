@@ -188,7 +188,7 @@ describe('edu device model', () => {
     w64(EDU_REG.DMA_COUNT, 8n);
     w64(EDU_REG.DMA_CMD, BigInt(EDU_DMA_CMD_START));
     step(100);
-    expect(bus.dmaLog[0].iova).toBe(0x0345_6000n);
+    expect(bus.dmaLog[0]?.iova).toBe(0x0345_6000n);
     bus.faultFrom = 0n;
     w64(EDU_REG.DMA_CMD, BigInt(EDU_DMA_CMD_START));
     step(100);

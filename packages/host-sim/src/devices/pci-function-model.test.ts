@@ -29,6 +29,7 @@ describe('generic PCI function model', () => {
 
   it('has no VGA region on a non-display function and reports reset where FLR exists', () => {
     const [, vf] = e810WithVfs({ pfBdf: { bus: 0x31, device: 0 }, numaNode: 0, groups: new GroupCounter(), vfCount: 1, vfDriver: () => 'vfio-pci' });
+    if (!vf) throw new Error('e810WithVfs made no VF');
     const m = createDeviceModel(vf);
     expect(m.regions().some((r) => r.index === V.VFIO_PCI_VGA_REGION_INDEX)).toBe(false);
     expect(m.deviceFlags).toBe(V.VFIO_DEVICE_FLAGS_PCI | V.VFIO_DEVICE_FLAGS_RESET);

@@ -77,10 +77,12 @@ export interface PciFunctionSpec {
   romSize?: number;
   /** PCI power management capability (noSoftReset: D3hot→D0 keeps state, so no PM reset) */
   pm?: { noSoftReset: boolean };
-  msi?: MsiSpec;
-  msix?: MsixSpec;
-  /** present ⇒ PCI Express function with a 4 KiB config space */
-  pcie?: PcieSpec;
+  /** absent or undefined = no MSI capability (what resolveMsi returns for 0 vectors) */
+  msi?: MsiSpec | undefined;
+  /** absent or undefined = no MSI-X capability */
+  msix?: MsixSpec | undefined;
+  /** present ⇒ PCI Express function with a 4 KiB config space; undefined = conventional PCI */
+  pcie?: PcieSpec | undefined;
   aer?: boolean;
   acs?: boolean;
   sriov?: SriovSpec;

@@ -51,9 +51,7 @@ export class SparseMemory {
 
 /** Little-endian integer of 1, 2, 4 or 8 bytes from an access buffer. */
 export function leValue(data: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = data.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[i]);
-  return v;
+  return data.reduceRight((v, b) => (v << 8n) | BigInt(b), 0n);
 }
 
 /** `size` little-endian bytes of v (truncated). */

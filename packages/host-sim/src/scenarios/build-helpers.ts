@@ -85,6 +85,7 @@ export function e810WithVfs(o: SriovNicOptions): ScenarioDevice[] {
   };
   const out = [pf];
   for (let i = 0; i < o.vfCount; i++) {
+    const irqLoad = o.vfLoad?.(i);
     // routing id = PF id + 0x100 + i: with ARI that is bus+1, devfn i
     out.push({
       bdf: bdf(bus + 1, i >> 3, i & 7),
@@ -103,7 +104,7 @@ export function e810WithVfs(o: SriovNicOptions): ScenarioDevice[] {
       msixVectors: o.vfMsix ?? 65,
       msiVectors: 0,
       reset: true,
-      irqLoad: o.vfLoad?.(i),
+      ...(irqLoad !== undefined ? { irqLoad } : {}),
     });
   }
   return out;
@@ -126,7 +127,7 @@ export function samsungNvme(at: string, group: number, driver: string | null, nu
     msixVectors: 65,
     msiVectors: 32,
     reset: true,
-    irqLoad,
+    ...(irqLoad !== undefined ? { irqLoad } : {}),
   };
 }
 

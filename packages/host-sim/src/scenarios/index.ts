@@ -14,20 +14,25 @@ export { ScenarioError, validateScenario } from './validate.ts';
 export { cumulativeInterrupts, interruptsBetween, peakRate, rateAt, loadProfileProblems } from './load-profile.ts';
 export { STORM_INTX_START_MS, STORM_MSIX_START_MS } from './storm.ts';
 
-export const builtinScenarios: Record<string, Scenario> = {
+export const builtinScenarios = {
   default: defaultScenario,
   edu: eduScenario,
   storm: stormScenario,
   large: largeScenario,
-};
+} satisfies Record<string, Scenario>;
+
+type BuiltinScenarioName = keyof typeof builtinScenarios;
+
+function isBuiltinScenarioName(name: string): name is BuiltinScenarioName {
+  return Object.hasOwn(builtinScenarios, name);
+}
 
 /**
  * A built-in scenario by name, or a scenario JSON file by path. Returns a
  * fresh deep copy, so callers may mutate it (bind drivers, …) freely.
  */
 export function loadScenario(nameOrFile: string): Scenario {
-  const builtin = Object.hasOwn(builtinScenarios, nameOrFile) ? builtinScenarios[nameOrFile] : undefined;
-  if (builtin) return structuredClone(builtin);
+  if (isBuiltinScenarioName(nameOrFile)) return structuredClone(builtinScenarios[nameOrFile]);
   let text: string;
   try {
     text = readFileSync(nameOrFile, 'utf8');

@@ -22,6 +22,13 @@ function groups(s: Scenario): Map<number, ScenarioDevice[]> {
 
 const slotOf = (bdf: string) => bdf.slice(0, -2);
 
+/** list[i], or a test failure naming the missing entry */
+function nth<T>(list: readonly T[], i: number): T {
+  const x = list[i];
+  if (x === undefined) throw new Error(`no entry [${i}] in a list of ${list.length}`);
+  return x;
+}
+
 describe.each(Object.entries(builtinScenarios))('built-in scenario %s', (name, scenario) => {
   it('validates as a scenario file would', () => {
     expect(validateScenario(structuredClone(scenario), name).name).toBe(name);
@@ -73,7 +80,7 @@ describe('default scenario', () => {
     for (const gpu of gpus) {
       const members = g.get(gpu.group)!;
       expect(members.map((d) => d.kind).sort()).toEqual(['gpu', 'gpu-audio']);
-      expect(slotOf(members[0].bdf)).toBe(slotOf(members[1].bdf));
+      expect(slotOf(nth(members, 0).bdf)).toBe(slotOf(nth(members, 1).bdf));
     }
   });
 
@@ -107,7 +114,7 @@ describe('default scenario', () => {
       (members) => members.some((d) => d.kind === 'pci-bridge') && members.length > 1 && !members.every(deviceViable),
     );
     expect(blocked).toHaveLength(1);
-    expect(blocked[0].filter((d) => !deviceViable(d))).toHaveLength(1);
+    expect(blocked[0]?.filter((d) => !deviceViable(d))).toHaveLength(1);
   });
 
   it('has QEMU processes owning vfio-pci groups with steady or bursty load', () => {
@@ -135,7 +142,7 @@ describe('edu scenario', () => {
   });
 
   it('has a bridge group with an edu that becomes viable only once the other device is on vfio-pci', () => {
-    const [members] = [...g.values()].filter((m) => m.some((d) => d.kind === 'pci-bridge'));
+    const members = nth([...g.values()].filter((m) => m.some((d) => d.kind === 'pci-bridge')), 0);
     expect(members.filter((d) => d.kind === 'edu' && d.driver === 'vfio-pci')).toHaveLength(1);
     expect(members.every(deviceViable)).toBe(false);
     const rebound = members.map((d) => (deviceViable(d) ? d : { ...d, driver: 'vfio-pci' }));
@@ -171,22 +178,22 @@ describe('loadScenario', () => {
 
   it('returns a fresh copy of a built-in scenario', () => {
     const a = loadScenario('edu');
-    a.devices[0].driver = 'changed';
-    expect(loadScenario('edu').devices[0].driver).toBeNull();
+    nth(a.devices, 0).driver = 'changed';
+    expect(loadScenario('edu').devices[0]?.driver).toBeNull();
   });
 
   it('reads a JSON file and accepts hex ids', () => {
     const s = structuredClone(builtinScenarios.edu) as unknown as { devices: Array<Record<string, unknown>> };
-    s.devices[3].vendorId = '0x1234';
+    nth(s.devices, 3).vendorId = '0x1234';
     const loaded = loadScenario(file('ok.json', s));
-    expect(loaded.devices[3].vendorId).toBe(0x1234);
+    expect(loaded.devices[3]?.vendorId).toBe(0x1234);
   });
 
   it('names the missing or wrong field', () => {
     const s = structuredClone(builtinScenarios.edu) as unknown as Record<string, unknown> & { devices: Array<Record<string, unknown>> };
     delete s.hostname;
-    delete s.devices[2].group;
-    s.devices[3].irqLoad = [{ index: 'MSI', vector: 0, profile: { kind: 'steady' } }];
+    delete nth(s.devices, 2).group;
+    nth(s.devices, 3).irqLoad = [{ index: 'MSI', vector: 0, profile: { kind: 'steady' } }];
     const p = file('bad.json', s);
     expect(() => loadScenario(p)).toThrow(ScenarioError);
     try {
@@ -202,7 +209,7 @@ describe('loadScenario', () => {
 
   it('rejects processes holding groups no device is in, and unknown names', () => {
     const s = structuredClone(builtinScenarios.storm);
-    s.processes[0].groups.push(999);
+    nth(s.processes, 0).groups.push(999);
     expect(() => loadScenario(file('orphan.json', s))).toThrow(/processes\[0\]\.groups\[2\]: no device is in group 999/);
     expect(() => loadScenario('no-such-scenario')).toThrow(/not a built-in scenario/);
     expect(() => loadScenario(file('broken.json', '{'))).toThrow(/not valid JSON/);

@@ -55,7 +55,8 @@ function build(): Scenario {
         : [load('MSIX', 'all', { kind: 'steady', rate: 100 })],
   });
   devices.push(...nic);
-  const stormVf = nic[1];
+  const [, stormVf] = nic;
+  if (!stormVf) throw new Error('storm scenario: e810WithVfs made no VF to storm');
   return {
     ...eduScenario,
     name: 'storm',

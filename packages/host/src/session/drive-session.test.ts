@@ -25,7 +25,7 @@ describe('DriveSession over a fake host', () => {
     expect(session.groups()).toEqual([{ group: FAKE_GROUP, container, devices: [] }]);
     const [c] = session.containers();
     expect(c).toMatchObject({ id: container, groups: [FAKE_GROUP], mappingCount: 0, pinnedBytes: 0n });
-    expect(c.iommuInfo?.dmaAvail).toBe(65535);
+    expect(c?.iommuInfo?.dmaAvail).toBe(65535);
     expect(events.at(-1)).toMatchObject({ op: 'openGroup', ok: true, group: FAKE_GROUP, result: { group: FAKE_GROUP, container } });
   });
 
@@ -57,7 +57,7 @@ describe('DriveSession over a fake host', () => {
     expect(state.regions[8]).toMatchObject({ size: 0n, error: 'EINVAL' });
     expect(state.irqs[INTX]).toMatchObject({ name: 'INTX', count: 1, enabled: false, masked: [false], vectorsWired: 0 });
     expect(state.irqs[MSI]).toMatchObject({ name: 'MSI', count: 4, masked: null });
-    expect(session.groups()[0].devices).toEqual([FAKE_BDF]);
+    expect(session.groups()[0]?.devices).toEqual([FAKE_BDF]);
   });
 
   it('wires INTx, counts a fire, tracks the auto-mask until unmask', async () => {
@@ -73,10 +73,10 @@ describe('DriveSession over a fake host', () => {
     expect(await session.drainCounts()).toEqual(new Map([[`${FAKE_BDF}/INTX/0`, 0]]));
     await session.setIrqs(FAKE_BDF, { index: INTX, action: 'unmask', start: 0, count: 1 });
     state = await session.deviceState(FAKE_BDF);
-    expect(state.irqs[INTX].masked).toEqual([false]);
+    expect(state.irqs[INTX]?.masked).toEqual([false]);
     host.fire(INTX, 0);
     await session.setIrqs(FAKE_BDF, { index: INTX, action: 'mask', start: 0, count: 1 });
-    expect((await session.deviceState(FAKE_BDF)).irqs[INTX].masked).toEqual([true]);
+    expect((await session.deviceState(FAKE_BDF)).irqs[INTX]?.masked).toEqual([true]);
     expect((await session.drainCounts()).get(`${FAKE_BDF}/INTX/0`)).toBe(1);
   });
 

@@ -111,10 +111,10 @@ export class IrqWiring {
         }
         const w = this.wiring(device.name, index, info.count, (info.flags & VFIO_IRQ_INFO_AUTOMASKED) !== 0);
         const replaced: EventFd[] = [];
-        for (let i = 0; i < count; i++) {
+        for (const [i, fd] of fresh.entries()) {
           const old = w.fds[start + i];
           if (old) replaced.push(old);
-          w.fds[start + i] = fresh[i];
+          w.fds[start + i] = fd;
           w.masked[start + i] = false;
         }
         await this.retire(device.name, replaced);
@@ -195,10 +195,10 @@ export class IrqWiring {
   private async pollLocked(): Promise<void> {
     if (this.fdList.length === 0) return;
     const counts = await this.host.drainEventFds(this.fdList);
-    for (let i = 0; i < counts.length; i++) {
-      const n = counts[i];
+    for (const [i, n] of counts.entries()) {
       if (n === 0) continue;
       const v = this.vectors[i];
+      if (!v) throw new Error(`drainEventFds returned ${counts.length} counts for ${this.vectors.length} eventfds`);
       this.pending.set(v.key, (this.pending.get(v.key) ?? 0) + n);
       const w = this.byDevice.get(v.bdf)?.get(v.index);
       if (w?.automasked) w.masked[v.vector] = true;

@@ -58,9 +58,9 @@ describe('config space builder', () => {
 
   it('links the standard and extended capability lists in order', () => {
     expect(listCapabilities(config).map((c) => c.id)).toEqual([R.PCI_CAP_ID_PM, R.PCI_CAP_ID_MSI, R.PCI_CAP_ID_EXP, R.PCI_CAP_ID_MSIX]);
-    expect(listCapabilities(config)[0].offset).toBe(0x40);
+    expect(listCapabilities(config)[0]?.offset).toBe(0x40);
     expect(listExtCapabilities(config).map((c) => c.id)).toEqual([R.PCI_EXT_CAP_ID_ERR, R.PCI_EXT_CAP_ID_ACS, R.PCI_EXT_CAP_ID_SRIOV]);
-    expect(listExtCapabilities(config)[0].offset).toBe(0x100);
+    expect(listExtCapabilities(config)[0]?.offset).toBe(0x100);
   });
 
   it('encodes MSI vector count, MSI-X table size and BIR/offset, PCIe port type, SR-IOV counts', () => {

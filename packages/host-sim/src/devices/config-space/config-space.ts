@@ -42,8 +42,12 @@ export class ConfigSpace {
   }
 
   // --- raw little-endian accessors (no masks; used to build and by the device itself) ---
-  get8(off: number): number { return this.bytes[off]; }
-  get16(off: number): number { return this.bytes[off] | (this.bytes[off + 1] << 8); }
+  get8(off: number): number {
+    const b = this.bytes[off];
+    if (b === undefined) throw new RangeError(`config offset 0x${off.toString(16)} outside ${this.size} bytes`);
+    return b;
+  }
+  get16(off: number): number { return this.get8(off) | (this.get8(off + 1) << 8); }
   get32(off: number): number { return (this.get16(off) | (this.get16(off + 2) << 16)) >>> 0; }
   set8(off: number, v: number): void { this.bytes[off] = v & 0xff; }
   set16(off: number, v: number): void { this.set8(off, v); this.set8(off + 1, v >>> 8); }
@@ -69,12 +73,12 @@ export class ConfigSpace {
 
   write(offset: number, data: Uint8Array): void {
     this.checkRange(offset, data.length);
-    for (let i = 0; i < data.length; i++) {
+    for (const [i, val] of data.entries()) {
       const off = offset + i;
-      const val = data[i];
-      const wm = this.wmask[off];
-      const w1c = this.w1cmask[off];
-      let b = (this.bytes[off] & ~wm) | (val & wm);
+      // checkRange above: off is inside bytes, wmask and w1cmask (all this.size long)
+      const wm = this.wmask[off]!;
+      const w1c = this.w1cmask[off]!;
+      let b = (this.bytes[off]! & ~wm) | (val & wm);
       b &= ~(val & w1c);
       this.bytes[off] = b & 0xff;
     }

@@ -12,7 +12,8 @@ import { identity, resolveBars, resolveMsi } from './layout.ts';
 
 function busOf(bdf: string): number {
   const m = /^[0-9a-f]{4}:([0-9a-f]{2}):/i.exec(bdf);
-  return m ? parseInt(m[1], 16) : 0;
+  const bus = m?.[1];
+  return bus !== undefined ? parseInt(bus, 16) : 0;
 }
 
 export const pciBridge: KindDescriptor = (dev: ScenarioDevice) => {

@@ -25,12 +25,14 @@ export function resolveBars(defaults: BarSpec[], dev: ScenarioDevice): BarSpec[]
     const size = dev.bars[index] ?? 0;
     if (!size) continue;
     const base = defaults.find((b) => b.index === index);
-    if (base) out.push({ ...base, size });
+    let bar: BarSpec;
+    if (base) bar = { ...base, size };
     else {
       const wide = size > 2 ** 30 && index < 5 && !dev.bars[index + 1];
-      out.push({ index, kind: wide ? 'mem64' : 'mem32', size, prefetchable: wide });
+      bar = { index, kind: wide ? 'mem64' : 'mem32', size, prefetchable: wide };
     }
-    if (out[out.length - 1].kind === 'mem64') index++; // the upper half is not a BAR of its own
+    out.push(bar);
+    if (bar.kind === 'mem64') index++; // the upper half is not a BAR of its own
   }
   return out;
 }

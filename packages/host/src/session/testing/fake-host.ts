@@ -78,7 +78,7 @@ export function createFakeHost(): FakeHost {
         const end = req.iova + req.size;
         let bytes = 0n;
         for (let i = maps.length - 1; i >= 0; i--) {
-          const m = maps[i];
+          const m = maps[i]!; // i counts down from the end; the splice below only moves later entries
           const inside = all || (m.iova >= req.iova && m.iova + m.size <= end);
           const bisects = !all && !inside && m.iova < end && req.iova < m.iova + m.size;
           if (bisects) fail('EINVAL', 'VFIO_IOMMU_UNMAP_DMA', 'bisects a mapping');
@@ -113,17 +113,18 @@ export function createFakeHost(): FakeHost {
       return { index, flags: index === 0 || index === 7 ? 3 : 0, size: index === 0 ? 4096n : index === 7 ? 256n : 0n, offset: BigInt(index) << 40n, capabilities: [] };
     },
     irqInfo: async (index) => {
-      if (index >= 5) fail('EINVAL', 'VFIO_DEVICE_GET_IRQ_INFO', 'bad index');
-      return { index, flags: index === 0 ? 1 | 2 | 4 : 1 | 8, count: irqCounts[index] };
+      const count = irqCounts[index] ?? fail('EINVAL', 'VFIO_DEVICE_GET_IRQ_INFO', 'bad index');
+      return { index, flags: index === 0 ? 1 | 2 | 4 : 1 | 8, count };
     },
     setIrqs: async (req: IrqSetRequest) => {
       calls.push(`device.setIrqs(${req.index},${req.action},${req.start},${req.count})`);
-      if (req.start + req.count > irqCounts[req.index]) fail('EINVAL', 'VFIO_DEVICE_SET_IRQS', 'range');
+      const vectors = irqCounts[req.index] ?? fail('EINVAL', 'VFIO_DEVICE_SET_IRQS', 'bad index');
+      if (req.start + req.count > vectors) fail('EINVAL', 'VFIO_DEVICE_SET_IRQS', 'range');
       if ((req.action & 8 || req.action & 16) && req.index !== 0) fail('EINVAL', 'VFIO_DEVICE_SET_IRQS', 'mask on edge');
       if (req.action & 16) host.intxMasked = false;
       if (req.action & 8) host.intxMasked = true;
       if (req.data.type === 'eventfd') {
-        const slots = wired.get(req.index) ?? new Array(irqCounts[req.index]).fill(null);
+        const slots = wired.get(req.index) ?? new Array(vectors).fill(null);
         req.data.fds.forEach((fd, i) => (slots[req.start + i] = fd as FakeEventFd | null));
         wired.set(req.index, slots);
         if (req.index === 0) host.intxMasked = false;
