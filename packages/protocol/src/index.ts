@@ -23,3 +23,4 @@ export * from './stream/topics.ts';
 export * from './stream/messages.ts';
 export type { Static, TSchema } from '@sinclair/typebox';
 export * from './stream/validate.ts';
+export * from './routes.ts';

@@ -9,7 +9,10 @@
  * → 409 (conflicts with current state); ENOSPC (dma_entry_limit reached) and
  * ENOMEM (RLIMIT_MEMLOCK exhausted) → 507 Insufficient Storage: a resource
  * limit, not a conflict, so a client can tell "free something up" from "undo
- * the clash"; ENOTTY/ENOSYS/EOPNOTSUPP → 501; ETIMEDOUT → 504; the rest → 500.
+ * the clash"; ENOTTY → 400: in VFIO it is the answer to an operation the
+ * device's driver has no handler for (vfio-pci's mask/unmask on MSI/MSI-X,
+ * vfio_pci_core_ioctl's default case), a request the client should not make;
+ * ENOSYS/EOPNOTSUPP → 501; ETIMEDOUT → 504; the rest → 500.
  */
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -17,7 +20,7 @@ import { Type, type Static } from '@sinclair/typebox';
 export const KERNEL_ERRNOS = [
   'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EIO', 'ENXIO', 'E2BIG', 'EBADF', 'EAGAIN', 'ENOMEM',
   'EACCES', 'EFAULT', 'EBUSY', 'EEXIST', 'ENODEV', 'ENOTDIR', 'EISDIR', 'EINVAL', 'ENFILE',
-  'EMFILE', 'ENOTTY', 'ENOSPC', 'ESPIPE', 'EROFS', 'ERANGE', 'ENOSYS', 'ENODATA', 'EOVERFLOW',
+  'EMFILE', 'ENOTTY', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS', 'ERANGE', 'ENOSYS', 'ENODATA', 'EOVERFLOW',
   'EOPNOTSUPP', 'ETIMEDOUT',
 ] as const;
 
@@ -31,6 +34,8 @@ export const APP_PROBLEMS = [
   'EVALIDATION',
   /** no such route, device, group or container → 404 */
   'ENOTFOUND',
+  /** the Host header names none of the server's names (DNS rebinding) → 421 */
+  'EMISDIRECTED',
   /** a bug or an unexpected failure → 500 */
   'EINTERNAL',
 ] as const;
@@ -47,13 +52,14 @@ export const ProblemCode = Type.Union([
 ]);
 
 const STATUS: Record<KernelErrno | AppProblem, number> = {
-  EINVAL: 400, EOVERFLOW: 400, ERANGE: 400, E2BIG: 400, EFAULT: 400, EVALIDATION: 400,
+  EINVAL: 400, EOVERFLOW: 400, ERANGE: 400, E2BIG: 400, EFAULT: 400, EVALIDATION: 400, ENOTTY: 400,
   EAUTH: 401,
   EPERM: 403, EACCES: 403, EROFS: 403, EFORBIDDEN: 403,
   ENODEV: 404, ENOENT: 404, ENXIO: 404, ENOTFOUND: 404, ESRCH: 404, ENOTDIR: 404, ENODATA: 404,
   EEXIST: 409, EBUSY: 409, EAGAIN: 409, EISDIR: 409,
-  ENOSPC: 507, ENOMEM: 507, ENFILE: 507, EMFILE: 507,
-  ENOTTY: 501, ENOSYS: 501, EOPNOTSUPP: 501,
+  ENOSPC: 507, ENOMEM: 507, ENFILE: 507, EMFILE: 507, EFBIG: 507,
+  EMISDIRECTED: 421,
+  ENOSYS: 501, EOPNOTSUPP: 501,
   ETIMEDOUT: 504,
   EINTR: 500, EIO: 500, EBADF: 500, ESPIPE: 500, EINTERNAL: 500,
 };

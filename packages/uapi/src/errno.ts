@@ -25,6 +25,8 @@ export const ERRNO = {
   ENFILE: 23,
   EMFILE: 24,
   ENOTTY: 25,
+  /** a file past RLIMIT_FSIZE (the audit log on a size-limited disk) */
+  EFBIG: 27,
   ENOSPC: 28,
   ESPIPE: 29,
   EROFS: 30,

@@ -1,0 +1,141 @@
+/**
+ * Every HTTP route of protocol v1, declared once: method, path, the schemas
+ * of its params, query, body and response, the role it needs and, for an
+ * action, the name it is audited under. The server registers its routes
+ * from this table (and refuses to start with a route that is not in it), so
+ * who may call a route is decided by the route the request matched — never
+ * by how its URL happened to be spelled.
+ *
+ * Every route has a body rule: GET routes take none, and a POST/DELETE that
+ * declares no body accepts only an empty one (EmptyBody).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { HealthResponse, HostResponse, WhoamiResponse } from './rest/host.ts';
+import { CloseGroupResponse, GroupParams, OpenGroupBody, OpenGroupResponse, TopologyResponse } from './rest/topology.ts';
+import {
+  BindBody, BindResponse, DeviceParams, DeviceResponse, IrqActionBody, IrqActionResponse, IrqParams, RegionParams,
+  RegionReadBody, RegionReadResponse, RegionWriteBody, RegionWriteResponse, ResetResponse,
+} from './rest/devices.ts';
+import {
+  ContainerParams, ContainersResponse, MapBody, MapResponse, MappingsQuery, MappingsResponse, UnmapBody, UnmapResponse,
+} from './rest/containers.ts';
+import {
+  AlertsResponse, EventsQuery, EventsResponse, HistoryQuery, HistoryResponse, IrqTopQuery, IrqTopResponse, PinnedResponse,
+} from './rest/telemetry.ts';
+import { API_PREFIX, STREAM_PATH } from './version.ts';
+
+/** public: no token (health, the UI's files); viewer: read and stream; operator: every action */
+export type RouteRole = 'public' | 'viewer' | 'operator';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Fastify path syntax (":name" parameters) */
+  path: string;
+  summary: string;
+  role: RouteRole;
+  /** the audit log's name for this action; only operator routes act */
+  action?: string;
+  params?: TSchema;
+  query?: TSchema;
+  /** POST/DELETE only; absent = the body must be empty */
+  body?: TSchema;
+  response: TSchema;
+  /** a WebSocket upgrade, not a request/response route */
+  websocket?: true;
+}
+
+/** The body of a POST/DELETE that takes none: nothing, or `{}`. */
+export const EmptyBody = Type.Object({}, { additionalProperties: false, description: 'no body (or {})' });
+
+/** Prometheus text exposition; its content is not JSON. */
+export const MetricsText = Type.String({ description: 'Prometheus text format 0.0.4' });
+
+/** The stream answers the upgrade; its messages are ServerMessage / ClientMessage. */
+export const StreamUpgrade = Type.Null({ description: 'WebSocket: see ServerMessage and ClientMessage' });
+
+function route<const S extends RouteSpec>(spec: S): S {
+  return spec;
+}
+
+const P = API_PREFIX;
+
+export const routes = {
+  health: route({ method: 'GET', path: `${P}/health`, role: 'public', summary: 'liveness and protocol version', response: HealthResponse }),
+  whoami: route({ method: 'GET', path: `${P}/whoami`, role: 'viewer', summary: 'the role and id of the presented token', response: WhoamiResponse }),
+  host: route({ method: 'GET', path: `${P}/host`, role: 'viewer', summary: 'kernel, IOMMU, VFIO modules and limits', response: HostResponse }),
+  topology: route({ method: 'GET', path: `${P}/topology`, role: 'viewer', summary: 'IOMMU groups, devices and their owners', response: TopologyResponse }),
+  containers: route({ method: 'GET', path: `${P}/containers`, role: 'viewer', summary: 'the containers vfioscope holds', response: ContainersResponse }),
+  groupOpen: route({
+    method: 'POST', path: `${P}/groups/:group/open`, role: 'operator', action: 'group.open',
+    summary: 'open /dev/vfio/N, attach it to a container, open its devices', params: GroupParams, body: OpenGroupBody, response: OpenGroupResponse,
+  }),
+  groupClose: route({
+    method: 'POST', path: `${P}/groups/:group/close`, role: 'operator', action: 'group.close',
+    summary: 'release a group vfioscope holds (IRQs off, device fds closed, unmapped, unset)', params: GroupParams, response: CloseGroupResponse,
+  }),
+  device: route({ method: 'GET', path: `${P}/devices/:bdf`, role: 'viewer', summary: 'one device: PCI view, regions, IRQ indexes', params: DeviceParams, response: DeviceResponse }),
+  deviceReset: route({
+    method: 'POST', path: `${P}/devices/:bdf/reset`, role: 'operator', action: 'device.reset',
+    summary: 'VFIO_DEVICE_RESET', params: DeviceParams, response: ResetResponse,
+  }),
+  deviceIrq: route({
+    method: 'POST', path: `${P}/devices/:bdf/irqs/:index`, role: 'operator', action: 'device.irqs',
+    summary: 'VFIO_DEVICE_SET_IRQS: trigger, mask, unmask, disable', params: IrqParams, body: IrqActionBody, response: IrqActionResponse,
+  }),
+  regionRead: route({
+    method: 'POST', path: `${P}/devices/:bdf/regions/:index/read`, role: 'operator', action: 'region.read',
+    summary: 'pread from a device region', params: RegionParams, body: RegionReadBody, response: RegionReadResponse,
+  }),
+  regionWrite: route({
+    method: 'POST', path: `${P}/devices/:bdf/regions/:index/write`, role: 'operator', action: 'region.write',
+    summary: 'pwrite to a device region', params: RegionParams, body: RegionWriteBody, response: RegionWriteResponse,
+  }),
+  deviceBind: route({
+    method: 'POST', path: `${P}/devices/:bdf/bind`, role: 'operator', action: 'device.bind',
+    summary: 'bind to a driver through driver_override, or unbind', params: DeviceParams, body: BindBody, response: BindResponse,
+  }),
+  mappings: route({
+    method: 'GET', path: `${P}/containers/:id/mappings`, role: 'viewer',
+    summary: "a page of a container's DMA mapping table", params: ContainerParams, query: MappingsQuery, response: MappingsResponse,
+  }),
+  map: route({
+    method: 'POST', path: `${P}/containers/:id/mappings`, role: 'operator', action: 'dma.map',
+    summary: 'VFIO_IOMMU_MAP_DMA of memory vfioscope allocates', params: ContainerParams, body: MapBody, response: MapResponse,
+  }),
+  unmap: route({
+    method: 'DELETE', path: `${P}/containers/:id/mappings`, role: 'operator', action: 'dma.unmap',
+    summary: 'VFIO_IOMMU_UNMAP_DMA of a range or of everything', params: ContainerParams, body: UnmapBody, response: UnmapResponse,
+  }),
+  events: route({ method: 'GET', path: `${P}/events`, role: 'viewer', summary: 'the event log', query: EventsQuery, response: EventsResponse }),
+  irqTop: route({ method: 'GET', path: `${P}/irqs/top`, role: 'viewer', summary: 'the busiest vectors', query: IrqTopQuery, response: IrqTopResponse }),
+  irqHistory: route({ method: 'GET', path: `${P}/irqs/history`, role: 'viewer', summary: "one vector's rate history", query: HistoryQuery, response: HistoryResponse }),
+  alerts: route({ method: 'GET', path: `${P}/alerts`, role: 'viewer', summary: 'storm alerts', response: AlertsResponse }),
+  pinned: route({ method: 'GET', path: `${P}/pinned`, role: 'viewer', summary: 'pinned memory and DMA entries against their limits', response: PinnedResponse }),
+  stream: route({ method: 'GET', path: STREAM_PATH, role: 'viewer', websocket: true, summary: 'the live stream (WebSocket)', response: StreamUpgrade }),
+  /** viewer by default; `serve --metrics-public` makes it public for loopback-only scrapes */
+  metrics: route({ method: 'GET', path: '/metrics', role: 'viewer', summary: 'Prometheus metrics', response: MetricsText }),
+} as const;
+
+export type RouteName = keyof typeof routes;
+export type Routes = typeof routes;
+
+type StaticOr<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
+
+/** What a route receives, typed from its schemas (Fastify's RouteGeneric shape). */
+export interface RouteInput<R extends RouteSpec> {
+  Params: StaticOr<R['params'], Record<string, never>>;
+  Querystring: StaticOr<R['query'], Record<string, never>>;
+  Body: StaticOr<R['body'], Static<typeof EmptyBody>>;
+}
+
+/** What a route answers with. */
+export type RouteOutput<R extends RouteSpec> = Static<R['response']>;
+
+/** The routes a token of this role may call (public ones included). */
+export function roleAllows(have: 'viewer' | 'operator' | null, need: RouteRole): boolean {
+  if (need === 'public') return true;
+  if (have === null) return false;
+  return need === 'viewer' || have === 'operator';
+}
