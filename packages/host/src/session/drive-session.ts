@@ -180,11 +180,29 @@ export class DriveSession {
   // ---- DMA ----
 
   mapDma(container: number, req: MapDmaRequest): Promise<MappingRow> {
-    return this.events.record('mapDma', { container }, { ...req }, () => this.mappingsOf(container, 'VFIO_IOMMU_MAP_DMA').map(req), (row) => ({ ...row }));
+    return this.events.record('mapDma', { container }, { ...req }, async () => {
+      const row = await this.mappingsOf(container, 'VFIO_IOMMU_MAP_DMA').map(req);
+      await this.refreshIommuInfo(container);
+      return row;
+    }, (row) => ({ ...row }));
   }
 
   unmapDma(container: number, req: UnmapDmaRequest): Promise<{ unmappedBytes: bigint; removed: number }> {
-    return this.events.record('unmapDma', { container }, { ...req }, () => this.mappingsOf(container, 'VFIO_IOMMU_UNMAP_DMA').unmap(req), (r) => ({ ...r }));
+    return this.events.record('unmapDma', { container }, { ...req }, async () => {
+      const r = await this.mappingsOf(container, 'VFIO_IOMMU_UNMAP_DMA').unmap(req);
+      await this.refreshIommuInfo(container);
+      return r;
+    }, (r) => ({ ...r }));
+  }
+
+  /**
+   * dma_avail (VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL) moves with every map and unmap: re-read it so containers()
+   * reports what the kernel would say now. A failed re-read leaves the previous figure; the map itself stands.
+   */
+  private async refreshIommuInfo(container: number): Promise<void> {
+    const entry = this.ownership.container(container);
+    if (!entry) return;
+    await this.ownership.refreshIommuInfo(entry).catch(() => undefined);
   }
 
   /** One page of a container's mapping table (IOVA order unless sorted otherwise). */
