@@ -14,13 +14,19 @@ import { DriveSession, type Host, type SessionEvent } from '@vfioscope/host';
 import { EventLog, sessionEventToLog, TelemetryEngine, type StormConfig } from '@vfioscope/telemetry';
 import type { TopicKind } from '@vfioscope/protocol';
 import { currentActor } from './audit/actor.ts';
-import { AuditLog } from './audit/audit-log.ts';
+import { AuditLog, DEFAULT_LOG_MAX_BYTES } from './audit/audit-log.ts';
 import { registerAuditHook } from './audit/audit-hook.ts';
+import { RefusalLog } from './audit/refusals.ts';
 import { registerAuthHook } from './auth/auth-hook.ts';
+import { AllowedHosts } from './auth/request-origin.ts';
 import type { TokenStore } from './auth/tokens.ts';
-import { DEFAULT_STREAM_LIMITS, DEFAULT_TICK_HZ, ensureDataDir, type StreamLimits } from './config.ts';
+import { DEFAULT_LOG_KEEP, DEFAULT_STREAM_LIMITS, DEFAULT_TICK_HZ, ensureDataDir, type StreamLimits } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler } from './errors.ts';
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors.ts';
+import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './http/json-body.ts';
+import { requireDeclaredRoles } from './http/route-registry.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { createMetrics, registerMetricsRoute } from './metrics.ts';
 import { registerContainerRoutes } from './routes/containers.ts';
 import { registerDeviceRoutes } from './routes/devices.ts';
@@ -39,8 +45,20 @@ export interface AppOptions {
   dataDir: string | null;
   tickHz?: number;
   storm?: Partial<StormConfig>;
-  /** Origins besides the server's own host allowed to open the stream ("*" = any) */
+  /** Origins besides the server's own allowed to act and open the stream ("*" = any) */
   allowedOrigins?: string[];
+  /** the address the server listens on: a name the Host header may carry (with localhost and allowedHosts) */
+  listenHost?: string;
+  /** further names the Host header may carry (--allowed-host) */
+  allowedHosts?: string[];
+  /** /metrics without a token (--metrics-public) */
+  metricsPublic?: boolean;
+  /** serve HTTPS/WSS with this certificate and key (PEM) */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** audit.log and events.jsonl rotate past this size (default 64 MiB) */
+  logMaxBytes?: number;
+  /** rotated events.jsonl files kept (audit files are never deleted) */
+  logKeep?: number;
   /** the built web UI; default apps/web/dist */
   webDir?: string | null;
   stream?: Partial<StreamLimits>;
@@ -67,8 +85,6 @@ declare module 'fastify' {
   }
 }
 
-const BODY_LIMIT = 64 * 1024;
-
 /**
  * The stream topics a session action can change. Topology (sysfs walk, owners)
  * is recomputed once a second anyway; forcing it on every DMA map or region
@@ -93,8 +109,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const tickHz = opts.tickHz ?? DEFAULT_TICK_HZ;
   const now = opts.clock ?? Date.now;
   const dataDir = opts.dataDir === null ? null : ensureDataDir(opts.dataDir);
-  const eventLog = new EventLog(dataDir ? join(dataDir, 'events.jsonl') : null);
-  const audit = new AuditLog(dataDir ? join(dataDir, 'audit.log') : null);
+  const logMaxBytes = opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  const eventLog = new EventLog(dataDir ? join(dataDir, 'events.jsonl') : null, {
+    maxBytes: logMaxBytes,
+    keep: opts.logKeep ?? DEFAULT_LOG_KEEP,
+  });
+  const audit = new AuditLog(dataDir ? join(dataDir, 'audit.log') : null, {
+    maxBytes: logMaxBytes,
+    onRotate: (e) => {
+      if (e.type === 'rotated') eventLog.append({ kind: 'info', message: `audit.log rotated to ${e.to} (${e.bytes} bytes; vfioscope never deletes audit files)` });
+    },
+  });
+  const refusals = new RefusalLog({
+    audit,
+    event: (message, data) => eventLog.append({ kind: 'error', message, op: 'auth', errno: 'EAUTH', data }),
+    clock: now,
+  });
   const hostInfo = await opts.host.hostInfo();
 
   let hub: StreamHub | null = null;
@@ -119,7 +149,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     telemetry,
     eventLog,
     audit,
+    auditWriteFailures: 0,
+    refusals,
     tokens: opts.tokens,
+    allowedHosts: new AllowedHosts(opts.listenHost ?? null, opts.allowedHosts ?? []),
+    tls: opts.tls !== undefined,
     tickHz,
     startedAt: now(),
     allowedOrigins: opts.allowedOrigins ?? [],
@@ -129,26 +163,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   hub = new StreamHub(ctx);
   const streamHub = hub;
 
+  // typed as the plain-HTTP instance: routes and hooks do not depend on the transport under them
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, verbose: true } },
-  });
+    frameworkErrors,
+    clientErrorHandler,
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
+  requireDeclaredRoles(app);
   app.setErrorHandler(errorHandler);
-  // an empty JSON body is no body (clients post actions without one)
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch (e) {
-      const err = Object.assign(new Error(`body is not valid JSON: ${(e as Error).message}`), { statusCode: 400 });
-      done(err, undefined);
-    }
-  });
-  // a POST without a body is an empty object: required fields are then named one by one
+  registerJsonBodyParser(app);
+  // a POST/DELETE without a body is an empty object: required fields are then named one by one
   app.addHook('preValidation', async (req) => {
-    if (req.method === 'POST' && req.body === undefined) req.body = {};
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.body === undefined) req.body = {};
   });
+  registerSecurityHeaders(app, { tls: ctx.tls });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   registerAuthHook(app, ctx);
   registerAuditHook(app, ctx);
@@ -160,7 +191,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerContainerRoutes(app, ctx);
   registerTelemetryRoutes(app, ctx);
   registerStreamRoute(app, ctx, streamHub);
-  registerMetricsRoute(app, createMetrics(ctx, streamHub));
+  registerMetricsRoute(app, createMetrics(ctx, streamHub), { public: opts.metricsPublic === true });
   const web = await registerWeb(app, opts.webDir ?? null);
 
   let stopTickListener: (() => void) | null = null;
@@ -193,6 +224,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     try {
       await session.close(); // IRQs off, device fds closed, DMA unmapped, groups unset, containers closed
     } finally {
+      refusals.close();
       await eventLog.close();
       audit.close();
     }

@@ -6,6 +6,8 @@
 import type { DriveSession, Host, HostInfo } from '@vfioscope/host';
 import type { EventLog, TelemetryEngine } from '@vfioscope/telemetry';
 import type { AuditLog } from './audit/audit-log.ts';
+import type { RefusalLog } from './audit/refusals.ts';
+import type { AllowedHosts } from './auth/request-origin.ts';
 import type { TokenStore } from './auth/tokens.ts';
 import type { StreamLimits } from './config.ts';
 
@@ -16,9 +18,17 @@ export interface ServerContext {
   telemetry: TelemetryEngine;
   eventLog: EventLog;
   audit: AuditLog;
+  /** audit writes that failed (intents refused with 503, results lost after the action) */
+  auditWriteFailures: number;
+  refusals: RefusalLog;
   tokens: TokenStore;
+  /** the names the Host header may carry */
+  allowedHosts: AllowedHosts;
+  /** served over TLS (cookies get Secure, HSTS is sent) */
+  tls: boolean;
   tickHz: number;
   startedAt: number;
+  /** Origins besides our own that may act and open the stream */
   allowedOrigins: readonly string[];
   stream: StreamLimits;
   /** wall clock used for stream timestamps (tests may pin it) */

@@ -15,6 +15,8 @@ export class ApiProblem extends Error {
     readonly errno: ProblemCode,
     message: string,
     readonly field?: string,
+    /** when the errno's usual status does not fit (a disk-full audit log is 503, not 507) */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -34,7 +36,7 @@ function namingField(message: string, field: string | undefined): string {
 /** Status and body for anything thrown by a route. */
 export function toProblem(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof ApiProblem) {
-    return { status: httpStatusFor(err.errno), body: problemBody(err.errno, err.message, err.field) };
+    return { status: err.status ?? httpStatusFor(err.errno), body: problemBody(err.errno, err.message, err.field) };
   }
   if (isVfioError(err)) {
     const field = typeof err.context.field === 'string' ? err.context.field : undefined;
@@ -42,10 +44,11 @@ export function toProblem(err: unknown): { status: number; body: ErrorBody } {
   }
   const fe = err as Partial<FastifyError> & { validationContext?: string };
   if (fe && Array.isArray(fe.validation)) return validationProblem(fe as FastifyError);
-  if (fe && typeof fe.statusCode === 'number' && fe.statusCode < 500) {
-    // Fastify's own client errors: malformed JSON, body too large, unsupported content type
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    // Fastify's own client errors (body too large, unsupported content type, …): their status, our format
     const errno = fe.statusCode === 404 ? 'ENOTFOUND' : fe.statusCode === 413 ? 'E2BIG' : 'EVALIDATION';
-    return { status: httpStatusFor(errno), body: problemBody(errno, fe.message ?? 'bad request', 'body') };
+    const field = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'content-type' : 'body';
+    return { status: fe.statusCode, body: problemBody(errno, `${field}: ${fe.message ?? 'bad request'}`, field) };
   }
   return { status: 500, body: problemBody('EINTERNAL', err instanceof Error ? err.message : String(err)) };
 }
@@ -80,12 +83,15 @@ function validationProblem(err: FastifyError): { status: number; body: ErrorBody
   return { status: 400, body: problemBody('EVALIDATION', `${shown} ${what}`, field) };
 }
 
-export function errorHandler(err: unknown, _req: FastifyRequest, reply: FastifyReply): void {
+export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toProblem(err);
   if (status >= 500) reply.log.error({ err }, 'request failed');
+  req.problem = body.error;
   void reply.status(status).send(body);
 }
 
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
-  void reply.status(404).send(problemBody('ENOTFOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+  const body = problemBody('ENOTFOUND', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200) ?? ''}`);
+  req.problem = body.error;
+  void reply.status(404).send(body);
 }

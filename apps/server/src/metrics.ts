@@ -6,7 +6,9 @@
  * per container, active storms, groups and devices.
  */
 import type { FastifyInstance } from 'fastify';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { routes } from '@vfioscope/protocol';
+import { registerRoute } from './http/route-registry.ts';
 import type { ServerContext } from './context.ts';
 import type { StreamHub } from './stream/hub.ts';
 
@@ -95,6 +97,22 @@ export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
       this.set((await ctx.host.topology()).devices.length);
     },
   });
+  new Counter({
+    name: 'vfioscope_http_refused_total', help: 'Requests refused for who sent them: no token (401), role or origin (403), foreign Host (421)',
+    labelNames: ['status', 'code'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of ctx.refusals.counts()) this.inc({ status: String(c.status), code: c.errno }, c.n);
+    },
+  });
+  new Counter({
+    name: 'vfioscope_audit_write_failures_total', help: 'Audit records that could not be written (actions refused with 503, or results lost after an action)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(ctx.auditWriteFailures + ctx.refusals.writeFailures);
+    },
+  });
   new Gauge({
     name: 'vfioscope_stream_clients', help: 'Connected WebSocket stream clients', registers: [registry],
     collect() {
@@ -104,9 +122,15 @@ export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
   return registry;
 }
 
-export function registerMetricsRoute(app: FastifyInstance, registry: Registry): void {
-  app.get('/metrics', async (_req, reply) => {
-    const text = await registry.metrics();
-    return reply.type(registry.contentType).send(text);
-  });
+/** /metrics needs a viewer token (Prometheus: `authorization: credentials_file`) unless made public. */
+export function registerMetricsRoute(app: FastifyInstance, registry: Registry, opts: { public: boolean }): void {
+  registerRoute(
+    app,
+    routes.metrics,
+    async (_req, reply) => {
+      void reply.type(registry.contentType);
+      return registry.metrics();
+    },
+    opts.public ? { role: 'public' } : {},
+  );
 }

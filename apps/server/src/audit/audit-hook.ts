@@ -1,75 +1,94 @@
 /**
- * Writes the audit record of every action route (routes whose config names an
- * `action`) in onSend — after the handler or the error handler has decided
- * the answer and before a byte of it leaves — so refusals (no token, wrong
- * role, bad input) are on record exactly like kernel successes and failures.
+ * The audit trail of every action route (a route whose table entry names an
+ * `action`):
+ *  - preHandler (after auth and schema validation, before the handler):
+ *    the intent, durable, or a 503 naming the write's errno and nothing
+ *    reaches the backend;
+ *  - onSend (after the answer is decided, before a byte leaves): the result
+ *    under the intent's id — or, for an action refused before its intent
+ *    (bad input), one "refused" record;
+ *  - onResponse: refusals of who may ask (401, 403, 421) on any route go to
+ *    the rate-limited RefusalLog instead of one synced line each.
  * Refusals that never reached the DriveSession also go to the event log as
  * errors; the session reports the rest itself.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { TOKEN_QUERY_PARAM } from '@vfioscope/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isProblemCode, type Problem } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { ApiProblem } from '../errors.ts';
 import { actorOf } from './actor.ts';
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** audit name of the action this route performs ("dma.map", "device.reset", …) */
-    action?: string;
-    /** minimum role; 'public' needs no token */
-    role?: 'public' | 'viewer' | 'operator';
-  }
   interface FastifyRequest {
     /** set by a handler once it has called into the DriveSession */
     reachedBackend?: boolean;
+    /** the id of this action's intent record, once written */
+    auditId?: string;
+    /** the problem this request was answered with (set by the error handlers) */
+    problem?: Problem;
   }
 }
 
-const MAX_PARAM_CHARS = 256;
+/** Statuses that refuse the caller rather than the request: counted and rate-limited, not synced one by one. */
+const CALLER_REFUSALS = new Set([401, 403, 421]);
 
-function trimmed(v: unknown): unknown {
-  if (typeof v === 'string') return v.length > MAX_PARAM_CHARS ? `${v.slice(0, MAX_PARAM_CHARS)}…(${v.length} chars)` : v;
-  if (Array.isArray(v)) return v.slice(0, 32).map(trimmed);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (k !== TOKEN_QUERY_PARAM) out[k] = trimmed(x);
-    return out;
-  }
-  return v;
-}
-
+/** The validated inputs of an action: path parameters and body (already bounded by their schemas). */
 export function actionParams(req: FastifyRequest): Record<string, unknown> {
-  return trimmed({
-    ...(req.params as object | undefined),
-    ...(typeof req.body === 'object' && req.body !== null ? (req.body as object) : {}),
-  }) as Record<string, unknown>;
+  const body = req.body;
+  return Object.assign({}, req.params, typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+}
+
+/** preHandler of action routes: no audit, no action. */
+export async function writeIntent(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const { ctx } = req.server.vfio;
+  const action = req.routeOptions.config.action ?? 'unknown';
+  try {
+    req.auditId = ctx.audit.intent({ action, ...who(req), params: actionParams(req) });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    ctx.auditWriteFailures++;
+    throw new ApiProblem(
+      isProblemCode(code) ? code : 'EIO',
+      `the audit log cannot record this action (${code}: ${(err as Error).message}); nothing was done`,
+      'audit',
+      503,
+    );
+  }
+}
+
+function who(req: FastifyRequest): { tokenId: string | null; role: string | null; remote: string } {
+  return { tokenId: req.principal?.tokenId ?? null, role: req.principal?.role ?? null, remote: req.ip };
+}
+
+function routeLabel(req: FastifyRequest): string {
+  return req.is404 ? `${req.method} (no route)` : `${req.method} ${req.routeOptions.url ?? '?'}`;
 }
 
 export function registerAuditHook(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onSend', async (req, reply, payload) => {
-    const action = req.routeOptions.config?.action;
+    const action = req.is404 ? undefined : req.routeOptions.config.action;
     if (!action) return payload;
     const status = reply.statusCode;
-    let body: unknown = null;
-    if (typeof payload === 'string') {
-      try {
-        body = JSON.parse(payload);
-      } catch {
-        body = null;
-      }
-    }
     const ok = status < 400;
-    const problem = !ok ? (body as { error?: { errno?: string; message?: string } } | null)?.error : undefined;
-    ctx.audit.append({
-      tokenId: req.principal?.tokenId ?? null,
-      role: req.principal?.role ?? null,
-      remote: req.ip,
-      action,
-      params: actionParams(req),
-      ok,
-      status,
-      ...(ok ? { result: trimmed(body) } : { errno: problem?.errno ?? 'EINTERNAL', message: problem?.message ?? '' }),
-    });
-    if (!ok && !req.reachedBackend) {
+    const problem = req.problem;
+    try {
+      if (req.auditId !== undefined) {
+        ctx.audit.result(req.auditId, {
+          action,
+          ...who(req),
+          ok,
+          status,
+          ...(ok ? { result: parsedResult(payload) } : { errno: problem?.errno ?? 'EINTERNAL', message: problem?.message ?? '' }),
+        });
+      } else if (!CALLER_REFUSALS.has(status) && status !== 503) {
+        ctx.audit.refused({ action, ...who(req), status, errno: problem?.errno ?? 'EINTERNAL', message: problem?.message ?? '', params: actionParams(req) });
+      }
+    } catch (err) {
+      // the intent is on record; losing its result must not lose the answer
+      ctx.auditWriteFailures++;
+      ctx.eventLog.append({ kind: 'error', message: `audit: the result of ${action} (${req.auditId ?? 'no intent'}) could not be written: ${(err as Error).message}`, op: action, errno: (err as NodeJS.ErrnoException).code ?? 'EIO' });
+    }
+    if (!ok && !req.reachedBackend && !CALLER_REFUSALS.has(status)) {
       ctx.eventLog.append({
         kind: 'error',
         message: `${action} refused: ${problem?.errno ?? status} ${problem?.message ?? ''}`.trim(),
@@ -81,4 +100,27 @@ export function registerAuditHook(app: FastifyInstance, ctx: ServerContext): voi
     }
     return payload;
   });
+
+  app.addHook('onResponse', async (req, reply) => {
+    if (!CALLER_REFUSALS.has(reply.statusCode)) return;
+    ctx.refusals.record({
+      remote: req.ip,
+      route: routeLabel(req),
+      action: req.is404 ? null : req.routeOptions.config.action ?? null,
+      status: reply.statusCode,
+      errno: req.problem?.errno ?? String(reply.statusCode),
+      message: req.problem?.message ?? '',
+      tokenId: req.principal?.tokenId ?? null,
+      role: req.principal?.role ?? null,
+    });
+  });
+}
+
+function parsedResult(payload: unknown): unknown {
+  if (typeof payload !== 'string') return null;
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    return null;
+  }
 }

@@ -1,29 +1,39 @@
 /**
- * Authentication on every request (onRequest, before body parsing and
- * validation, so an anonymous caller learns nothing about its input): the
- * principal is attached to the request, and the route's required role
- * (config.role; viewer when unset) is enforced. Non-API paths (the web UI's
- * files) are public; a valid ?token= on them sets the login cookie.
+ * Authentication and authorization on every request, in onRequest — before
+ * the body is read or validated, so an anonymous caller learns nothing about
+ * its input. In order: the Host must be one of ours (DNS rebinding), a
+ * state-changing request must come from our own origin (CSRF), then the
+ * token's role must reach the role declared by the route the request
+ * matched (requests that match no route are public: they get a 404 or the
+ * UI's index page). The URL's spelling plays no part: `/%61pi/v1/topology`
+ * matches the topology route and needs what it needs.
  */
 import type { FastifyInstance } from 'fastify';
-import { API_PREFIX, TOKEN_QUERY_PARAM } from '@vfioscope/protocol';
+import { TOKEN_QUERY_PARAM } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
-import { authenticate, requireRole, setLoginCookie } from './request-auth.ts';
+import { authenticate, queryToken, requireRole, setLoginCookie } from './request-auth.ts';
+import { checkCrossSite, checkHost } from './request-origin.ts';
 
 export function registerAuthHook(app: FastifyInstance, ctx: ServerContext): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req, reply) => {
+    checkHost(req, ctx.allowedHosts);
+    const isUpgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
+    checkCrossSite(req, ctx.allowedOrigins, isUpgrade);
     req.principal = authenticate(ctx.tokens, req);
-    const role = req.routeOptions.config?.role ?? (isApiPath(req.url) ? 'viewer' : 'public');
-    if (role === 'public') {
-      const q = (req.query as Record<string, unknown>)[TOKEN_QUERY_PARAM];
-      if (!isApiPath(req.url) && req.principal && typeof q === 'string') setLoginCookie(reply, q);
+    const role = req.is404 ? 'public' : req.routeOptions.config.role;
+    if (role === undefined) throw new Error(`route ${req.routeOptions.url ?? '?'} has no role`); // unreachable: requireDeclaredRoles
+    if (role !== 'public') {
+      requireRole(req, role);
       return;
     }
-    requireRole(req, role);
+    // the login URL: a valid ?token= on a public page becomes the session cookie, an invalid one never does
+    const q = queryToken(req);
+    if (q !== undefined && req.method === 'GET' && ctx.tokens.check(q)) setLoginCookie(reply, q, ctx.tls);
   });
-}
-
-function isApiPath(url: string): boolean {
-  return url.startsWith(API_PREFIX + '/') || url === API_PREFIX || url.startsWith('/metrics');
+  // the token is not an input of any route: drop it before the query schemas see it
+  app.addHook('preValidation', async (req) => {
+    const q = req.query as Record<string, unknown> | undefined;
+    if (q && TOKEN_QUERY_PARAM in q) delete q[TOKEN_QUERY_PARAM];
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTokenFile, TokenStore, tokenId } from './tokens.ts';
-import { originAllowed } from './origin.ts';
+import { originAllowed } from './request-origin.ts';
 
 describe('token files', () => {
   it('reads JSON arrays, { tokens } objects and role:token lines', () => {

@@ -3,9 +3,9 @@
  * backend. Loopback by default; with no --token-file it makes an operator
  * token and prints a login URL carrying it, the way Jupyter does.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { TokenStore, generateToken, loadTokenFile } from '../auth/tokens.ts';
-import { DEFAULT_LISTEN, DEFAULT_TICK_HZ, defaultDataDir, ensureDataDir, isLoopback, parseListen } from '../config.ts';
+import { DEFAULT_LISTEN, DEFAULT_LOG_KEEP, DEFAULT_TICK_HZ, defaultDataDir, ensureDataDir, isLoopback, parseListen } from '../config.ts';
 import { listen, shutdownOnSignals, writeSessionToken } from '../server.ts';
 import { DEFAULT_STORM_CONFIG as STORM, type StormConfig } from '@vfioscope/telemetry';
 import { parseFlags, numberFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
@@ -27,7 +27,16 @@ Options:
   --token-file FILE       fixed tokens: JSON [{"token","role","id"?}] or lines "viewer:TOKEN" / "operator:TOKEN";
                           without it an operator token is generated and printed in a login URL
   --web-dir DIR           the built web UI (default apps/web/dist)
-  --allow-origin ORIGIN   also accept WebSocket connections from this Origin (comma-separated list)
+  --allow-origin ORIGIN   also accept actions and WebSocket connections from this Origin (comma-separated list)
+  --allowed-host NAME     also answer requests whose Host header is NAME (comma-separated; the listen address
+                          and localhost always are): the names a browser uses to reach this server
+  --tls-cert FILE         serve HTTPS and WSS with this PEM certificate (chain) ...
+  --tls-key FILE          ... and this PEM private key
+  --insecure-http         allow a non-loopback --listen without TLS (tokens then cross the network in clear)
+  --metrics-public        serve /metrics without a token (only where nothing but loopback can reach it)
+  --log-max-bytes N       rotate audit.log and events.jsonl past N bytes (default 64 MiB); rotated audit
+                          files are kept, events files beyond --log-keep are deleted
+  --log-keep N            rotated events.jsonl files to keep (default ${DEFAULT_LOG_KEEP})
   --storm-rate N          a vector above N interrupts/s for the sustain window is a storm (default ${STORM.absoluteRate})
   --storm-multiple X      ... or above X times its own baseline (default ${STORM.baselineMultiple})
   --storm-intx-loop N     INTx fire+unmask cycles/s that count as an unmask-loop storm (default ${STORM.intxUnmaskLoopRate})
@@ -44,6 +53,13 @@ const SPEC = {
   'token-file': { value: true },
   'web-dir': { value: true },
   'allow-origin': { value: true },
+  'allowed-host': { value: true },
+  'tls-cert': { value: true },
+  'tls-key': { value: true },
+  'insecure-http': { value: false },
+  'metrics-public': { value: false },
+  'log-max-bytes': { value: true },
+  'log-keep': { value: true },
   'storm-rate': { value: true },
   'storm-multiple': { value: true },
   'storm-intx-loop': { value: true },
@@ -63,6 +79,29 @@ export function stormFlags(args: ParsedArgs): Partial<StormConfig> {
   if (intx !== undefined) out.intxUnmaskLoopRate = intx;
   if (sustain !== undefined) out.sustainMs = sustain;
   return out;
+}
+
+function listFlag(args: ParsedArgs, name: string): string[] {
+  return (stringFlag(args, name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** --tls-cert and --tls-key: both or neither, each a readable PEM file. */
+function tlsFlags(args: ParsedArgs): { cert: Buffer; key: Buffer } | null {
+  const cert = stringFlag(args, 'tls-cert');
+  const key = stringFlag(args, 'tls-key');
+  if (cert === undefined && key === undefined) return null;
+  if (cert === undefined || key === undefined) throw new UsageError('--tls-cert and --tls-key go together');
+  const read = (flag: string, file: string, marker: RegExp) => {
+    let pem: Buffer;
+    try {
+      pem = readFileSync(file);
+    } catch (e) {
+      throw new UsageError(`--${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (!marker.test(pem.toString('latin1'))) throw new UsageError(`--${flag} ${file} is not a PEM file (no ${marker.source} block)`);
+    return pem;
+  };
+  return { cert: read('tls-cert', cert, /-----BEGIN CERTIFICATE-----/), key: read('tls-key', key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/) };
 }
 
 /** The serve flags, parsed (exported for tests). */
@@ -99,11 +138,28 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     tokens = new TokenStore([{ token: generated, role: 'operator', id: 'login' }]);
   }
   const dataDir = ensureDataDir(stringFlag(args, 'data-dir') ?? defaultDataDir());
-  const allowedOrigins = (stringFlag(args, 'allow-origin') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const allowedOrigins = listFlag(args, 'allow-origin');
+  const allowedHosts = listFlag(args, 'allowed-host');
+  for (const h of allowedHosts) if (!/^[A-Za-z0-9.:-]+$/.test(h)) throw new UsageError(`--allowed-host must be a host name or address, got "${h}"`);
+  const tls = tlsFlags(args);
+  if (!tls && !isLoopback(addr.host) && args.flags['insecure-http'] !== true) {
+    throw new UsageError(
+      `--listen ${addr.host} is reachable beyond this machine: give --tls-cert and --tls-key so tokens and ` +
+        'the stream are encrypted, or --insecure-http to accept sending them in clear',
+    );
+  }
+  const logMaxBytes = numberFlag(args, 'log-max-bytes', 4096, 2 ** 40);
+  const logKeep = numberFlag(args, 'log-keep', 0, 10_000);
 
   const host = await openBackend(kind, stringFlag(args, 'scenario'));
   const topo = await readTopology(host);
-  const server = await listen({ host, tokens, dataDir, tickHz, storm, allowedOrigins, webDir: webDir ?? null, logger: { level: 'warn' }, listenHost: addr.host, port: addr.port })
+  const server = await listen({
+    host, tokens, dataDir, tickHz, storm, allowedOrigins, allowedHosts, webDir: webDir ?? null, logger: { level: 'warn' },
+    listenHost: addr.host, port: addr.port, metricsPublic: args.flags['metrics-public'] === true,
+    ...(tls ? { tls } : {}),
+    ...(logMaxBytes !== undefined ? { logMaxBytes } : {}),
+    ...(logKeep !== undefined ? { logKeep } : {}),
+  })
     .catch(async (err: unknown) => {
       await host.close();
       throw err;
@@ -112,12 +168,15 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
 
   const info = server.app.vfio.ctx.hostInfo;
   const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-  const base = `http://${shownHost}:${addr.port}/`;
+  const base = `${tls ? 'https' : 'http'}://${shownHost}:${addr.port}/`;
   io.out(`vfioscope: ${kind} backend${info.scenario ? `, scenario "${info.scenario}"` : ''} — ${info.hostname}, kernel ${info.kernel}\n`);
   io.out(`  ${topologySummary(topo)}\n`);
   io.out(`  data dir: ${dataDir} (audit.log, events.jsonl)\n`);
   if (server.app.vfio.web === 'stub') io.out('  web UI not built: run "pnpm --filter @vfioscope/web build" (the API works meanwhile)\n');
-  if (!isLoopback(addr.host)) io.err(`  WARNING: listening on ${addr.host}, reachable beyond this machine; anyone with a token can drive VFIO devices\n`);
+  if (!isLoopback(addr.host)) {
+    io.err(`  NOTE: listening on ${addr.host}, reachable beyond this machine${tls ? '' : ' WITHOUT TLS (--insecure-http)'}; anyone with a token can drive VFIO devices\n`);
+    if (allowedHosts.length === 0) io.err('  Browsers must reach it by a name given with --allowed-host (or the listen address itself)\n');
+  }
   if (generated) {
     const tokenPath = writeSessionToken(dataDir, generated);
     io.out(`\n  Open the dashboard (operator login):\n    ${base}?token=${generated}\n`);

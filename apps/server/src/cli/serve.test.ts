@@ -48,8 +48,10 @@ describe('vfioscope serve (a real process)', () => {
     expect(await s.exited).toBe(0);
     expect(s.err).toContain('releasing VFIO groups');
     const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'group.open', tokenId: 'login', ok: true });
+    expect(audit).toEqual([
+      expect.objectContaining({ phase: 'intent', action: 'group.open', tokenId: 'login' }),
+      expect.objectContaining({ phase: 'result', action: 'group.open', tokenId: 'login', ok: true, id: audit[0].id }),
+    ]);
     const events = readFileSync(join(dataDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     // the teardown on SIGTERM is on record: the session closed what it held
     expect(events.map((e) => e.op)).toEqual(expect.arrayContaining(['openGroup', 'close']));

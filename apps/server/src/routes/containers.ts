@@ -4,11 +4,9 @@
  * range or everything. Every range is checked as type1 would check it first.
  */
 import type { FastifyInstance } from 'fastify';
-import {
-  API_PREFIX, ContainerParams, MAPPINGS_PAGE_MAX, MapBody, MappingsQuery, UnmapBody, toHex64,
-  type MapResponse, type MappingsResponse, type UnmapResponse,
-} from '@vfioscope/protocol';
+import { MAPPINGS_PAGE_MAX, routes, toHex64 } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
 import { asActor } from '../audit/actor.ts';
 import { mappingRowView } from '../views/container-view.ts';
@@ -17,22 +15,15 @@ import { dmaRange, heldContainer, intParam } from '../validation.ts';
 export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const pageSize = ctx.host.pageSize;
 
-  app.get<{ Params: ContainerParams; Querystring: MappingsQuery }>(
-    `${API_PREFIX}/containers/:id/mappings`,
-    { schema: { params: ContainerParams, querystring: MappingsQuery } },
-    async (req): Promise<MappingsResponse> => {
+  registerRoute(app, routes.mappings, async (req) => {
       const container = heldContainer(ctx, req.params.id);
       const offset = intParam(req.query.offset, 'offset', 0, 0, 1_000_000_000);
       const limit = intParam(req.query.limit, 'limit', 100, 1, MAPPINGS_PAGE_MAX);
       const page = ctx.session.mappings(container, offset, limit, req.query.sort ? { by: req.query.sort } : undefined);
       return { container, total: page.total, offset, limit, rows: page.rows.map(mappingRowView) };
-    },
-  );
+  });
 
-  app.post<{ Params: ContainerParams; Body: MapBody }>(
-    `${API_PREFIX}/containers/:id/mappings`,
-    { schema: { params: ContainerParams, body: MapBody }, config: { action: 'dma.map', role: 'operator' } },
-    async (req): Promise<MapResponse> => {
+  registerRoute(app, routes.map, async (req) => {
       const container = heldContainer(ctx, req.params.id);
       const { iova, size } = dmaRange(req.body.iova, req.body.size, pageSize);
       checkIovaRanges(ctx, container, iova, size);
@@ -43,20 +34,15 @@ export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext
         write: req.body.flags.includes('write'),
       }));
       return { container, mapping: mappingRowView(row) };
-    },
-  );
+  });
 
-  app.delete<{ Params: ContainerParams; Body: UnmapBody }>(
-    `${API_PREFIX}/containers/:id/mappings`,
-    { schema: { params: ContainerParams, body: UnmapBody }, config: { action: 'dma.unmap', role: 'operator' } },
-    async (req): Promise<UnmapResponse> => {
+  registerRoute(app, routes.unmap, async (req) => {
       const container = heldContainer(ctx, req.params.id);
       const body = req.body;
       const request = 'all' in body ? ({ all: true } as const) : dmaRange(body.iova, body.size, pageSize);
       const r = await asActor(req, () => ctx.session.unmapDma(container, request));
       return { container, unmappedBytes: toHex64(r.unmappedBytes), removed: r.removed };
-    },
-  );
+  });
 }
 
 /** type1 refuses a mapping outside the IOMMU's valid IOVA ranges (reserved holes such as the MSI window) with EINVAL. */

@@ -72,7 +72,7 @@ describe('POST /devices/:bdf/reset', () => {
     expect(r.statusCode).toBe(400);
     expect(r.json().error.errno).toBe('EINVAL');
     expect(r.json().error.message).toContain('VFIO_DEVICE_RESET');
-    const audit = f.audit().filter((a) => a.action === 'device.reset');
+    const audit = f.attempts().filter((a) => a.action === 'device.reset');
     expect(audit.map((a) => a.errno)).toEqual(['ENODEV', 'EINVAL']);
   });
 
@@ -87,7 +87,7 @@ describe('POST /devices/:bdf/reset', () => {
     const r = await f.req({ method: 'POST', url: `/api/v1/devices/${NVME}/reset` });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ bdf: NVME, reset: true });
-    expect(f.audit().filter((a) => a.action === 'device.reset')).toEqual([
+    expect(f.attempts().filter((a) => a.action === 'device.reset')).toEqual([
       expect.objectContaining({ ok: true, tokenId: 'op', params: expect.objectContaining({ bdf: NVME }) }),
     ]);
   });

@@ -4,32 +4,22 @@
  * offset) — plus driver bind/unbind through sysfs.
  */
 import type { FastifyInstance } from 'fastify';
-import {
-  API_PREFIX, BindBody, DeviceParams, RegionParams, RegionReadBody, RegionWriteBody, bytesToHex, hexToBytes, toHex64,
-  type BindResponse, type DeviceResponse, type RegionReadResponse, type RegionWriteResponse, type ResetResponse,
-} from '@vfioscope/protocol';
+import { bytesToHex, hexToBytes, routes, toHex64 } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
 import { asActor, actorOf } from '../audit/actor.ts';
 import { deviceDetail, groupHeld } from '../views/device-detail.ts';
 import { drivableDevice, intParam, knownDevice, u64Field } from '../validation.ts';
 
 export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get<{ Params: DeviceParams }>(
-    `${API_PREFIX}/devices/:bdf`,
-    { schema: { params: DeviceParams } },
-    async (req): Promise<DeviceResponse> => deviceDetail(ctx, await knownDevice(ctx, req.params.bdf)),
-  );
+  registerRoute(app, routes.device, async (req) => deviceDetail(ctx, await knownDevice(ctx, req.params.bdf)));
 
-  app.post<{ Params: DeviceParams }>(
-    `${API_PREFIX}/devices/:bdf/reset`,
-    { schema: { params: DeviceParams }, config: { action: 'device.reset', role: 'operator' } },
-    async (req): Promise<ResetResponse> => {
-      const dev = await drivableDevice(ctx, req.params.bdf);
-      await asActor(req, () => ctx.session.reset(dev.bdf));
-      return { bdf: dev.bdf, reset: true };
-    },
-  );
+  registerRoute(app, routes.deviceReset, async (req) => {
+    const dev = await drivableDevice(ctx, req.params.bdf);
+    await asActor(req, () => ctx.session.reset(dev.bdf));
+    return { bdf: dev.bdf, reset: true as const };
+  });
 
   /** The region, checked against the device's own region table: index exists, range inside it. */
   async function regionRange(bdf: string, indexParam: string, offsetStr: string, size: number) {
@@ -49,34 +39,23 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext): 
     return { index, offset };
   }
 
-  app.post<{ Params: RegionParams; Body: RegionReadBody }>(
-    `${API_PREFIX}/devices/:bdf/regions/:index/read`,
-    { schema: { params: RegionParams, body: RegionReadBody }, config: { action: 'region.read', role: 'operator' } },
-    async (req): Promise<RegionReadResponse> => {
+  registerRoute(app, routes.regionRead, async (req) => {
       const dev = await drivableDevice(ctx, req.params.bdf);
       const { index, offset } = await regionRange(dev.bdf, req.params.index, req.body.offset, req.body.size);
       const data = await asActor(req, () => ctx.session.regionRead(dev.bdf, index, offset, req.body.size));
       return { bdf: dev.bdf, index, offset: toHex64(offset), size: data.length, data: bytesToHex(data) };
-    },
-  );
+  });
 
-  app.post<{ Params: RegionParams; Body: RegionWriteBody }>(
-    `${API_PREFIX}/devices/:bdf/regions/:index/write`,
-    { schema: { params: RegionParams, body: RegionWriteBody }, config: { action: 'region.write', role: 'operator' } },
-    async (req): Promise<RegionWriteResponse> => {
+  registerRoute(app, routes.regionWrite, async (req) => {
       const data = hexToBytes(req.body.data);
       if (data === null || data.length === 0) throw new ApiProblem('EVALIDATION', 'data must be whole hex byte pairs', 'data');
       const dev = await drivableDevice(ctx, req.params.bdf);
       const { index, offset } = await regionRange(dev.bdf, req.params.index, req.body.offset, data.length);
       await asActor(req, () => ctx.session.regionWrite(dev.bdf, index, offset, data));
       return { bdf: dev.bdf, index, offset: toHex64(offset), written: data.length };
-    },
-  );
+  });
 
-  app.post<{ Params: DeviceParams; Body: BindBody }>(
-    `${API_PREFIX}/devices/:bdf/bind`,
-    { schema: { params: DeviceParams, body: BindBody }, config: { action: 'device.bind', role: 'operator' } },
-    async (req): Promise<BindResponse> => {
+  registerRoute(app, routes.deviceBind, async (req) => {
       const dev = await knownDevice(ctx, req.params.bdf);
       if (groupHeld(ctx, dev)) {
         throw new ApiProblem('EBUSY', `vfioscope holds group ${dev.iommuGroup}; close it before changing ${dev.bdf}'s driver`, 'bdf');
@@ -93,6 +72,5 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext): 
       }
       ctx.eventLog.append({ kind: 'action', message: what, op: 'bindDriver', actor: actorOf(req), device: dev.bdf, data: { driver } });
       return { bdf: dev.bdf, driver: req.body.driver };
-    },
-  );
+  });
 }

@@ -88,7 +88,7 @@ describe('POST /groups/:group/open and /close', () => {
     expect(close).not.toHaveBeenCalled();
   });
 
-  it('a viewer may not act (403) and nobody without a token (401); both are audited', async () => {
+  it('a viewer may not act (403) and nobody without a token (401); refusals are audited at a bounded rate, actions write-ahead', async () => {
     const open = vi.spyOn(f.app.vfio.ctx.session, 'openGroup');
     const v = await f.req({ method: 'POST', url: '/api/v1/groups/3/open', as: 'viewer' });
     expect(v.statusCode).toBe(403);
@@ -98,13 +98,14 @@ describe('POST /groups/:group/open and /close', () => {
     expect(open).not.toHaveBeenCalled();
     const ok = await f.req({ method: 'POST', url: '/api/v1/groups/3/open' });
     expect(ok.statusCode).toBe(200);
-    const audit = f.audit();
-    expect(audit.map((a) => [a.action, a.tokenId, a.role, a.ok, a.errno ?? null, a.status])).toEqual([
-      ['group.open', 'view', 'viewer', false, 'EFORBIDDEN', 403],
-      ['group.open', null, null, false, 'EAUTH', 401],
-      ['group.open', 'op', 'operator', true, null, 200],
-    ]);
-    expect(audit[2]!.params).toEqual({ group: '3' });
-    expect(audit[2]!.result).toEqual(ok.json());
+    f.app.vfio.ctx.refusals.flush(true);
+    const lines = f.audit();
+    // the source's first refusal at once, the rest of its interval as one summary line
+    expect(lines.map((l) => l.phase)).toEqual(['refused', 'intent', 'result', 'refusals']);
+    expect(lines[0]).toMatchObject({ action: 'group.open', tokenId: 'view', role: 'viewer', status: 403, errno: 'EFORBIDDEN' });
+    expect(lines[1]).toMatchObject({ action: 'group.open', tokenId: 'op', role: 'operator', params: { group: '3' } });
+    expect(lines[2]).toMatchObject({ action: 'group.open', tokenId: 'op', ok: true, status: 200, result: ok.json() });
+    expect((lines[1] as { id: string }).id).toBe((lines[2] as { id: string }).id);
+    expect(lines[3]).toMatchObject({ total: 1, counts: [{ route: 'POST /api/v1/groups/:group/open', status: 401, errno: 'EAUTH', n: 1 }] });
   });
 });

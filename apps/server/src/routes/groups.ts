@@ -6,19 +6,17 @@
  * the container's last group, UNSET_CONTAINER, close).
  */
 import type { FastifyInstance } from 'fastify';
-import { API_PREFIX, GroupParams, OpenGroupBody, type CloseGroupResponse, type OpenGroupResponse } from '@vfioscope/protocol';
+import { routes } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
 import { asActor } from '../audit/actor.ts';
 import { heldContainer, knownGroup } from '../validation.ts';
 
 export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<{ Params: GroupParams; Body: OpenGroupBody | undefined }>(
-    `${API_PREFIX}/groups/:group/open`,
-    { schema: { params: GroupParams, body: OpenGroupBody }, config: { action: 'group.open', role: 'operator' } },
-    async (req): Promise<OpenGroupResponse> => {
+  registerRoute(app, routes.groupOpen, async (req) => {
       const group = await knownGroup(ctx, req.params.group);
-      const container = req.body?.container;
+      const container = req.body.container;
       if (container !== undefined) heldContainer(ctx, String(container));
       if (ctx.session.groups().some((g) => g.group === group)) {
         throw new ApiProblem('EBUSY', `vfioscope already holds group ${group}`, 'group');
@@ -40,19 +38,14 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): v
         }
         return { ...opened, devices };
       });
-    },
-  );
+  });
 
-  app.post<{ Params: GroupParams }>(
-    `${API_PREFIX}/groups/:group/close`,
-    { schema: { params: GroupParams }, config: { action: 'group.close', role: 'operator' } },
-    async (req): Promise<CloseGroupResponse> => {
+  registerRoute(app, routes.groupClose, async (req) => {
       const group = await knownGroup(ctx, req.params.group);
       if (!ctx.session.groups().some((g) => g.group === group)) {
         throw new ApiProblem('EINVAL', `vfioscope does not hold group ${group}`, 'group');
       }
       await asActor(req, () => ctx.session.closeGroup(group));
-      return { group, closed: true };
-    },
-  );
+      return { group, closed: true as const };
+  });
 }

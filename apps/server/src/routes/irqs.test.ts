@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { conforms, httpStatusFor, IrqActionResponse, IrqTopResponse, KERNEL_ERRNOS } from '@vfioscope/protocol';
+import { conforms, httpStatusFor, IrqActionResponse, IrqTopResponse } from '@vfioscope/protocol';
 import { makeFixture, type Fixture } from '../test-support/app-fixture.ts';
 
 const EDU = '0000:00:03.0';
@@ -28,7 +28,7 @@ describe('POST /devices/:bdf/irqs/:index', () => {
     expect(dev.state.irqs.find((q: { name: string }) => q.name === 'MSI')).toMatchObject({ enabled: false, vectorsWired: 0 });
   });
 
-  it('INTx mask and unmask reach the kernel; masking an MSI gets the kernel\'s errno', async () => {
+  it('INTx mask and unmask reach the kernel; masking an MSI is refused up front with the kernel\'s ENOTTY (400)', async () => {
     expect((await irq('INTX', { action: 'trigger' })).statusCode).toBe(200);
     expect((await irq('INTX', { action: 'mask' })).statusCode).toBe(200);
     let dev = (await f.req({ method: 'GET', url: `/api/v1/devices/${EDU}` })).json();
@@ -36,10 +36,15 @@ describe('POST /devices/:bdf/irqs/:index', () => {
     expect((await irq('INTX', { action: 'unmask' })).statusCode).toBe(200);
     dev = (await f.req({ method: 'GET', url: `/api/v1/devices/${EDU}` })).json();
     expect(dev.state.irqs.find((q: { name: string }) => q.name === 'INTX').masked).toEqual([false]);
-    const m = await irq('MSI', { action: 'mask' });
-    const { errno } = m.json().error;
-    expect(KERNEL_ERRNOS).toContain(errno);
-    expect(m.statusCode).toBe(httpStatusFor(errno));
+    const setIrqs = vi.spyOn(f.app.vfio.ctx.session, 'setIrqs');
+    for (const [index, action] of [['MSI', 'mask'], ['MSI', 'unmask'], ['MSIX', 'mask'], [1, 'unmask']] as const) {
+      const m = await irq(index, { action });
+      expect(m.statusCode).toBe(400);
+      expect(m.json().error).toMatchObject({ errno: 'ENOTTY', field: 'action' });
+      expect(m.json().error.message).toMatch(/vfio-pci has no (un)?mask handler for MSIX? .*only INTx can be masked/);
+    }
+    expect(setIrqs).not.toHaveBeenCalled();
+    expect(httpStatusFor('ENOTTY')).toBe(400);
   });
 
   it('refuses bad index, range and body before the kernel', async () => {

@@ -3,8 +3,10 @@
  * connection check), whoami, host, topology, containers.
  */
 import type { FastifyInstance } from 'fastify';
-import { API_PREFIX, PROTOCOL_VERSION, type ContainersResponse, type HealthResponse, type HostResponse, type TopologyResponse, type WhoamiResponse } from '@vfioscope/protocol';
+import { PROTOCOL_VERSION, routes, type TopologyResponse } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { registerRoute } from '../http/route-registry.ts';
+import { requireRole } from '../auth/request-auth.ts';
 import { topologyView } from '../views/topology-view.ts';
 import { containerView } from '../views/container-view.ts';
 
@@ -14,8 +16,8 @@ export async function currentTopology(ctx: ServerContext): Promise<TopologyRespo
 }
 
 export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get(`${API_PREFIX}/health`, { config: { role: 'public' } }, async (): Promise<HealthResponse> => ({
-    status: 'ok',
+  registerRoute(app, routes.health, async () => ({
+    status: 'ok' as const,
     protocolVersion: PROTOCOL_VERSION,
     backend: ctx.host.backend,
     ...(ctx.hostInfo.scenario !== undefined ? { scenario: ctx.hostInfo.scenario } : {}),
@@ -23,20 +25,19 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     uptimeMs: ctx.now() - ctx.startedAt,
   }));
 
-  app.get(`${API_PREFIX}/whoami`, async (req): Promise<WhoamiResponse> => ({
-    role: req.principal!.role,
-    tokenId: req.principal!.tokenId,
-    protocolVersion: PROTOCOL_VERSION,
-  }));
+  registerRoute(app, routes.whoami, async (req) => {
+    const p = requireRole(req, 'viewer');
+    return { role: p.role, tokenId: p.tokenId, protocolVersion: PROTOCOL_VERSION };
+  });
 
-  app.get(`${API_PREFIX}/host`, async (): Promise<HostResponse> => {
+  registerRoute(app, routes.host, async () => {
     const [info, lines] = await Promise.all([ctx.host.hostInfo(), ctx.host.irqLines()]);
     return { info, vectorsInUse: lines.length, tickHz: ctx.tickHz };
   });
 
-  app.get(`${API_PREFIX}/topology`, async (): Promise<TopologyResponse> => currentTopology(ctx));
+  registerRoute(app, routes.topology, async () => currentTopology(ctx));
 
-  app.get(`${API_PREFIX}/containers`, async (): Promise<ContainersResponse> => ({
+  registerRoute(app, routes.containers, async () => ({
     containers: ctx.session.containers().map(containerView),
   }));
 }

@@ -1,28 +1,20 @@
 /**
  * WebSocket /api/v1/stream. The upgrade is refused (401/403, before any
- * socket exists) without a viewer token or from a foreign Origin. Every
+ * socket exists) without a viewer token or from a foreign Origin (the auth
+ * hook treats the upgrade as a state-changing request). Every
  * inbound message is size-capped by ws and validated against the protocol's
  * ClientMessage schema before anything else touches it.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseClientMessage, STREAM_PATH } from '@vfioscope/protocol';
+import { parseClientMessage, routes } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
-import { ApiProblem } from '../errors.ts';
-import { originAllowed } from '../auth/origin.ts';
+import { routeConfig } from '../http/route-registry.ts';
 import type { StreamHub } from '../stream/hub.ts';
 
 export function registerStreamRoute(app: FastifyInstance, ctx: ServerContext, hub: StreamHub): void {
   app.get(
-    STREAM_PATH,
-    {
-      websocket: true,
-      config: { role: 'viewer' },
-      preValidation: async (req) => {
-        if (!originAllowed(req.headers.origin, req.headers.host, ctx.allowedOrigins)) {
-          throw new ApiProblem('EFORBIDDEN', `Origin ${req.headers.origin} is not allowed`, 'origin');
-        }
-      },
-    },
+    routes.stream.path,
+    { websocket: true, config: routeConfig(routes.stream) },
     (socket, req) => {
       const client = hub.connect(socket, req.principal!);
       socket.on('message', (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {

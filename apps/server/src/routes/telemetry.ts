@@ -3,16 +3,14 @@
  * (the stream carries the same live).
  */
 import type { FastifyInstance } from 'fastify';
-import { API_PREFIX, EventsQuery, type AlertsResponse, type EventsResponse, type LogEvent, type PinnedResponse } from '@vfioscope/protocol';
+import { routes, type LogEvent } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { registerRoute } from '../http/route-registry.ts';
 import { alertView, pinnedView } from '../views/telemetry-view.ts';
 import { intParam } from '../validation.ts';
 
 export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get<{ Querystring: EventsQuery }>(
-    `${API_PREFIX}/events`,
-    { schema: { querystring: EventsQuery } },
-    async (req): Promise<EventsResponse> => {
+  registerRoute(app, routes.events, async (req) => {
       const q = req.query;
       const events = ctx.eventLog.query({
         ...(q.sinceSeq !== undefined ? { sinceSeq: intParam(q.sinceSeq, 'sinceSeq', 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
@@ -21,12 +19,11 @@ export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext
         limit: intParam(q.limit, 'limit', 200, 1, 1000),
       });
       return { events: events as unknown as LogEvent[] };
-    },
-  );
+  });
 
-  app.get(`${API_PREFIX}/alerts`, async (): Promise<AlertsResponse> => ({ alerts: ctx.telemetry.alerts().map(alertView) }));
+  registerRoute(app, routes.alerts, async () => ({ alerts: ctx.telemetry.alerts().map(alertView) }));
 
-  app.get(`${API_PREFIX}/pinned`, async (): Promise<PinnedResponse> => ({
+  registerRoute(app, routes.pinned, async () => ({
     stats: ctx.telemetry.pinned().map(pinnedView),
     dmaEntries: ctx.telemetry.dmaEntries(),
   }));

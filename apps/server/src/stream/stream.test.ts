@@ -25,8 +25,11 @@ async function connect(fx: Fixture, token = VIEWER, headers: Record<string, stri
 describe('stream: auth and origin', () => {
   it('refuses the upgrade without a token (401) and from a foreign Origin (403)', async () => {
     f = await makeFixture('edu');
-    await expect(f.app.injectWS('/api/v1/stream')).rejects.toThrow('401');
-    await expect(f.app.injectWS('/api/v1/stream?token=bad-token-123')).rejects.toThrow('401');
+    const local = { headers: { host: 'localhost:7070' } };
+    await expect(f.app.injectWS('/api/v1/stream', local)).rejects.toThrow('401');
+    await expect(f.app.injectWS('/api/v1/stream?token=bad-token-123', local)).rejects.toThrow('401');
+    // a name the server is not known by: refused before the token is even looked at (DNS rebinding)
+    await expect(f.app.injectWS(`/api/v1/stream?token=${VIEWER}`, { headers: { host: 'attacker.example:7070' } })).rejects.toThrow('421');
     await expect(
       f.app.injectWS(`/api/v1/stream?token=${VIEWER}`, { headers: { host: 'localhost:7070', origin: 'http://evil.example' } }),
     ).rejects.toThrow('403');

@@ -17,6 +17,43 @@ import type { AuditRecord } from '../audit/audit-log.ts';
 export const OPERATOR = 'operator-token-for-tests';
 export const VIEWER = 'viewer-token-for-tests';
 
+export interface AuditAttempt {
+  id: string | null;
+  action: string;
+  tokenId: string | null;
+  role: string | null;
+  ok: boolean | null;
+  status: number | null;
+  errno?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+  result?: unknown;
+  /** the intent was written but no result (yet) */
+  pending: boolean;
+}
+
+export function auditAttempts(lines: readonly AuditRecord[]): AuditAttempt[] {
+  const out: AuditAttempt[] = [];
+  const byId = new Map<string, AuditAttempt>();
+  for (const r of lines) {
+    if (r.phase === 'intent') {
+      const a: AuditAttempt = { id: r.id, action: r.action, tokenId: r.tokenId, role: r.role, ok: null, status: null, params: r.params, pending: true };
+      byId.set(r.id, a);
+      out.push(a);
+    } else if (r.phase === 'result') {
+      const a = byId.get(r.id);
+      if (!a) throw new Error(`audit result ${r.id} has no intent`);
+      Object.assign(a, { ok: r.ok, status: r.status, pending: false }, r.errno !== undefined ? { errno: r.errno, message: r.message } : {}, 'result' in r ? { result: r.result } : {});
+    } else if (r.phase === 'refused') {
+      out.push({
+        id: null, action: r.action, tokenId: r.tokenId, role: r.role, ok: false, status: r.status, errno: r.errno, message: r.message,
+        ...(r.params ? { params: r.params } : {}), pending: false,
+      });
+    }
+  }
+  return out;
+}
+
 export interface Fixture {
   app: FastifyInstance;
   host: Host;
@@ -26,7 +63,10 @@ export interface Fixture {
   advance(ms: number): Promise<void>;
   /** inject as the operator (default), the viewer, or nobody */
   req(opts: InjectOptions & { as?: 'operator' | 'viewer' | 'none' }): Promise<LightMyRequestResponse>;
+  /** every line of audit.log */
   audit(): AuditRecord[];
+  /** one entry per audited attempt: an intent joined with its result, or a refusal (summaries left out) */
+  attempts(): AuditAttempt[];
   close(): Promise<void>;
 }
 
@@ -44,6 +84,15 @@ export async function makeFixture(
   const tickHz = opts.tickHz ?? 10;
   const app = await buildApp({ host, tokens, dataDir, autoTick: false, clock: () => clock.now(), webDir: join(dataDir, 'no-web'), ...opts });
   await app.ready();
+  const readAudit = (): AuditRecord[] => {
+    let text = '';
+    try {
+      text = readFileSync(join(dataDir, 'audit.log'), 'utf8');
+    } catch {
+      return [];
+    }
+    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+  };
   return {
     app,
     host,
@@ -61,15 +110,8 @@ export async function makeFixture(
       if (as !== 'none') headers.authorization = `Bearer ${as === 'operator' ? OPERATOR : VIEWER}`;
       return app.inject({ ...o, headers });
     },
-    audit() {
-      let text = '';
-      try {
-        text = readFileSync(join(dataDir, 'audit.log'), 'utf8');
-      } catch {
-        return [];
-      }
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
-    },
+    audit: readAudit,
+    attempts: () => auditAttempts(readAudit()),
     async close() {
       await app.close();
       await host.close();

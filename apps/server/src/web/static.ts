@@ -1,13 +1,16 @@
 /**
  * The web UI at `/`: the built bundle from apps/web/dist (or --web-dir) when
- * it exists, with unknown non-API paths falling back to index.html for the
- * UI's own routing; otherwise a small page saying how to build it. Files are
- * only ever read from there.
+ * it exists, otherwise a small page saying how to build it. Public routes,
+ * declared here like every other route (no plugin registers routes of its
+ * own): a file of the bundle when the path names one, index.html for the
+ * UI's own paths (no file extension; BDFs like 0000:00:03.0 end in digits),
+ * a JSON 404 for API paths and missing files. Files are only ever read from
+ * the bundle's directory, and source maps are never served.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { API_PREFIX } from '@vfioscope/protocol';
 import { notFoundHandler } from '../errors.ts';
@@ -15,9 +18,7 @@ import { notFoundHandler } from '../errors.ts';
 export const DEFAULT_WEB_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../web/dist');
 
 const STUB = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>vfioscope</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}
-code{background:#f2f2f2;padding:.1rem .3rem;border-radius:3px}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>vfioscope</title></head>
 <body><h1>vfioscope</h1>
 <p>The server is running, but the web UI is not built.</p>
 <p>Build it with <code>pnpm --filter @vfioscope/web build</code> (it lands in <code>apps/web/dist</code>) and reload,
@@ -27,21 +28,45 @@ the stream at <code>${API_PREFIX}/stream</code>, and <code>/metrics</code>.</p>
 </body></html>
 `;
 
+const PUBLIC = { config: { role: 'public' as const } };
+
 export async function registerWeb(app: FastifyInstance, webDir: string | null): Promise<'bundle' | 'stub'> {
-  const dir = webDir ?? DEFAULT_WEB_DIR;
+  const dir = resolve(webDir ?? DEFAULT_WEB_DIR);
   const hasBundle = existsSync(join(dir, 'index.html'));
-  if (hasBundle) {
-    await app.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], wildcard: true });
-  } else {
-    app.get('/', { config: { role: 'public' } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(STUB));
+  app.setNotFoundHandler(notFoundHandler);
+  if (!hasBundle) {
+    app.get('/', PUBLIC, async (_req, reply) => reply.type('text/html; charset=utf-8').send(STUB));
+    return 'stub';
   }
-  // UI routes (no file extension; BDFs like 0000:00:03.0 end in digits) get index.html, missing assets a 404
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0]!;
-    if (hasBundle && req.method === 'GET' && !path.startsWith(API_PREFIX) && path !== '/metrics' && !/\.[a-z][a-z0-9]*$/i.test(path)) {
-      return reply.type('text/html; charset=utf-8').sendFile('index.html');
-    }
+  await app.register(fastifyStatic, { root: dir, serve: false });
+
+  const serve = async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = (req.params as { '*'?: string })['*'] ?? '';
+    const file = bundleFile(dir, path);
+    if (file) return reply.sendFile(file, dir);
+    if (isUiPath(path)) return reply.type('text/html; charset=utf-8').sendFile('index.html', dir);
     return notFoundHandler(req, reply);
-  });
-  return hasBundle ? 'bundle' : 'stub';
+  };
+  app.get('/', PUBLIC, serve);
+  app.get('/*', PUBLIC, serve);
+  return 'bundle';
+}
+
+/** A path the UI's router owns: not the API, not /metrics, no file extension. */
+function isUiPath(path: string): boolean {
+  const p = `/${path}`;
+  return !p.startsWith(`${API_PREFIX}/`) && p !== API_PREFIX && p !== '/metrics' && !/\.[a-z][a-z0-9]*$/i.test(p);
+}
+
+/** The bundle file a path names, relative to the bundle, or null (outside it, missing, a directory, a source map). */
+function bundleFile(dir: string, path: string): string | null {
+  if (path === '' || path.endsWith('.map')) return null;
+  const rel = normalize(path).replace(/^(\.\.(\/|\\|$))+/, '');
+  const abs = resolve(dir, rel);
+  if (!abs.startsWith(dir + sep)) return null;
+  try {
+    return statSync(abs).isFile() ? rel : null;
+  } catch {
+    return null;
+  }
 }
