@@ -8,7 +8,7 @@ const server = process.env.VFIOSCOPE_DEV_SERVER ?? 'http://127.0.0.1:7070';
 export default defineConfig({
   plugins: [react()],
   base: './',
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1200 },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 1200 },
   server: {
     proxy: {
       '/api': { target: server, ws: true, changeOrigin: false },

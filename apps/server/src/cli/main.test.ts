@@ -33,6 +33,15 @@ describe('vfioscope CLI', () => {
     expect(flag.err).toContain('Usage: vfioscope serve');
     const listen = await run('serve', '--listen', 'nowhere');
     expect(listen.err).toContain('--listen must be HOST:PORT');
+    // off loopback only with TLS, or when told it may go in clear
+    const open = await run('serve', '--listen', '0.0.0.0:17014');
+    expect(open.code).toBe(2);
+    expect(open.err).toContain('give --tls-cert and --tls-key');
+    expect(open.err).toContain('--insecure-http');
+    const half = await run('serve', '--tls-cert', '/etc/hostname');
+    expect(half.err).toContain('--tls-cert and --tls-key go together');
+    const notPem = await run('serve', '--tls-cert', '/etc/hostname', '--tls-key', '/etc/hostname');
+    expect(notPem.err).toContain('--tls-cert /etc/hostname is not a PEM file');
     const hz = await run('serve', '--tick-hz', '0');
     expect(hz.err).toContain('--tick-hz must be a number');
     const backend = await run('topology', '--backend', 'xen');

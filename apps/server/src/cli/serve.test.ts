@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
+import WebSocket from 'ws';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,5 +75,46 @@ describe('vfioscope serve (a real process)', () => {
     expect(await s.exited).toBe(0);
     expect(existsSync(join(dir, 'state', 'audit.log'))).toBe(true);
     expect(existsSync(join(dir, 'state', 'session-token'))).toBe(false);
+  }, 60000);
+
+  it('serves HTTPS and WSS with --tls-cert/--tls-key, and marks the login cookie Secure', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vfioscope-tls-'));
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const made = spawnSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert,
+    ]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const tokens = join(dir, 'tokens');
+    writeFileSync(tokens, 'viewer:tls-viewer-token-0001\n');
+    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17012', '--token-file', tokens, '--tls-cert', cert, '--tls-key', key], { XDG_STATE_HOME: dir });
+    await s.output(/Listening on https:\/\/127\.0\.0\.1:17012\//);
+    const ca = readFileSync(cert);
+    const get = (path: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((res, rej) => {
+        httpsGet({ host: '127.0.0.1', port: 17012, path, ca, servername: 'localhost', headers: { authorization: 'Bearer tls-viewer-token-0001' } }, (r) => {
+          let body = '';
+          r.on('data', (d) => (body += d));
+          r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body }));
+        }).on('error', rej);
+      });
+    const whoami = await get('/api/v1/whoami');
+    expect(whoami.status).toBe(200);
+    expect(JSON.parse(whoami.body)).toMatchObject({ role: 'viewer' });
+    expect(whoami.headers['strict-transport-security']).toBe('max-age=31536000');
+    const login = await get('/?token=tls-viewer-token-0001');
+    expect(String(login.headers['set-cookie'])).toContain('; Secure');
+    // plain HTTP on the TLS port is not answered as HTTP
+    await expect(fetch('http://127.0.0.1:17012/api/v1/health')).rejects.toThrow();
+    const ws = new WebSocket('wss://127.0.0.1:17012/api/v1/stream?token=tls-viewer-token-0001', { ca, servername: 'localhost', headers: { origin: 'https://127.0.0.1:17012' } });
+    const hello = await new Promise<{ type: string }>((res, rej) => {
+      ws.once('message', (m) => res(JSON.parse(String(m)) as { type: string }));
+      ws.once('error', rej);
+    });
+    expect(hello.type).toBe('hello');
+    ws.close();
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
   }, 60000);
 });
