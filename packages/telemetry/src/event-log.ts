@@ -1,81 +1,115 @@
 /**
- * The event log: every action, error and alert, as append-only JSON lines
- * (one event per line, written synchronously so a line is in the file before
- * append() returns). On open it reads the existing file and continues its
- * sequence, so a restarted server keeps one history. A torn last line (a
- * crash mid-write) is skipped, never fatal.
+ * The event log: every action, error and alert, as append-only JSON lines in
+ * `events.jsonl` (one event per line, written synchronously, so a line is in
+ * the file before append() returns).
+ *
+ * What it costs, whatever the size of the file:
+ *  - opening reads only the file's tail — the newest `memoryLimit` events,
+ *    backwards in 64 KiB chunks — and the sequence continues from the last
+ *    complete line (a torn last line from a crash is skipped, never fatal);
+ *  - the newest events live in a ring in memory; older ones are read back
+ *    from the file, seeking through a sparse seq → offset index, and one
+ *    query reads at most `queryReadBytes` of file. A query that runs out of
+ *    bytes (or reaches its limit) says where to continue: see page().
+ *
+ * Queries cover the current file and the ring. The file rotates at
+ * `maxBytes` to `events.jsonl.<n>`; rotated files are archives for people
+ * and tools — queries do not read them, and `keep` bounds how many stay.
+ *
+ * A write that fails (disk full, I/O error) never throws into the code
+ * emitting the event: the event stays in memory (queryable while the ring
+ * holds it, lost at restart), `stats().writeErrors` counts it, and
+ * `onWriteError` hears of the first failure of each run of failures.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { EventCursor, EventLogQuery, EventPage, LogEvent, LogEventInput } from './event-log-types.ts';
+import { EventFileScan, ReadBudget } from './event-file-scan.ts';
+import { EventFilter, parseEventLine } from './event-line.ts';
+import { EventRing, type RingEntry } from './event-ring.ts';
+import { JsonLinesFile } from './jsonl-file.ts';
+import { readJsonLinesTail } from './jsonl-lines.ts';
+import type { RotationEvent } from './jsonl-rotation.ts';
+import { SeqIndex } from './seq-index.ts';
 
-export type LogEventKind = 'action' | 'error' | 'alert' | 'alert-cleared' | 'info';
-
-export interface LogEvent {
-  /** 1, 2, 3 … across restarts */
-  seq: number;
-  /** ms since the epoch */
-  ts: number;
-  kind: LogEventKind;
-  message: string;
-  /** who did it (token name / role) for actions */
-  actor?: string;
-  /** the action or kernel operation, e.g. "mapDma" */
-  op?: string;
-  device?: string;
-  group?: number;
-  container?: number;
-  /** kernel errno name for errors */
-  errno?: string;
-  /** JSON-safe details (parameters, result, alert) */
-  data?: unknown;
-}
-
-export type LogEventInput = Omit<LogEvent, 'seq' | 'ts'> & { ts?: number };
-
-export interface EventLogQuery {
-  /** only events with seq > sinceSeq, oldest first, the first `limit` of them */
-  sinceSeq?: number;
-  /** only events with seq < beforeSeq (paging backwards) */
-  beforeSeq?: number;
-  kinds?: string[];
-  /** case-insensitive substring of the event's JSON */
-  text?: string;
-  /** default 100; without sinceSeq the newest `limit` matches are returned (oldest first) */
-  limit?: number;
-}
+export type * from './event-log-types.ts';
 
 export interface EventLogOptions {
-  /** events kept in memory for queries; older ones are read back from the file (default 100 000) */
+  /** events kept in memory; older ones are read back from the file (default 20 000) */
   memoryLimit?: number;
-  /** fsync after each append (survives power loss, costs a disk flush) */
+  /** fdatasync after each append (survives power loss, costs a disk flush) */
   fsync?: boolean;
+  /** rotate the file when the next event would take it past this size (default 64 MiB) */
+  maxBytes?: number;
+  /** rotated files kept, oldest deleted first, or 'all' (default 5) */
+  keep?: number | 'all';
+  /** bytes one query may read from the file (default 4 MiB, at least 256 KiB) */
+  queryReadBytes?: number;
+  /** bytes opening may read from the file's tail to fill memory (default 32 MiB) */
+  tailReadBytes?: number;
+  /** told of each rotation and archive deletion */
+  onRotate?: (e: RotationEvent) => void;
+  /** told of the first failed write after a success (or since open); `event` is the one kept only in memory */
+  onWriteError?: (err: NodeJS.ErrnoException, event: LogEvent) => void;
   clock?: () => number;
 }
 
+export interface EventLogStats {
+  /** events in the ring */
+  inMemory: number;
+  /** sparse index entries for the current file */
+  indexEntries: number;
+  /** bytes in the current file */
+  fileBytes: number;
+  /** bytes read from the file since open (startup and queries) */
+  bytesRead: number;
+  /** appends that did not reach the file */
+  writeErrors: number;
+  /** the last append did not reach the file */
+  writeFailing: boolean;
+}
+
+/** one index entry per this much file: a seek reads at most about this much to find its line */
+const INDEX_STRIDE_BYTES = 64 * 1024;
+/**
+ * A longer event is stored with its `data` replaced by a note (events are
+ * small: region I/O, the largest payload, is capped at 4 KiB).
+ */
+const MAX_EVENT_LINE_BYTES = 64 * 1024;
+/**
+ * A query must be able to afford the seek (probes, then up to a stride of
+ * older lines to skip) and still read a whole line of the longest kind, or
+ * paging would stop moving on.
+ */
+const MIN_QUERY_READ_BYTES = 4 * INDEX_STRIDE_BYTES;
+
 export class EventLog {
-  private fd: number | null = null;
-  private readonly memory: LogEvent[] = [];
-  private readonly memoryLimit: number;
+  /** null without a file, and after close(): the log then lives on in memory only */
+  private jsonl: JsonLinesFile | null = null;
+  private scan: EventFileScan | null = null;
+  private readonly ring: EventRing;
+  private readonly index = new SeqIndex(INDEX_STRIDE_BYTES);
   private readonly listeners = new Set<(e: LogEvent) => void>();
+  private readonly queryReadBytes: number;
   private lastSeq = 0;
-  /** true when older events than memory holds exist in the file */
-  private truncated = false;
+  /** the first event in the current file, once known */
+  private fileFirstSeq: number | undefined;
+  private writeErrors = 0;
+  private writeFailing = false;
 
   constructor(
     readonly file: string | null,
     private readonly opts: EventLogOptions = {},
   ) {
-    this.memoryLimit = opts.memoryLimit ?? 100_000;
+    this.ring = new EventRing(Math.max(1, opts.memoryLimit ?? 20_000));
+    this.queryReadBytes = Math.max(MIN_QUERY_READ_BYTES, opts.queryReadBytes ?? 4 * 1024 * 1024);
     if (file === null) return;
-    mkdirSync(dirname(file), { recursive: true });
-    const { events, tornTail } = parseFile(file);
-    for (const e of events) {
-      this.lastSeq = Math.max(this.lastSeq, e.seq);
-      this.remember(e);
-    }
-    this.fd = openSync(file, 'a', 0o600);
-    // end a torn line so the next event starts on its own line
-    if (tornTail) writeSync(this.fd, '\n');
+    this.jsonl = new JsonLinesFile(file, {
+      maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
+      keep: opts.keep ?? 5,
+      sync: opts.fsync ? 'fdatasync' : 'none',
+      ...(opts.onRotate ? { onRotate: opts.onRotate } : {}),
+    });
+    this.scan = new EventFileScan(this.jsonl, this.index);
+    this.loadTail(this.jsonl, opts.tailReadBytes ?? 32 * 1024 * 1024);
   }
 
   get seq(): number {
@@ -83,13 +117,19 @@ export class EventLog {
   }
 
   append(input: LogEventInput): LogEvent {
-    const e: LogEvent = { ...input, seq: this.lastSeq + 1, ts: input.ts ?? (this.opts.clock ?? Date.now)() };
-    if (this.fd !== null) {
-      writeSync(this.fd, `${JSON.stringify(e)}\n`);
-      if (this.opts.fsync) fsyncSync(this.fd);
+    // a seq on the input (an event re-logged from plain JS) would be overwritten anyway
+    const { ts, seq: _seq, ...rest } = input as LogEventInput & { seq?: unknown };
+    // seq and ts last: event-line.ts finds the seq at the end of the line without parsing it
+    let e: LogEvent = { ...rest, seq: this.lastSeq + 1, ts: ts ?? (this.opts.clock ?? Date.now)() };
+    let line = JSON.stringify(e);
+    const bytes = Buffer.byteLength(line);
+    if (bytes > MAX_EVENT_LINE_BYTES) {
+      e = withoutBulk(e, bytes);
+      line = JSON.stringify(e);
     }
+    const offset = this.write(line, e);
     this.lastSeq = e.seq;
-    this.remember(e);
+    this.ring.push({ event: e, lower: line.toLowerCase(), offset });
     for (const fn of this.listeners) {
       try {
         fn(e);
@@ -100,34 +140,25 @@ export class EventLog {
     return e;
   }
 
+  /** The matching events (oldest first); page() for the same with a cursor. */
   query(q: EventLogQuery = {}): LogEvent[] {
-    const limit = Math.max(0, q.limit ?? 100);
-    const kinds = q.kinds && q.kinds.length > 0 ? new Set(q.kinds) : null;
-    const text = q.text ? q.text.toLowerCase() : null;
-    const match = (e: LogEvent) =>
-      (q.sinceSeq === undefined || e.seq > q.sinceSeq) &&
-      (q.beforeSeq === undefined || e.seq < q.beforeSeq) &&
-      (kinds === null || kinds.has(e.kind)) &&
-      (text === null || JSON.stringify(e).toLowerCase().includes(text));
-    const oldestInMemory = this.memory[0]?.seq ?? this.lastSeq + 1;
-    const needsFile = this.truncated && this.file !== null && (q.sinceSeq === undefined ? false : q.sinceSeq + 1 < oldestInMemory);
-    const source = needsFile ? readEvents(this.file as string) : this.memory;
-    if (q.sinceSeq !== undefined) {
-      const out: LogEvent[] = [];
-      for (const e of source) {
-        if (out.length >= limit) break;
-        if (match(e)) out.push(e);
-      }
-      return out;
-    }
-    const out: LogEvent[] = [];
-    for (let i = source.length - 1; i >= 0 && out.length < limit; i--) if (match(source[i])) out.push(source[i]);
-    if (out.length < limit && this.truncated && this.file !== null && source === this.memory) {
-      // the newest matches run past what memory holds: look further back in the file
-      const older = readEvents(this.file).filter((e) => e.seq < oldestInMemory);
-      for (let i = older.length - 1; i >= 0 && out.length < limit; i--) if (match(older[i])) out.push(older[i]);
-    }
-    return out.reverse();
+    return this.page(q).events;
+  }
+
+  /**
+   * One bounded page of matches. With sinceSeq: the oldest `limit` matches
+   * after it, and `more: { sinceSeq }` to continue forwards. Without: the
+   * newest `limit` matches (before beforeSeq, if given), and
+   * `more: { beforeSeq }` to continue backwards.
+   */
+  page(q: EventLogQuery = {}): EventPage {
+    const limit = Math.max(0, Math.floor(q.limit ?? 100));
+    const filter = new EventFilter(q);
+    const before = q.beforeSeq ?? Number.POSITIVE_INFINITY;
+    const { events, more } =
+      limit === 0 ? { events: [], more: null } : q.sinceSeq !== undefined ? this.forward(q.sinceSeq, before, filter, limit) : this.backward(before, filter, limit);
+    const oldest = Math.min(this.fileRegionEnd() > 0 ? (this.fileFirstSeq ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY, this.ring.oldestSeq() ?? Number.POSITIVE_INFINITY);
+    return { events, more, oldestAvailableSeq: Number.isFinite(oldest) ? oldest : this.lastSeq + 1, newestSeq: this.lastSeq };
   }
 
   on(fn: (e: LogEvent) => void): () => void {
@@ -135,45 +166,138 @@ export class EventLog {
     return () => this.listeners.delete(fn);
   }
 
+  stats(): EventLogStats {
+    return {
+      inMemory: this.ring.size,
+      indexEntries: this.index.size,
+      fileBytes: this.jsonl?.size ?? 0,
+      bytesRead: this.jsonl?.bytesRead ?? 0,
+      writeErrors: this.writeErrors,
+      writeFailing: this.writeFailing,
+    };
+  }
+
+  /** Closes the file; appends after this (a last tick during shutdown) are kept in memory only. */
   async close(): Promise<void> {
-    if (this.fd !== null) {
-      closeSync(this.fd);
-      this.fd = null;
-    }
+    this.jsonl?.close();
+    this.jsonl = null;
+    this.scan = null;
     this.listeners.clear();
   }
 
-  private remember(e: LogEvent): void {
-    this.memory.push(e);
-    if (this.memory.length > this.memoryLimit) {
-      // drop a chunk at once so appends stay O(1) amortised
-      this.memory.splice(0, Math.max(1, Math.floor(this.memoryLimit / 10)));
-      this.truncated = true;
+  /** the newest events into the ring and the index; the sequence continues after them */
+  private loadTail(jsonl: JsonLinesFile, maxBytes: number): void {
+    for (const line of jsonl.readTail({ maxLines: this.ring.capacity, maxBytes })) {
+      const e = parseEventLine(line.text);
+      // seqs must increase through the ring; a line that breaks that is not believed
+      if (e === undefined || e.seq <= this.lastSeq) continue;
+      this.ring.push({ event: e, lower: line.text.toLowerCase(), offset: line.offset });
+      this.index.noteLine(e.seq, line.offset);
+      this.lastSeq = e.seq;
     }
+    const end = this.fileRegionEnd();
+    this.fileFirstSeq = end > 0 ? this.scan?.firstSeq(end, new ReadBudget(jsonl, this.queryReadBytes)) : this.ring.size > 0 ? this.ring.at(0).event.seq : undefined;
+    if (this.lastSeq === 0) this.lastSeq = lastSeqOfArchive(jsonl.archives().at(-1));
   }
-}
 
-function readEvents(file: string): LogEvent[] {
-  return parseFile(file).events;
-}
-
-function parseFile(file: string): { events: LogEvent[]; tornTail: boolean } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], tornTail: false };
-    throw err;
-  }
-  const out: LogEvent[] = [];
-  for (const line of text.split('\n')) {
-    if (line.length === 0) continue;
+  /** the event's line into the file; its offset there, or -1 when it did not get there */
+  private write(line: string, e: LogEvent): number {
+    if (this.jsonl === null) return -1;
+    const generation = this.jsonl.generation;
+    let offset = -1;
     try {
-      const e = JSON.parse(line) as LogEvent;
-      if (typeof e.seq === 'number' && typeof e.kind === 'string') out.push(e);
-    } catch {
-      // torn line from a crash mid-write
+      offset = this.jsonl.append(line);
+      this.writeFailing = false;
+    } catch (err) {
+      this.writeErrors++;
+      if (!this.writeFailing) {
+        this.writeFailing = true;
+        try {
+          this.opts.onWriteError?.(err as NodeJS.ErrnoException, e);
+        } catch {
+          // the reporter's failure is not the log's
+        }
+      }
     }
+    if (this.jsonl.generation !== generation) {
+      // rotated (before writing, even if the write then failed): old offsets are void
+      this.index.clear();
+      this.ring.forgetOffsets();
+      this.fileFirstSeq = undefined;
+    }
+    if (offset >= 0) {
+      this.index.noteLine(e.seq, offset);
+      this.fileFirstSeq ??= e.seq;
+    }
+    return offset;
   }
-  return { events: out, tornTail: text.length > 0 && !text.endsWith('\n') };
+
+  /** where the file's events older than the ring end: 0 when the ring holds all of them */
+  private fileRegionEnd(): number {
+    if (this.jsonl === null) return 0;
+    return this.ring.firstOffset() ?? this.jsonl.size;
+  }
+
+  private forward(after: number, before: number, filter: EventFilter, limit: number): { events: LogEvent[]; more: EventCursor | null } {
+    const events: LogEvent[] = [];
+    const ringOldest = this.ring.oldestSeq() ?? Number.POSITIVE_INFINITY;
+    const end = this.fileRegionEnd();
+    if (this.scan !== null && this.jsonl !== null && after + 1 < ringOldest && end > 0) {
+      const upper = Math.min(before, ringOldest);
+      const r = this.scan.forward(after, upper, end, filter, limit, new ReadBudget(this.jsonl, this.queryReadBytes));
+      events.push(...r.events);
+      const last = events.at(-1);
+      if (last !== undefined && events.length >= limit) return { events, more: { sinceSeq: last.seq } };
+      // out of bytes before the range ended: continue after the last line examined
+      if (!r.done) return { events, more: r.lastSeq !== undefined ? { sinceSeq: r.lastSeq } : null };
+    }
+    for (let i = this.ring.lowerBound(after + 1); i < this.ring.size; i++) {
+      const { event, lower } = this.ring.at(i);
+      if (event.seq >= before) break;
+      if (!filter.matches(event, lower)) continue;
+      events.push(event);
+      if (events.length >= limit) {
+        const next = i + 1 < this.ring.size ? this.ring.at(i + 1).event.seq : undefined;
+        return { events, more: next !== undefined && next < before ? { sinceSeq: event.seq } : null };
+      }
+    }
+    return { events, more: null };
+  }
+
+  private backward(before: number, filter: EventFilter, limit: number): { events: LogEvent[]; more: EventCursor | null } {
+    const newestFirst: LogEvent[] = [];
+    const end = this.fileRegionEnd();
+    for (let i = this.ring.lowerBound(before) - 1; i >= 0; i--) {
+      const { event, lower }: RingEntry = this.ring.at(i);
+      if (!filter.matches(event, lower)) continue;
+      newestFirst.push(event);
+      if (newestFirst.length >= limit) return { events: newestFirst.reverse(), more: i > 0 || end > 0 ? { beforeSeq: event.seq } : null };
+    }
+    let more: EventCursor | null = null;
+    if (this.scan !== null && this.jsonl !== null && end > 0) {
+      const upper = Math.min(before, this.ring.oldestSeq() ?? Number.POSITIVE_INFINITY);
+      const r = this.scan.backward(upper, end, filter, limit - newestFirst.length, new ReadBudget(this.jsonl, this.queryReadBytes));
+      newestFirst.push(...r.events);
+      if (!r.done && r.lastSeq !== undefined) more = { beforeSeq: r.lastSeq };
+    }
+    return { events: newestFirst.reverse(), more };
+  }
+}
+
+/** the event with its data replaced by a note of what was dropped, and a message cut short */
+function withoutBulk(e: LogEvent, bytes: number): LogEvent {
+  const { seq, ts, data: _dropped, message, ...fields } = e;
+  const note = { omitted: `event of ${bytes} bytes, more than the log keeps (${MAX_EVENT_LINE_BYTES})` };
+  return { ...fields, message: typeof message === 'string' ? message.slice(0, 4096) : message, data: note, seq, ts };
+}
+
+/** The last seq in an archive: a log whose current file is empty (just rotated) continues from there. */
+function lastSeqOfArchive(path: string | undefined): number {
+  if (path === undefined) return 0;
+  const lines = readJsonLinesTail(path, { maxBytes: 64 * 1024 });
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const e = parseEventLine(lines[i]?.text ?? '');
+    if (e !== undefined) return e.seq;
+  }
+  return 0;
 }

@@ -1,4 +1,14 @@
-export { EventLog, type EventLogOptions, type EventLogQuery, type LogEvent, type LogEventInput, type LogEventKind } from './event-log.ts';
+export {
+  EventLog,
+  type EventCursor,
+  type EventLogOptions,
+  type EventLogQuery,
+  type EventLogStats,
+  type EventPage,
+  type LogEvent,
+  type LogEventInput,
+  type LogEventKind,
+} from './event-log.ts';
 export { JsonLinesFile, type JsonLine, type JsonLinesFileOptions, type LineReadOptions, type LineSearch, type RotationEvent, type TailOptions } from './jsonl-file.ts';
 export { readJsonLinesTail } from './jsonl-lines.ts';
 export { IrqRateSampler, parseKey, type SamplerOptions, type VectorSeries } from './irq-rate-sampler.ts';
