@@ -110,9 +110,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const now = opts.clock ?? Date.now;
   const dataDir = opts.dataDir === null ? null : ensureDataDir(opts.dataDir);
   const logMaxBytes = opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  let log: FastifyInstance['log'] | null = null;
   const eventLog = new EventLog(dataDir ? join(dataDir, 'events.jsonl') : null, {
     maxBytes: logMaxBytes,
     keep: opts.logKeep ?? DEFAULT_LOG_KEEP,
+    // events stay in memory and on the stream; the disk's refusal is said once per outage (and counted in /metrics)
+    onWriteError: (err) => log?.error(`events.jsonl: cannot write (${err.code ?? err.message}); events are kept in memory until it can`),
   });
   const audit = new AuditLog(dataDir ? join(dataDir, 'audit.log') : null, {
     maxBytes: logMaxBytes,
@@ -172,6 +175,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler,
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
   }) as unknown as FastifyInstance;
+  log = app.log;
   requireDeclaredRoles(app);
   app.setErrorHandler(errorHandler);
   registerJsonBodyParser(app);

@@ -113,6 +113,14 @@ export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
       this.inc(ctx.auditWriteFailures + ctx.refusals.writeFailures);
     },
   });
+  new Counter({
+    name: 'vfioscope_event_log_write_errors_total', help: 'Events that could not be written to events.jsonl (kept in memory)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(ctx.eventLog.stats().writeErrors);
+    },
+  });
   new Gauge({
     name: 'vfioscope_stream_clients', help: 'Connected WebSocket stream clients', registers: [registry],
     collect() {

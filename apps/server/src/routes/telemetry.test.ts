@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { conforms, AlertsResponse, EventsResponse, PinnedResponse } from '@vfioscope/protocol';
 import { makeFixture, type Fixture } from '../test-support/app-fixture.ts';
@@ -60,5 +62,34 @@ describe('events, alerts, pinned, metrics', () => {
     expect(r.body).toMatch(/vfioscope_pci_devices \d+/);
     expect(r.body).toMatch(/vfioscope_storms_active 0/);
     expect(r.body).toMatch(/vfioscope_dma_entries_limit\{container="\d+"\} 65535/);
+  });
+
+  it('answers /events from the tail in memory plus bounded reads, with a cursor through a long history', async () => {
+    await f.close();
+    const lines: string[] = [];
+    for (let seq = 1; seq <= 60_000; seq++) {
+      lines.push(JSON.stringify({ kind: 'action', message: `mapDma container 1 iova 0x${seq.toString(16)} ${'-'.repeat(200)}`, op: 'mapDma', seq, ts: 1_700_000_000_000 + seq }));
+    }
+    f = await makeFixture('edu', {}, (dir) => writeFileSync(join(dir, 'events.jsonl'), `${lines.join('\n')}\n`));
+    const recent = (await f.req({ method: 'GET', url: '/api/v1/events?limit=3' })).json();
+    expect(recent.events.map((e: { seq: number }) => e.seq)).toEqual([59_998, 59_999, 60_000]);
+    expect(recent).toMatchObject({ newestSeq: 60_000, oldestAvailableSeq: 1, more: { beforeSeq: 59_998 } });
+    // a search that matches nothing walks the history page by bounded page, each answer quick to make
+    let url = '/api/v1/events?text=zzzz';
+    let pages = 0;
+    for (;;) {
+      const page = (await f.req({ method: 'GET', url })).json();
+      expect(page.events).toEqual([]);
+      pages++;
+      if (page.more === null) break;
+      url = `/api/v1/events?text=zzzz&beforeSeq=${page.more.beforeSeq}`;
+    }
+    expect(pages).toBeGreaterThan(1);
+    // and from the start forwards, the oldest events come back from the file
+    const first = (await f.req({ method: 'GET', url: '/api/v1/events?sinceSeq=0&limit=2' })).json();
+    expect(first.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
+    expect(first.more).toEqual({ sinceSeq: 2 });
+    const both = await f.req({ method: 'GET', url: '/api/v1/events?sinceSeq=1&beforeSeq=9' });
+    expect(both.json().error).toMatchObject({ errno: 'EVALIDATION', field: 'beforeSeq' });
   });
 });

@@ -73,10 +73,13 @@ export interface Fixture {
 export async function makeFixture(
   scenario: string | Scenario = 'edu',
   opts: Partial<Omit<AppOptions, 'host' | 'tokens' | 'dataDir'>> = {},
+  /** runs on the fresh data dir before the app opens it (e.g. to leave a large log there) */
+  seedDataDir?: (dataDir: string) => void,
 ): Promise<Fixture> {
   const clock = new ManualClock(1_000_000);
   const host = createSimHost({ scenario: typeof scenario === 'string' ? loadScenario(scenario) : scenario, clock });
   const dataDir = mkdtempSync(join(tmpdir(), 'vfioscope-server-test-'));
+  seedDataDir?.(dataDir);
   const tokens = new TokenStore([
     { token: OPERATOR, role: 'operator', id: 'op' },
     { token: VIEWER, role: 'viewer', id: 'view' },

@@ -77,7 +77,10 @@ export type LogEvent = Static<typeof LogEvent> & Record<string, unknown>;
 
 export const EventsQuery = Type.Object(
   {
+    /** events after this seq, oldest first (follow new events with the last answer's newestSeq) */
     sinceSeq: Type.Optional(DecimalString),
+    /** events before this seq, newest page (page backwards with the last answer's more.beforeSeq) */
+    beforeSeq: Type.Optional(DecimalString),
     /** comma-separated kinds, e.g. "action,error" */
     kinds: Type.Optional(Type.String({ pattern: '^[a-z-]+(,[a-z-]+)*$' })),
     text: Type.Optional(Type.String({ maxLength: 200 })),
@@ -88,7 +91,18 @@ export const EventsQuery = Type.Object(
 );
 export type EventsQuery = Static<typeof EventsQuery>;
 
-export const EventsResponse = Type.Object({ events: Type.Array(LogEvent) });
+/**
+ * One bounded page: the server reads at most a few MiB of its log per request, so a search over a
+ * long history may answer with fewer events than `limit` (even none) and a cursor to go on with.
+ */
+export const EventsResponse = Type.Object({
+  events: Type.Array(LogEvent),
+  /** where to continue the same query (send it back as sinceSeq or beforeSeq); null when done */
+  more: Type.Union([Type.Object({ sinceSeq: Type.Integer() }), Type.Object({ beforeSeq: Type.Integer() }), Type.Null()]),
+  /** the oldest event this server can still answer for (older ones are in rotated archives) */
+  oldestAvailableSeq: Type.Integer(),
+  newestSeq: Type.Integer(),
+});
 export type EventsResponse = Static<typeof EventsResponse>;
 
 export const IrqTopQuery = Type.Object(
