@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests: Debian's Chromium (installed here if missing — Playwright's
-# own download is not used), a fresh web build, then Playwright against the
-# real server on the sim (started by playwright.config.ts).
+# own download is not used), a fresh web build, the server CLI's build when
+# stale, then Playwright against the real server on the sim (started by
+# playwright.config.ts).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,4 +14,6 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 pnpm --filter @vfioscope/web build
+# the server CLI (support/serve.sh runs it): built once here, not by each server Playwright starts
+node apps/server/build.mjs --check || node apps/server/build.mjs
 exec pnpm --dir e2e exec playwright test -c playwright.config.ts "$@"

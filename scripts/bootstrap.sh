@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Brings a fresh checkout to a runnable state: pnpm, dependencies, the web
-# build. Every step is skipped when already done, so a second run is fast.
-# Sourced by start.sh and test.sh; writes only node_modules, apps/web/dist and
-# a tool cache under $XDG_CACHE_HOME (never the user's global npm prefix).
+# build, the server CLI's build. Every step is skipped when already done, so a
+# second run is fast. Sourced by start.sh and test.sh; writes only
+# node_modules, apps/web/dist, apps/server/dist and a tool cache under
+# $XDG_CACHE_HOME (never the user's global npm prefix).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,7 +45,18 @@ ensure_web_build() {
   (cd "$ROOT/apps/web" && pnpm exec vite build --logLevel warn >&2)
 }
 
+# the CLI as built JavaScript (apps/server/build.mjs: esbuild -> apps/server/dist/vfioscope.js);
+# skipped when the bundle is newer than every file of apps/server/src and packages/*/src
+# (and the build's other inputs: build.mjs, package.json files, the lockfile, tsconfig)
+ensure_server_build() {
+  [ -f "$ROOT/apps/server/build.mjs" ] || return 0
+  if node "$ROOT/apps/server/build.mjs" --check; then return; fi
+  log "building the server CLI (apps/server/dist)"
+  node "$ROOT/apps/server/build.mjs" >&2
+}
+
 ensure_node
 ensure_pnpm
 ensure_deps
 ensure_web_build
+ensure_server_build

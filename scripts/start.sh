@@ -4,4 +4,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$ROOT"
-exec pnpm --silent vfioscope serve "$@"
+# the CLI bootstrap.sh just built (`pnpm vfioscope serve` runs the same, after pnpm's own ~1 s start-up)
+exec node apps/server/dist/vfioscope.js serve "$@"

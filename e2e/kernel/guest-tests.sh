@@ -15,7 +15,7 @@ export CI=1 NO_COLOR=1 FORCE_COLOR=0
 export TSX_TSCONFIG_PATH="$REPO/tsconfig.json"
 
 steps="$(tr ' ' '\n' </proc/cmdline | sed -n 's/^vfioscope\.steps=//p' | tr ',' ' ')"
-# irqbench is a benchmark: run it by name (run.sh irqbench), not by default
+# irqbench and servestart are benchmarks: run them by name (run.sh irqbench), not by default
 [ -n "$steps" ] || steps="tests compare live"
 
 # RLIMIT_MEMLOCK only binds a process without CAP_IPC_LOCK (type1 skips the
@@ -49,6 +49,10 @@ step_compare() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/compare/run-pro
 # an ad-hoc investigation script (e.g. comparing a sim answer with the kernel's): .work/probe.ts
 step_probe() { "${NOLOCK[@]}" node_modules/.bin/tsx "$HERE/.work/probe.ts"; }
 step_live() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/live-check.ts; }
+# serve start-up in the guest (by name only: a benchmark): the built CLI 5 times, tsx once
+step_servestart() {
+  VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/serve-start.bench.ts 5 --tsx-runs 1 --only built,tsx
+}
 
 failed=0
 : >"$OUT/summary.txt"

@@ -1,6 +1,7 @@
 /**
- * The live path end to end, in the QEMU guest: vfioscope's server on the
- * linux backend, driven only through its REST API as the web UI would.
+ * The live path end to end, in the QEMU guest: vfioscope's server (the built
+ * CLI, apps/server/dist) on the linux backend, driven only through its REST
+ * API as the web UI would.
  *   open an edu group (container + TYPE1v2 + device fd)
  *   wire INTx (trigger), raise an edu interrupt with a BAR0 write (reg 0x60)
  *     -> the vector's count shows in /api/v1/irqs/top
@@ -9,8 +10,9 @@
  * Exits non-zero (with what failed) on any mismatch.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 
+const SERVER = 'apps/server/dist/vfioscope.js';
 const PORT = 7391;
 const BASE = `http://127.0.0.1:${PORT}/api/v1`;
 const TOKEN = 'kernel-live-check-operator-token-0123456789';
@@ -25,7 +27,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   const res = await fetch(`${BASE}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
   });
   const text = await res.text();
   if (!res.ok) fail(`${method} ${path} -> ${res.status} ${text}`);
@@ -44,12 +46,14 @@ async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => bo
 
 const step = (s: string) => console.log(`live-check: ${s}`);
 
+// the built server: the guest sees the checkout read-only, so run.sh builds it on the host before boot
+if (!existsSync(SERVER)) fail(`${SERVER} is missing: build it on the host with "node apps/server/build.mjs" (run.sh does)`);
 mkdirSync(DATA_DIR, { recursive: true });
 writeFileSync(`${DATA_DIR}/tokens`, `operator:${TOKEN}\n`);
 const t0 = Date.now();
 const server = spawn(
-  'node_modules/.bin/tsx',
-  ['apps/server/src/cli/main.ts', 'serve', '--backend', 'linux', '--listen', `127.0.0.1:${PORT}`,
+  process.execPath,
+  [SERVER, 'serve', '--backend', 'linux', '--listen', `127.0.0.1:${PORT}`,
     '--token-file', `${DATA_DIR}/tokens`, '--data-dir', DATA_DIR, '--tick-hz', '5'],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );
@@ -60,6 +64,7 @@ void exited.then((code) => {
 let stopping = false;
 
 try {
+  // a generous deadline on a condition (the built server is up in seconds even under TCG)
   await poll('the server to answer /health', () => fetch(`${BASE}/health`).then((r) => r.ok), (ok) => ok, 120_000);
   step(`server up after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 

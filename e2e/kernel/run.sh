@@ -7,7 +7,7 @@
 #     01:01.0 edu (vfio-pci) and 01:02.0 e1000 (e1000 driver: the group is not viable)
 #   00:07.0 e1000e (its own driver: a non-VFIO device for observe mode)
 # and runs guest-tests.sh in it (conformance suite on the linux backend,
-# observe check, IRQ-read benchmark, the server's live path).
+# observe check, IRQ-read benchmark, the built server's live path).
 # The guest runs its tests with RLIMIT_MEMLOCK 16 MiB and without CAP_IPC_LOCK
 # (so ENOMEM is reachable), and with vfio_iommu_type1.dma_entry_limit=2048 so
 # that the ENOSPC case maps 2048 pages (8 MiB, inside that limit) instead of
@@ -28,6 +28,15 @@ bash "$HERE/setup.sh"
 rm -rf "$OUT" && mkdir -p "$OUT"
 steps="$(IFS=,; echo "$*")"
 REPO="$(cd "$HERE/../.." && pwd)"
+
+# the live step (and the servestart benchmark) run the built server CLI, apps/server/dist; the
+# guest sees this checkout read-only, so build it here when it is stale
+if [ -z "$steps" ] || [[ ",$steps," == *,live,* || ",$steps," == *,servestart,* ]]; then
+  if ! node "$REPO/apps/server/build.mjs" --check; then
+    echo "[kernel-run] building the server CLI (apps/server/dist)"
+    node "$REPO/apps/server/build.mjs"
+  fi
+fi
 append="console=ttyS0 intel_iommu=on quiet panic=-1 vfioscope.script=$HERE/guest-tests.sh vfioscope.out=$OUT vfioscope.repo=$REPO vfioscope.memlock_kb=16384 vfioscope.dma_entry_limit=2048"
 [ -n "$steps" ] && append="$append vfioscope.steps=$steps"
 

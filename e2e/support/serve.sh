@@ -13,5 +13,6 @@ fi
 data="${TMPDIR:-/tmp}/vfioscope-e2e-$port"
 rm -rf "$data"
 mkdir -p "$data"
-exec pnpm --silent vfioscope serve --scenario "$scenario" --listen "127.0.0.1:$port" \
+# `pnpm vfioscope serve` without pnpm's own start-up: the built CLI, rebuilt first if a source is newer
+exec node apps/server/vfioscope.mjs serve --scenario "$scenario" --listen "127.0.0.1:$port" \
   --data-dir "$data" --token-file e2e/fixtures/tokens.txt
