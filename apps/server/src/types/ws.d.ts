@@ -11,6 +11,9 @@ declare module 'ws' {
   export interface ClientOptions {
     headers?: Record<string, string>;
     maxPayload?: number;
+    /** TLS: trust these CAs (wss:), and the name to check the certificate against */
+    ca?: string | Buffer;
+    servername?: string;
   }
 
   export class WebSocket extends EventEmitter {
