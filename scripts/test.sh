@@ -7,12 +7,12 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$ROOT"
 
-# The uapi test compiles a probe against the kernel's own vfio.h.
-if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/vfio.h ]; then
-  log "installing gcc and linux-libc-dev (apt-get)"
+# The uapi test compiles a probe against the kernel's own vfio.h; the TLS test makes a certificate with openssl.
+if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/vfio.h ] || ! command -v openssl >/dev/null; then
+  log "installing gcc, linux-libc-dev and openssl (apt-get)"
   # a fresh machine's user is not root: ask sudo, as e2e/run.sh does for chromium
   SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
-  "${SUDO[@]}" apt-get update -qq >&2 && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc linux-libc-dev >&2
+  "${SUDO[@]}" apt-get update -qq >&2 && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc linux-libc-dev openssl >&2
 fi
 
 passed=0; failed=0; failures=()
@@ -26,6 +26,7 @@ suite() {
 
 suite "typecheck" bash -c 'pnpm exec tsc -p tsconfig.json && pnpm exec tsc -p apps/web/tsconfig.json'
 suite "unit, API and sim conformance (vitest)" pnpm exec vitest run
+suite "abuse (the built server on loopback, raw sockets)" pnpm exec vitest run --config e2e/abuse/vitest.abuse.config.ts
 suite "browser (Playwright + Chromium)" bash e2e/run.sh
 suite "real kernel (QEMU guest)" bash e2e/kernel/run.sh
 

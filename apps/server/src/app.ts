@@ -23,7 +23,7 @@ import type { TokenStore } from './auth/tokens.ts';
 import { DEFAULT_LOG_KEEP, DEFAULT_STREAM_LIMITS, DEFAULT_TICK_HZ, ensureDataDir, type StreamLimits } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler } from './errors.ts';
-import { clientErrorHandler, frameworkErrors } from './http/framework-errors.ts';
+import { clientErrorHandler, frameworkErrors, refuseConnect } from './http/framework-errors.ts';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './http/json-body.ts';
 import { requireDeclaredRoles } from './http/route-registry.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -173,9 +173,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, verbose: true } },
     frameworkErrors,
     clientErrorHandler,
+    // "//api//v1//topology" is the topology route (and needs what it needs), not some other path
+    routerOptions: { ignoreDuplicateSlashes: true },
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   log = app.log;
+  app.server.on('connect', refuseConnect);
   requireDeclaredRoles(app);
   app.setErrorHandler(errorHandler);
   registerJsonBodyParser(app);

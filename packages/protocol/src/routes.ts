@@ -6,8 +6,9 @@
  * who may call a route is decided by the route the request matched — never
  * by how its URL happened to be spelled.
  *
- * Every route has a body rule: GET routes take none, and a POST/DELETE that
- * declares no body accepts only an empty one (EmptyBody).
+ * Every route has a body rule and a query rule: GET routes take no body, a
+ * POST/DELETE that declares no body accepts only an empty one (EmptyBody),
+ * and a route that declares no query accepts none (EmptyQuery).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { HealthResponse, HostResponse, WhoamiResponse } from './rest/host.ts';
@@ -45,6 +46,9 @@ export interface RouteSpec {
   /** a WebSocket upgrade, not a request/response route */
   websocket?: true;
 }
+
+/** The query of a route that takes none (the login token aside, which is not a route's input). */
+export const EmptyQuery = Type.Object({}, { additionalProperties: false, description: 'no query parameters' });
 
 /** The body of a POST/DELETE that takes none: nothing, or `{}`. */
 export const EmptyBody = Type.Object({}, { additionalProperties: false, description: 'no body (or {})' });

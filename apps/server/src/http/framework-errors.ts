@@ -26,7 +26,16 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
     err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers exceed the size limit']
     : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request was not received in time']
     : [400, `malformed HTTP request (${err.code ?? 'parse error'})`];
-  const body = JSON.stringify(problemBody('EVALIDATION', message, 'request'));
+  answerRaw(socket, status, message, 'request');
+}
+
+/** CONNECT never reaches the router (Node hands it to a 'connect' listener or drops it): this is no proxy. */
+export function refuseConnect(_req: unknown, socket: Socket): void {
+  answerRaw(socket, 405, 'CONNECT: this server is not a proxy', 'method');
+}
+
+function answerRaw(socket: Socket, status: number, message: string, field: string): void {
+  const body = JSON.stringify(problemBody('EVALIDATION', message, field));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +

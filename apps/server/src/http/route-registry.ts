@@ -6,7 +6,7 @@
  * at startup, so nothing can be reachable by accident.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { EmptyBody, type RouteInput, type RouteOutput, type RouteRole, type RouteSpec } from '@vfioscope/protocol';
+import { EmptyBody, EmptyQuery, type RouteInput, type RouteOutput, type RouteRole, type RouteSpec } from '@vfioscope/protocol';
 import { writeIntent } from '../audit/audit-hook.ts';
 
 declare module 'fastify' {
@@ -36,7 +36,7 @@ export function routeOptions(spec: RouteSpec, override: { role?: RouteRole } = {
     url: spec.path,
     schema: {
       ...(spec.params ? { params: spec.params } : {}),
-      ...(spec.query ? { querystring: spec.query } : {}),
+      querystring: spec.query ?? EmptyQuery,
       ...(takesBody ? { body: spec.body ?? EmptyBody } : {}),
     },
     config: routeConfig(spec, override),

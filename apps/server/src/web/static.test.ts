@@ -12,11 +12,12 @@ afterEach(async () => {
 });
 
 describe('the built web UI', () => {
-  it('is served at / with index.html for UI routes, while API misses stay JSON 404s', async () => {
+  it('is served at / (the UI routes by hash), its files as they are, and everything else is a JSON 404', async () => {
     web = mkdtempSync(join(tmpdir(), 'vfioscope-web-'));
     mkdirSync(join(web, 'assets'));
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>vfioscope ui</title>');
     writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(web, 'assets', 'app.js.map'), '{"version":3}');
     f = await makeFixture('edu', { webDir: web });
     expect(f.app.vfio.web).toBe('bundle');
     const root = await f.app.inject({ method: 'GET', url: '/' });
@@ -24,9 +25,11 @@ describe('the built web UI', () => {
     expect(root.body).toContain('vfioscope ui');
     const js = await f.app.inject({ method: 'GET', url: '/assets/app.js' });
     expect(js.body).toBe('console.log(1)');
-    const route = await f.app.inject({ method: 'GET', url: '/devices/0000:00:03.0' });
-    expect(route.body).toContain('vfioscope ui');
-    expect((await f.app.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode).toBe(404);
+    for (const url of ['/devices/0000:00:03.0', '/assets/missing.js', '/assets/app.js.map', '/../package.json', '/assets/../../x', '/%2e%2e/etc/passwd']) {
+      const r = await f.app.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(404);
+      expect(r.json().error.errno, url).toBe('ENOTFOUND');
+    }
     const api = await f.req({ method: 'GET', url: '/api/v1/nope' });
     expect(api.statusCode).toBe(404);
     expect(api.json().error.errno).toBe('ENOTFOUND');

@@ -2,10 +2,11 @@
  * The web UI at `/`: the built bundle from apps/web/dist (or --web-dir) when
  * it exists, otherwise a small page saying how to build it. Public routes,
  * declared here like every other route (no plugin registers routes of its
- * own): a file of the bundle when the path names one, index.html for the
- * UI's own paths (no file extension; BDFs like 0000:00:03.0 end in digits),
- * a JSON 404 for API paths and missing files. Files are only ever read from
- * the bundle's directory, and source maps are never served.
+ * own): index.html at `/`, a file of the bundle when the path names one, a
+ * JSON 404 for everything else. The UI routes by the URL's hash
+ * (`/#/device/0000:00:03.0`), so no other path needs to answer with the
+ * page. Files are only ever read from the bundle's directory, and source
+ * maps are never served.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
@@ -40,22 +41,12 @@ export async function registerWeb(app: FastifyInstance, webDir: string | null): 
   }
   await app.register(fastifyStatic, { root: dir, serve: false });
 
-  const serve = async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = (req.params as { '*'?: string })['*'] ?? '';
-    const file = bundleFile(dir, path);
-    if (file) return reply.sendFile(file, dir);
-    if (isUiPath(path)) return reply.type('text/html; charset=utf-8').sendFile('index.html', dir);
-    return notFoundHandler(req, reply);
-  };
-  app.get('/', PUBLIC, serve);
-  app.get('/*', PUBLIC, serve);
+  app.get('/', PUBLIC, async (_req, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', dir));
+  app.get('/*', PUBLIC, async (req: FastifyRequest, reply: FastifyReply) => {
+    const file = bundleFile(dir, (req.params as { '*'?: string })['*'] ?? '');
+    return file ? reply.sendFile(file, dir) : notFoundHandler(req, reply);
+  });
   return 'bundle';
-}
-
-/** A path the UI's router owns: not the API, not /metrics, no file extension. */
-function isUiPath(path: string): boolean {
-  const p = `/${path}`;
-  return !p.startsWith(`${API_PREFIX}/`) && p !== API_PREFIX && p !== '/metrics' && !/\.[a-z][a-z0-9]*$/i.test(p);
 }
 
 /** The bundle file a path names, relative to the bundle, or null (outside it, missing, a directory, a source map). */
