@@ -33,6 +33,13 @@ export class OperatorApi {
     return this.call('GET', '/topology');
   }
 
+  /** the Prometheus text of /metrics */
+  async metrics(): Promise<string> {
+    const res = await fetch(`${this.baseUrl}/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+    if (!res.ok) throw new Error(`GET /metrics: ${res.status}`);
+    return res.text();
+  }
+
   /** a viable group nobody holds whose devices are all bound to vfio-pci */
   async freeVfioGroup(): Promise<number> {
     const topo = await this.topology();
