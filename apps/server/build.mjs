@@ -39,6 +39,8 @@ const ROOT = resolve(SERVER, '../..');
 export const OUTDIR = join(SERVER, 'dist');
 export const BUNDLE = join(OUTDIR, 'vfioscope.js');
 const ENTRY = 'vfioscope-cli-entry';
+/** packages that load native code (ffi-rs: host-linux's seam; ws's optional speed-ups) */
+const KEEP_EXTERNAL = /^(ffi-rs|@yuuang\/ffi-rs-|bufferutil|utf-8-validate)(\/|$)/;
 const STALE_CHUNK_MS = 10 * 60_000;
 
 /** What the bundle is built from: when any of it is newer than the bundle, rebuild. */
@@ -117,12 +119,16 @@ main(process.argv.slice(2)).then((code) => {
 `,
     }));
 
-    // bare imports: workspace packages are bundled, anything from node_modules stays external
+    // bare imports: bundled (workspace and third-party alike: one file to read instead of ~900 CommonJS
+    // files, which halves start-up in the QEMU guest where every file access crosses 9p), except the
+    // native module and the optional native add-ons, which stay external, resolved from their importer
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === 'inner' || isBuiltin(args.path)) return undefined;
       const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
+      // an optional add-on that is not installed: ws's require() of it sits in a try/catch
+      if (r.errors.length && KEEP_EXTERNAL.test(args.path)) return { path: args.path, external: true };
       if (r.errors.length) return { errors: r.errors };
-      if (r.external || !inNodeModules(r.path)) {
+      if (r.external || !inNodeModules(r.path) || !KEEP_EXTERNAL.test(args.path)) {
         return { path: r.path, namespace: r.namespace, external: r.external, sideEffects: r.sideEffects, suffix: r.suffix };
       }
       return { path: fromOutdir(r.path), external: true };
@@ -175,6 +181,10 @@ export async function buildServer() {
     keepNames: true,
     sourcemap: false,
     legalComments: 'none',
+    // bundled CommonJS packages call require() for Node's built-ins, and some read __dirname
+    banner: {
+      js: "import { createRequire as __vfioscopeCreateRequire } from 'node:module'; const require = __vfioscopeCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
     metafile: true,
     write: false,
