@@ -47,7 +47,7 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 
 /** Values no field of this API accepts (no boolean: `all: true` is a valid unmap; no hex: `data` takes any) */
 const JUNK_VALUES: unknown[] = [
-  null, -1, 1.5, 1e309, '', ' ', '0x', '0xzz', '-0x1000', '0x1fffffffffffffffff', '99999999999999999999999', '１２３',
+  null, -1, 1.5, Number.POSITIVE_INFINITY, '', ' ', '0x', '0xzz', '-0x1000', '0x1fffffffffffffffff', '99999999999999999999999', '１２３',
   '\u0000', '<script>', "' OR 1=1 --", '../../etc/passwd', 'z'.repeat(300), [], {}, [[[]]], { $gt: '' },
 ];
 
@@ -108,7 +108,7 @@ function mutate(r: () => number, t: FuzzTarget, s: SampleRequest): FuzzCase {
       return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, JSON.stringify(obj)) };
     }
     case 'junk-body':
-      return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, pick(r, ['{', '}', '{"a":', 'nul', '"str"', '12', '{"iova":"0x1000",}', '\u0000\u0001', '{"a":1}{"b":2}', '[' + '1,'.repeat(100) + ']'])) };
+      return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, pick(r, ['{', '}', '{"a":', 'nul', '"str"', '12', '{"iova":"0x1000",}', '\u0000\u0001', '{"a":1}{"b":2}', `[${'1,'.repeat(100)}]`])) };
     case 'deep-body': {
       const n = 9 + Math.floor(r() * 20_000);
       return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, pick(r, ['[', '{"a":'] as const).repeat(n) + (r() < 0.5 ? ']'.repeat(n) : '')) };

@@ -31,7 +31,7 @@ export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 7070 };
 /** $XDG_STATE_HOME/vfioscope, else ~/.local/state/vfioscope */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_STATE_HOME;
-  if (xdg && xdg.startsWith('/')) return join(xdg, 'vfioscope');
+  if (xdg?.startsWith('/')) return join(xdg, 'vfioscope');
   return join(homedir(), '.local', 'state', 'vfioscope');
 }
 

@@ -74,7 +74,7 @@ function validationProblem(err: FastifyError): { status: number; body: ErrorBody
     path.push(issue.params.additionalProperty);
   }
   const field = path.length ? path.join('.') : part;
-  const shown = `${part}${path.length ? '.' + path.join('.') : ''}`;
+  const shown = `${part}${path.length ? `.${path.join('.')}` : ''}`;
   let what: string;
   if (issue.keyword === 'required') what = 'is required';
   else if (issue.keyword === 'additionalProperties') what = 'is not a known field';

@@ -74,6 +74,6 @@ export function shutdownOnSignals(server: RunningServer, log: (s: string) => voi
 /** The generated token, readable by local tools (mode 0600), replaced at every start. */
 export function writeSessionToken(dataDir: string, token: string): string {
   const file = join(dataDir, 'session-token');
-  writeFileSync(file, token + '\n', { mode: 0o600 });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return file;
 }

@@ -19,5 +19,5 @@ if (backend === 'linux') {
 }
 const answers = await runProbes(host);
 await host.close();
-writeFileSync(outFile!, JSON.stringify(answers, null, 1) + '\n');
+writeFileSync(outFile!, `${JSON.stringify(answers, null, 1)}\n`);
 console.log(`${Object.keys(answers).length} probes on ${backend} -> ${outFile}`);

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { VFIO_PCI_INTX_IRQ_INDEX } from '@vfioscope/uapi';
 import { EDU_IRQ_ACK, EDU_IRQ_RAISE, eduWrite, openEduStack, waitFor } from './kernel-tests/edu-stack.ts';
-import { LinuxDevice } from './drive/linux-device.ts';
+import type { LinuxDevice } from './drive/linux-device.ts';
 import { createLinuxHost } from './linux-host.ts';
 
 const EDU = { vendorId: 0x1234, deviceId: 0x11e8 };

@@ -16,7 +16,7 @@ export function parseU64(s: string): bigint | null {
 export function toHex64(v: bigint | number): string {
   const b = typeof v === 'number' ? BigInt(v) : v;
   if (b < 0n || b > U64_MAX) throw new RangeError(`value ${b} is not an unsigned 64-bit integer`);
-  return '0x' + b.toString(16);
+  return `0x${b.toString(16)}`;
 }
 
 /** Hex pairs in memory order → bytes; null when the string is not whole hex pairs. */

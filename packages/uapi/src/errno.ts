@@ -54,5 +54,5 @@ export function errnoNumber(name: ErrnoName): number {
 }
 
 export function isErrnoName(s: string): s is ErrnoName {
-  return Object.prototype.hasOwnProperty.call(ERRNO, s);
+  return  Object.hasOwn(ERRNO, s);
 }

@@ -2,7 +2,7 @@
  * The ioctl table rendered for people and for scripts: aligned text columns
  * (name, number, fd, direction, argument, size) and plain JSON.
  */
-import { decodeIoctl, ioctlHex, type DecodedIoctl } from './ioctl-decode.ts';
+import { ioctlHex, type DecodedIoctl } from './ioctl-decode.ts';
 import { VFIO_IOCTL_TABLE, type IoctlEntry } from './ioctl-table.ts';
 
 export interface IoctlJson {
@@ -64,7 +64,7 @@ export function formatDecodedIoctl(d: DecodedIoctl): string {
   for (const m of d.matches) {
     lines.push(`  on a ${m.fd} fd: ${m.name}(${m.argName}${m.size === null ? '' : `, ${m.size} bytes`}) — ${m.summary}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function decodedIoctlJson(d: DecodedIoctl): object {

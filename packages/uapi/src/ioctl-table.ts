@@ -7,7 +7,38 @@
  * `size` below is therefore sizeof the struct from the header.
  */
 import { iocDecode, type IocDirection } from './ioc.ts';
-import * as N from './ioctl.ts';
+import {
+  VFIO_GET_API_VERSION,
+  VFIO_CHECK_EXTENSION,
+  VFIO_SET_IOMMU,
+  VFIO_GROUP_GET_STATUS,
+  VFIO_GROUP_SET_CONTAINER,
+  VFIO_GROUP_UNSET_CONTAINER,
+  VFIO_GROUP_GET_DEVICE_FD,
+  VFIO_DEVICE_GET_INFO,
+  VFIO_DEVICE_GET_REGION_INFO,
+  VFIO_DEVICE_GET_IRQ_INFO,
+  VFIO_DEVICE_SET_IRQS,
+  VFIO_DEVICE_RESET,
+  VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
+  VFIO_DEVICE_PCI_HOT_RESET,
+  VFIO_DEVICE_QUERY_GFX_PLANE,
+  VFIO_DEVICE_GET_GFX_DMABUF,
+  VFIO_DEVICE_IOEVENTFD,
+  VFIO_DEVICE_FEATURE,
+  VFIO_IOMMU_GET_INFO,
+  VFIO_IOMMU_MAP_DMA,
+  VFIO_IOMMU_UNMAP_DMA,
+  VFIO_IOMMU_ENABLE,
+  VFIO_IOMMU_DISABLE,
+  VFIO_IOMMU_DIRTY_PAGES,
+  VFIO_IOMMU_SPAPR_TCE_GET_INFO,
+  VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+  VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+  VFIO_IOMMU_SPAPR_TCE_CREATE,
+  VFIO_IOMMU_SPAPR_TCE_REMOVE,
+  VFIO_EEH_PE_OP,
+} from './ioctl.ts';
 import { VFIO_DEVICE_INFO_LAYOUT } from './structs/device-info.ts';
 import { VFIO_IOMMU_TYPE1_DMA_MAP_LAYOUT, VFIO_IOMMU_TYPE1_DMA_UNMAP_LAYOUT } from './structs/dma-map.ts';
 import { VFIO_GROUP_STATUS_LAYOUT } from './structs/group-status.ts';
@@ -46,7 +77,41 @@ export interface IoctlEntry {
   summary: string;
 }
 
-type Row = [name: keyof typeof N, fd: VfioFdKind, arg: IoctlArg, summary: string];
+/** Each ioctl's number by its name: the shorthand properties keep a name and its constant from drifting apart. */
+const NUMBERS = {
+  VFIO_GET_API_VERSION,
+  VFIO_CHECK_EXTENSION,
+  VFIO_SET_IOMMU,
+  VFIO_GROUP_GET_STATUS,
+  VFIO_GROUP_SET_CONTAINER,
+  VFIO_GROUP_UNSET_CONTAINER,
+  VFIO_GROUP_GET_DEVICE_FD,
+  VFIO_DEVICE_GET_INFO,
+  VFIO_DEVICE_GET_REGION_INFO,
+  VFIO_DEVICE_GET_IRQ_INFO,
+  VFIO_DEVICE_SET_IRQS,
+  VFIO_DEVICE_RESET,
+  VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
+  VFIO_DEVICE_PCI_HOT_RESET,
+  VFIO_DEVICE_QUERY_GFX_PLANE,
+  VFIO_DEVICE_GET_GFX_DMABUF,
+  VFIO_DEVICE_IOEVENTFD,
+  VFIO_DEVICE_FEATURE,
+  VFIO_IOMMU_GET_INFO,
+  VFIO_IOMMU_MAP_DMA,
+  VFIO_IOMMU_UNMAP_DMA,
+  VFIO_IOMMU_ENABLE,
+  VFIO_IOMMU_DISABLE,
+  VFIO_IOMMU_DIRTY_PAGES,
+  VFIO_IOMMU_SPAPR_TCE_GET_INFO,
+  VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+  VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+  VFIO_IOMMU_SPAPR_TCE_CREATE,
+  VFIO_IOMMU_SPAPR_TCE_REMOVE,
+  VFIO_EEH_PE_OP,
+} satisfies Record<string, number>;
+
+type Row = [name: keyof typeof NUMBERS, fd: VfioFdKind, arg: IoctlArg, summary: string];
 
 const none: IoctlArg = { kind: 'none' };
 const struct = (layout: StructLayout): IoctlArg => ({ kind: 'struct', layout });
@@ -115,7 +180,7 @@ const FD_ORDER: Record<VfioFdKind, number> = { container: 0, group: 1, device: 2
 /** Every VFIO ioctl, ordered by number, then container, group, device. */
 export const VFIO_IOCTL_TABLE: readonly IoctlEntry[] = Object.freeze(
   ROWS.map(([name, fd, arg, summary]): IoctlEntry => {
-    const number = N[name];
+    const number = NUMBERS[name];
     return { name, number, fd, dir: iocDecode(number).dir, arg, argName: argName(arg), size: argSize(arg), summary };
   }).sort((a, b) => a.number - b.number || FD_ORDER[a.fd] - FD_ORDER[b.fd] || a.name.localeCompare(b.name)),
 );

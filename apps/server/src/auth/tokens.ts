@@ -21,7 +21,7 @@ export interface Principal {
 }
 
 export function tokenId(token: string): string {
-  return 'tok-' + createHash('sha256').update(token).digest('hex').slice(0, 8);
+  return `tok-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
 }
 
 export function generateToken(): string {

@@ -65,7 +65,7 @@ await new Promise((r) => setTimeout(r, seconds * 1000));
 const elapsed = (performance.now() - t0) / 1000;
 const rates = clients.map((c) => c.stats.deltas / elapsed).sort((a, b) => a - b);
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     clients: n,
     elapsed,
     deltasPerClientPerSec: { min: rates[0], median: rates[Math.floor(rates.length / 2)], max: rates.at(-1) },
@@ -73,7 +73,7 @@ process.stdout.write(
     gaps: clients.reduce((s, c) => s + c.stats.gaps, 0),
     snapshots: clients.reduce((s, c) => s + c.stats.snapshots, 0),
     mbPerSec: clients.reduce((s, c) => s + c.stats.bytes, 0) / elapsed / 1e6,
-  }) + '\n',
+  })}\n`,
 );
 for (const c of clients) c.ws.close();
 setTimeout(() => process.exit(0), 200).unref();

@@ -67,11 +67,11 @@ export async function runTopologyCommand(argv: string[], io: CliIo): Promise<num
   const host = await openBackend(backendKind(stringFlag(args, 'backend')), stringFlag(args, 'scenario'));
   try {
     const t = await readTopology(host);
-    if (args.flags.json) io.out(JSON.stringify(t, null, 2) + '\n');
+    if (args.flags.json) io.out(`${JSON.stringify(t, null, 2)}\n`);
     else if (t.groups.length === 0) {
       const info = await host.hostInfo();
       io.out(`${info.iommu.reason ?? 'no IOMMU groups on this host'} (${t.devices.length} PCI devices)\n`);
-    } else io.out(formatTopology(t) + '\n' + topologySummary(t) + '\n');
+    } else io.out(`${formatTopology(t)}\n${topologySummary(t)}\n`);
   } finally {
     await host.close();
   }

@@ -32,20 +32,24 @@ const processOutput: CommandOutput = {
   err: (text) => process.stderr.write(text),
 };
 
+function parseUapiArgs(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+}
+
 /**
  * Run the verb. `argv` is what follows `uapi` on the command line (a leading
  * "uapi" is tolerated). Resolves to the exit code: 0 done, 2 usage error.
  */
 export async function runUapiCommand(argv: string[], io: CommandOutput = processOutput): Promise<number> {
   const args = argv[0] === 'uapi' ? argv.slice(1) : argv;
-  let parsed;
+  let parsed: ReturnType<typeof parseUapiArgs>;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    });
+    parsed = parseUapiArgs(args);
   } catch (e) {
     return usageError(io, (e as Error).message);
   }
@@ -56,7 +60,7 @@ export async function runUapiCommand(argv: string[], io: CommandOutput = process
     return 0;
   }
   if (sub === undefined) {
-    io.out(json ? JSON.stringify(ioctlTableJson(), null, 2) + '\n' : formatIoctlTable());
+    io.out(json ? `${JSON.stringify(ioctlTableJson(), null, 2)}\n` : formatIoctlTable());
     return 0;
   }
   if (sub !== 'decode') return usageError(io, `unknown subcommand "${sub}"`);
@@ -64,7 +68,7 @@ export async function runUapiCommand(argv: string[], io: CommandOutput = process
   const n = parseIoctlNumber(rest[0]!);
   if (n === null) return usageError(io, `"${rest[0]}" is not an ioctl number (hex 0x3b6d or decimal, 32-bit)`);
   const decoded = decodeIoctl(n);
-  io.out(json ? JSON.stringify(decodedIoctlJson(decoded), null, 2) + '\n' : formatDecodedIoctl(decoded));
+  io.out(json ? `${JSON.stringify(decodedIoctlJson(decoded), null, 2)}\n` : formatDecodedIoctl(decoded));
   return 0;
 }
 

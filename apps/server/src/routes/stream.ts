@@ -19,7 +19,7 @@ export function registerStreamRoute(app: FastifyInstance, ctx: ServerContext, hu
       const client = hub.connect(socket, req.principal!);
       socket.on('message', (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
         const parsed = isBinary ? null : parseClientMessage(String(raw));
-        if (!parsed || !parsed.ok) {
+        if (!parsed?.ok) {
           hub.sendTo(client, {
             type: 'error',
             error: {

@@ -42,7 +42,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     throw new ApiError(0, 'ECONNREFUSED', `server unreachable: ${(e as Error).message}`);
   }
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown ;
   if (text !== '') {
     try {
       parsed = JSON.parse(text);

@@ -19,15 +19,16 @@ export function ConfirmDialog(props: {
     return () => window.removeEventListener('keydown', onKey);
   }, [props.onCancel]);
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog is a mouse shortcut for Cancel; the keyboard has Escape and the focused Cancel button
     <div className="dialog-backdrop" onMouseDown={props.onCancel}>
       <div className="dialog" role="dialog" aria-modal="true" aria-label={props.title} data-testid="confirm-dialog" onMouseDown={(e) => e.stopPropagation()}>
         <h2>{props.title}</h2>
         <div className="dialog-body">{props.children}</div>
         <div className="dialog-actions">
-          <button className="btn ghost" ref={cancelRef} onClick={props.onCancel} data-testid="confirm-cancel">
+          <button type="button" className="btn ghost" ref={cancelRef} onClick={props.onCancel} data-testid="confirm-cancel">
             Cancel
           </button>
-          <button className={`btn ${props.danger ? 'danger' : 'primary'}`} onClick={props.onConfirm} data-testid="confirm-ok">
+          <button type="button" className={`btn ${props.danger ? 'danger' : 'primary'}`} onClick={props.onConfirm} data-testid="confirm-ok">
             {props.confirmLabel}
           </button>
         </div>

@@ -39,7 +39,7 @@ export function percent(used: number, limit: number | null): number | null {
 
 export function formatTime(ms: number): string {
   const d = new Date(ms);
-  return d.toLocaleTimeString('en-GB', { hour12: false }) + '.' + String(d.getMilliseconds()).padStart(3, '0');
+  return `${d.toLocaleTimeString('en-GB', { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
 
 export function formatAgo(ms: number, now = Date.now()): string {

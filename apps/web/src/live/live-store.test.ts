@@ -25,7 +25,11 @@ function setup() {
   let opts!: StreamClientOptions;
   const store = new LiveStore(wireCodec, (o) => {
     opts = o;
-    return { start: () => o.onOpen(), stop: () => {}, restart: () => {}, send: (m: unknown) => (sent.push(m), true) };
+    return { start: () => o.onOpen(), stop: () => {}, restart: () => {}, send: (m: unknown) => {
+        sent.push(m);
+        return true;
+      },
+    };
   });
   store.start();
   const receive = (m: unknown) => opts.onMessage(m);

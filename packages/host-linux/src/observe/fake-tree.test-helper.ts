@@ -67,7 +67,7 @@ export class FakeTree {
   process(pid: number, opts: { comm: string; cmdline: string[]; fds: string[]; vmLckKb: number; vmPinKb: number; memlock: string }): void {
     const dir = join(this.roots.proc, String(pid));
     this.file(join(dir, 'comm'), `${opts.comm}\n`);
-    this.file(join(dir, 'cmdline'), opts.cmdline.join('\0') + '\0');
+    this.file(join(dir, 'cmdline'), `${opts.cmdline.join('\0')}\0`);
     this.file(
       join(dir, 'status'),
       `Name:\t${opts.comm}\nVmPeak:\t  100 kB\nVmLck:\t${String(opts.vmLckKb).padStart(8)} kB\nVmPin:\t${String(opts.vmPinKb).padStart(8)} kB\n`,
@@ -77,7 +77,7 @@ export class FakeTree {
       `Limit                     Soft Limit           Hard Limit           Units     \nMax locked memory         ${opts.memlock.padEnd(21)}${opts.memlock.padEnd(21)}bytes     \n`,
     );
     mkdirSync(join(dir, 'fd'), { recursive: true });
-    opts.fds.forEach((target, i) => symlinkSync(target, join(dir, 'fd', String(i + 3))));
+    for (const [i, target] of opts.fds.entries()) symlinkSync(target, join(dir, 'fd', String(i + 3)));
   }
 
   remove(): void {

@@ -26,7 +26,7 @@ export function memlockFromLimits(limits: string): number | null {
 export function groupsOpenBy(roots: LinuxRoots, pid: string): number[] {
   const fdDir = join(roots.proc, pid, 'fd');
   const groups = new Set<number>();
-  const prefix = join(roots.dev, 'vfio') + '/';
+  const prefix = `${join(roots.dev, 'vfio')}/`;
   for (const fd of listDir(fdDir)) {
     const target = readLink(join(fdDir, fd));
     if (target === null || !target.startsWith(prefix)) continue;

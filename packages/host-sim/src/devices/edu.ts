@@ -176,7 +176,10 @@ export class EduModel implements DeviceModel {
   }
 
   write(index: number, offset: bigint, data: Uint8Array): void {
-    if (index === VFIO_PCI_CONFIG_REGION_INDEX) return this.config.write(Number(offset), data);
+    if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
+      this.config.write(Number(offset), data);
+      return;
+    }
     if (index !== VFIO_PCI_BAR0_REGION_INDEX) throw new RangeError(`edu has no region ${index}`);
     this.mmioWrite(Number(offset), data.length, leValue(data));
   }

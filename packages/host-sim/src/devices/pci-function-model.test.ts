@@ -4,7 +4,7 @@ import type { ScenarioDevice } from '../scenarios/scenario-types.ts';
 import { findCapability } from './config-space/capability-walk.ts';
 import * as R from './config-space/pci-regs.ts';
 import { createDeviceModel } from './create-device-model.ts';
-import { PciFunctionModel, VGA_REGION_SIZE } from './pci-function-model.ts';
+import { type PciFunctionModel, VGA_REGION_SIZE } from './pci-function-model.ts';
 import { leBytes, leValue } from './sparse-memory.ts';
 import { RecordingBus } from './test-bus.ts';
 import * as V from '@vfioscope/uapi';

@@ -131,9 +131,15 @@ export class PciFunctionModel implements DeviceModel {
   }
 
   write(index: number, offset: bigint, data: Uint8Array): void {
-    if (index === VFIO_PCI_CONFIG_REGION_INDEX) return this.config.write(Number(offset), data);
+    if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
+      this.config.write(Number(offset), data);
+      return;
+    }
     if (index === VFIO_PCI_ROM_REGION_INDEX) return; // ROM ignores writes
-    if (index === VFIO_PCI_VGA_REGION_INDEX && this.vgaMemory) return this.vgaMemory.write(offset, data);
+    if (index === VFIO_PCI_VGA_REGION_INDEX && this.vgaMemory) {
+      this.vgaMemory.write(offset, data);
+      return;
+    }
     if (this.isPbaAccess(index, offset, data.length)) return; // the Pending Bit Array is read-only
     this.barMemory(index).write(offset, data);
   }

@@ -26,7 +26,7 @@ export class RecordingBus implements DeviceBus {
   dmaWrite(iova: bigint, data: Uint8Array): void {
     this.dmaLog.push({ op: 'write', iova, length: data.length });
     this.checkFault(iova);
-    data.forEach((b, i) => this.ram.set(iova + BigInt(i), b));
+    for (const [i, b] of data.entries()) this.ram.set(iova + BigInt(i), b);
   }
 
   now(): number {

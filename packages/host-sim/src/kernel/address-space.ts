@@ -31,7 +31,10 @@ export class PageBacking {
   write(offset: bigint, data: Uint8Array): void {
     this.forEachPage(offset, data.length, (_page, pageOff, bufOff, n, index) => {
       let page = this.pages.get(index);
-      if (!page) this.pages.set(index, (page = new Uint8Array(this.pageSize)));
+      if (!page) {
+        page = new Uint8Array(this.pageSize);
+        this.pages.set(index, page);
+      }
       page.set(data.subarray(bufOff, bufOff + n), pageOff);
     });
   }

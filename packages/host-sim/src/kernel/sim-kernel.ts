@@ -68,7 +68,10 @@ export class SimKernel {
       const fn = new SimPciFunction(dev, opts.createModel(dev));
       this.functions.set(dev.bdf, fn);
       let g = this.groups.get(dev.group);
-      if (!g) this.groups.set(dev.group, (g = new SimGroup(dev.group, [])));
+      if (!g) {
+        g = new SimGroup(dev.group, []);
+        this.groups.set(dev.group, g);
+      }
       g.functions.push(fn);
       if (isVfioDriver(fn.driver)) this.registerVfio(fn);
       fn.bus = this.busFor(fn);
@@ -156,7 +159,10 @@ export class SimKernel {
   private foreignLine(fn: SimPciFunction, index: number, vector: number) {
     const key = `${index}/${vector}`;
     let line = fn.foreignLines.get(key);
-    if (!line) fn.foreignLines.set(key, (line = { irq: this.nextIrq++, index, vector, count: 0 }));
+    if (!line) {
+      line = { irq: this.nextIrq++, index, vector, count: 0 };
+      fn.foreignLines.set(key, line);
+    }
     return line;
   }
 

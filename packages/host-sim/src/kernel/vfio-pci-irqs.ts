@@ -110,14 +110,26 @@ export class VfioPciIrqs {
     const act = action & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     switch (index) {
       case VFIO_PCI_INTX_IRQ_INDEX:
-        if (act === VFIO_IRQ_SET_ACTION_MASK) return this.intx.setMask(start, count, payload);
-        if (act === VFIO_IRQ_SET_ACTION_UNMASK) return this.intx.setUnmask(start, count, payload);
-        if (act === VFIO_IRQ_SET_ACTION_TRIGGER) return this.intx.setTrigger(start, count, payload, this.msi.enabledIndex !== null);
+        if (act === VFIO_IRQ_SET_ACTION_MASK) {
+          this.intx.setMask(start, count, payload);
+          return;
+        }
+        if (act === VFIO_IRQ_SET_ACTION_UNMASK) {
+          this.intx.setUnmask(start, count, payload);
+          return;
+        }
+        if (act === VFIO_IRQ_SET_ACTION_TRIGGER) {
+          this.intx.setTrigger(start, count, payload, this.msi.enabledIndex !== null);
+          return;
+        }
         break;
       case VFIO_PCI_MSI_IRQ_INDEX:
       case VFIO_PCI_MSIX_IRQ_INDEX:
         // MASK/UNMASK: "XXX Need masking support exported" in the kernel, so no handler: ENOTTY
-        if (act === VFIO_IRQ_SET_ACTION_TRIGGER) return this.msi.setTrigger(index, start, count, payload, this.intx.enabled);
+        if (act === VFIO_IRQ_SET_ACTION_TRIGGER) {
+          this.msi.setTrigger(index, start, count, payload, this.intx.enabled);
+          return;
+        }
         break;
       case VFIO_PCI_ERR_IRQ_INDEX:
         if (act === VFIO_IRQ_SET_ACTION_TRIGGER && this.env.cfg.isPcie()) {

@@ -120,11 +120,11 @@ function checkConsistency(c: Checker, s: Scenario): void {
     if (d.physfn !== undefined && !bdfs.has(d.physfn)) c.problems.push(`devices[${i}].physfn: no device ${d.physfn}`);
   });
   const groups = new Set(s.devices.map((d) => d.group));
-  s.processes.forEach((p, i) =>
+  s.processes.forEach((p, i) => {
     p.groups.forEach((g, j) => {
       if (!groups.has(g)) c.problems.push(`processes[${i}].groups[${j}]: no device is in group ${g}`);
-    }),
-  );
+    });
+  });
 }
 
 /** Validate (and normalise hex ids of) a parsed scenario; throws ScenarioError listing every problem. */
@@ -139,9 +139,17 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
   c.bool(s, 'allowUnsafeInterrupts', source);
   c.bool(s, 'interruptRemapping', source);
   if (!Array.isArray(s.devices)) c.problems.push(`${source}.devices: required array`);
-  else s.devices.forEach((d, i) => checkDevice(c, d, `devices[${i}]`));
+  else {
+    s.devices.forEach((d, i) => {
+      checkDevice(c, d, `devices[${i}]`);
+    });
+  }
   if (!Array.isArray(s.processes)) c.problems.push(`${source}.processes: required array`);
-  else s.processes.forEach((p, i) => checkProcess(c, p, `processes[${i}]`));
+  else {
+    s.processes.forEach((p, i) => {
+      checkProcess(c, p, `processes[${i}]`);
+    });
+  }
   if (c.problems.length === 0) checkConsistency(c, s as unknown as Scenario);
   if (c.problems.length > 0) throw new ScenarioError(source, c.problems);
   return s as unknown as Scenario;

@@ -24,7 +24,7 @@ export async function discoverBed(host: Host): Promise<DiscoveredBed> {
     .filter((d) => d.vendorId === EDU_VENDOR_ID && d.deviceId === EDU_DEVICE_ID && d.driver === 'vfio-pci')
     .flatMap((d) => {
       const group = d.iommuGroup === null ? undefined : groupOf.get(d.iommuGroup);
-      return group && group.viable && group.devices.length === 1 ? [{ bdf: d.bdf, group: group.id }] : [];
+      return group?.viable && group.devices.length === 1 ? [{ bdf: d.bdf, group: group.id }] : [];
     })
     .sort((a, b) => a.bdf.localeCompare(b.bdf));
 

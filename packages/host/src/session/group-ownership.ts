@@ -66,7 +66,11 @@ export class GroupOwnership {
     let created: ContainerEntry | undefined;
     let attached = false;
     try {
-      const entry = existing ?? (created = { container: await this.host.openContainer(), groups: new Set(), iommuInfo: null });
+      let entry = existing;
+      if (entry === undefined) {
+        created = { container: await this.host.openContainer(), groups: new Set(), iommuInfo: null };
+        entry = created;
+      }
       await group.setContainer(entry.container);
       attached = true;
       if (entry.iommuInfo === null) {

@@ -207,7 +207,10 @@ export class IrqWiring {
 
   private wiring(bdf: Bdf, index: number, vectors: number, automasked: boolean): IndexWiring {
     let perDevice = this.byDevice.get(bdf);
-    if (!perDevice) this.byDevice.set(bdf, (perDevice = new Map()));
+    if (!perDevice) {
+      perDevice = new Map<number, IndexWiring>();
+      this.byDevice.set(bdf, perDevice);
+    }
     let w = perDevice.get(index);
     if (!w) {
       w = { fds: new Array<EventFd | null>(vectors).fill(null), masked: new Array<boolean>(vectors).fill(false), automasked: automasked || index === VFIO_PCI_INTX_IRQ_INDEX };

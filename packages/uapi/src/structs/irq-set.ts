@@ -81,8 +81,8 @@ export function encodeIrqSet(req: IrqSetRequestFields): Uint8Array {
   setU32(v, f.index, req.index);
   setU32(v, f.start, req.start);
   setU32(v, f.count, req.count);
-  if (req.data.type === 'bool') req.data.values.forEach((b, i) => v.setUint8(f.data + i, b ? 1 : 0));
-  if (req.data.type === 'eventfd') req.data.fds.forEach((fd, i) => v.setInt32(f.data + 4 * i, fd, true));
+  if (req.data.type === 'bool') for (const [i, b] of req.data.values.entries()) v.setUint8(f.data + i, b ? 1 : 0);
+  if (req.data.type === 'eventfd') for (const [i, fd] of req.data.fds.entries()) v.setInt32(f.data + 4 * i, fd, true);
   return bytes;
 }
 

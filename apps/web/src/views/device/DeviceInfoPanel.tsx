@@ -90,7 +90,7 @@ export function ConfigPanel({ config }: { config: NonNullable<DeviceStateView['c
               <dt>BARs</dt>
               <dd>{cfg.header.bars.map((b) => hex(b >>> 0, 8)).join(' ')}</dd>
               <dt>Interrupt</dt>
-              <dd>line {cfg.header.interruptLine} · pin {cfg.header.interruptPin ? 'INT' + 'ABCD'[cfg.header.interruptPin - 1] : 'none'}</dd>
+              <dd>line {cfg.header.interruptLine} · pin {cfg.header.interruptPin ? `INT${'ABCD'[cfg.header.interruptPin - 1]}` : 'none'}</dd>
               <dt>Cap pointer</dt>
               <dd>{hex(cfg.header.capabilitiesPointer, 2)}</dd>
             </dl>

@@ -120,7 +120,7 @@ function IrqIndexRow(props: {
             ))}
           </div>
           {vectors.length > CHARTS_SHOWN ? (
-            <button className="btn ghost small" style={{ marginTop: 8 }} onClick={() => setShowAll((v) => !v)}>
+            <button type="button" className="btn ghost small" style={{ marginTop: 8 }} onClick={() => setShowAll((v) => !v)}>
               {showAll ? `Show the ${CHARTS_SHOWN} busiest` : `Show all ${vectors.length} vectors`}
             </button>
           ) : null}

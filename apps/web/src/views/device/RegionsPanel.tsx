@@ -15,7 +15,7 @@ export function RegionsPanel({ regions }: { regions: RegionView[] }) {
         <span className="faint">VFIO_DEVICE_GET_REGION_INFO</span>
         <span className="spacer" />
         {absent ? (
-          <button className="btn ghost small" onClick={() => setShowAbsent((v) => !v)} data-testid="regions-toggle-absent">
+          <button type="button" className="btn ghost small" onClick={() => setShowAbsent((v) => !v)} data-testid="regions-toggle-absent">
             {showAbsent ? 'hide absent' : `+${absent} absent (size 0)`}
           </button>
         ) : null}

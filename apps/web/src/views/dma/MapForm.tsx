@@ -59,7 +59,7 @@ export function MapForm(props: { container: number; pageSize: number; ranges: { 
         {show('size') ? <span className="invalid" data-testid="map-size-error">{check.errors.size}</span> : check.size ? <span className="hint">{formatBytes(check.size)} · {(check.size / BigInt(props.pageSize)).toString()} pages</span> : null}
       </div>
       <div className="field">
-        <label>Flags</label>
+        <span className="field-label">Flags</span>
         <div className="row">
           <label className="check"><input type="checkbox" checked={input.read} onChange={(e) => set({ read: e.target.checked })} data-testid="map-read" /> READ</label>
           <label className="check"><input type="checkbox" checked={input.write} onChange={(e) => set({ write: e.target.checked })} data-testid="map-write" /> WRITE</label>

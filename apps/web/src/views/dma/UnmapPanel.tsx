@@ -45,7 +45,10 @@ export function UnmapPanel(props: { container: number; selected: MappingRow[]; o
           testid="unmap-selected"
           disabledReason={props.selected.length === 0 ? 'select rows in the table' : null}
           pending={unmapSelected.state.status === 'pending'}
-          onClick={() => (setLast('selected'), unmapSelected.run(props.selected))}
+          onClick={() => {
+            setLast('selected');
+            unmapSelected.run(props.selected);
+          }}
         >
           Unmap {props.selected.length || ''} selected
         </ActionButton>
@@ -53,14 +56,17 @@ export function UnmapPanel(props: { container: number; selected: MappingRow[]; o
           variant="ghost"
           testid="unmap-all"
           pending={unmapAll.state.status === 'pending'}
-          onClick={() => (setLast('all'), unmapAll.run())}
+          onClick={() => {
+            setLast('all');
+            unmapAll.run();
+          }}
           confirm={{ title: `Unmap everything in container ${props.container}?`, label: 'Unmap all', body: 'VFIO_IOMMU_UNMAP_DMA with VFIO_DMA_UNMAP_FLAG_ALL removes every mapping and unpins its pages.' }}
         >
           Unmap all…
         </ActionButton>
       </div>
       <div className="field">
-        <label>Unmap range</label>
+        <span className="field-label">Unmap range</span>
         <div className="size-input">
           <input className="mono" placeholder="IOVA 0x…" value={iova} onChange={(e) => setIova(e.target.value)} data-testid="unmap-iova" aria-label="unmap IOVA" />
           <input className="mono" placeholder="size" value={size} onChange={(e) => setSize(e.target.value)} data-testid="unmap-size" aria-label="unmap size" style={{ maxWidth: 80 }} />
@@ -69,7 +75,10 @@ export function UnmapPanel(props: { container: number; selected: MappingRow[]; o
               <option key={u}>{u}</option>
             ))}
           </select>
-          <ActionButton testid="unmap-range" disabledReason={rangeError} pending={unmapRange.state.status === 'pending'} onClick={() => (setLast('range'), unmapRange.run(a!, s!))}>
+          <ActionButton testid="unmap-range" disabledReason={rangeError} pending={unmapRange.state.status === 'pending'} onClick={() => {
+            setLast('range');
+            unmapRange.run(a!, s!);
+          }}>
             Unmap
           </ActionButton>
         </div>

@@ -67,9 +67,10 @@ export function EventsView() {
       </div>
       <div className="toolbar">
         <input className="search" placeholder="Filter by text, device, errno, actor…" value={text} onChange={(e) => setText(e.target.value)} data-testid="events-search" aria-label="filter events" />
+        {/* biome-ignore lint/a11y/useSemanticElements: a segmented toggle of buttons, not a form section; role=group is its ARIA equivalent without fieldset's UA box */}
         <div className="seg" role="group" aria-label="event kinds">
           {KINDS.map((k) => (
-            <button key={k} className={kinds.has(k) ? 'on' : ''} onClick={() => toggle(k)} data-testid={`kind-${k}`}>
+            <button type="button" key={k} className={kinds.has(k) ? 'on' : ''} onClick={() => toggle(k)} data-testid={`kind-${k}`}>
               {k}
             </button>
           ))}

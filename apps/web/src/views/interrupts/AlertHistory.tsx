@@ -49,12 +49,14 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
   const current = vectors.find((v) => v.key === chosen) ?? vectors[0];
   const history = useAction((key: string) => get<HistoryResponse>(`${apiPaths.irqHistory()}?key=${encodeURIComponent(key)}&resolution=1s`), () => 'loaded');
   const key = current?.key ?? null;
+  // useAction's run is stable (useCallback with no dependencies): the effect restarts only when the key changes
+  const loadHistory = history.run;
   useEffect(() => {
     if (!key) return;
-    history.run(key);
-    const t = window.setInterval(() => history.run(key), HISTORY_REFRESH_MS);
+    loadHistory(key);
+    const t = window.setInterval(() => loadHistory(key), HISTORY_REFRESH_MS);
     return () => window.clearInterval(t);
-  }, [key]);
+  }, [key, loadHistory]);
   const points = history.state.status === 'ok' && history.state.value.key === key ? history.state.value.points : [];
   return (
     <div className="alert-grid" data-testid="alert-history">

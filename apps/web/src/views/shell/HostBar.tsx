@@ -98,7 +98,7 @@ export function HostBar() {
             {session.role}
           </span>
         ) : null}
-        <button className="btn ghost small" onClick={session.signOut} data-testid="sign-out">
+        <button type="button" className="btn ghost small" onClick={session.signOut} data-testid="sign-out">
           Sign out
         </button>
       </div>

@@ -20,11 +20,13 @@ export function StormBanner() {
     ? null
     : list.filter((a) => a.clearedAt !== null && now - a.clearedAt < HOLD_AFTER_CLEAR_MS).sort((a, b) => b.clearedAt! - a.clearedAt!)[0];
   // re-render once a second while a cleared storm is on show, to age it and then hide it
+  // (keyed by the alert's id, not the object, which every update for it replaces)
+  const recentId = recent?.id;
   useEffect(() => {
-    if (!recent) return;
+    if (recentId === undefined) return;
     const t = window.setInterval(() => setTick((n) => n + 1), 1000);
     return () => window.clearInterval(t);
-  }, [recent?.id]);
+  }, [recentId]);
   const a = active[0] ?? recent;
   if (!a) return null;
   const isActive = a.clearedAt === null;

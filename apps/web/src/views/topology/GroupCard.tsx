@@ -59,7 +59,10 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
           {owner ?? 'free'}
         </span>
         {held ? (
-          <ActionButton small testid={`group-close-${g.id}`} onClick={() => (setLast('close'), close.run())} pending={close.state.status === 'pending'}>
+          <ActionButton small testid={`group-close-${g.id}`} onClick={() => {
+            setLast('close');
+            close.run();
+          }} pending={close.state.status === 'pending'}>
             Release
           </ActionButton>
         ) : !foreign && g.viable ? (
@@ -79,7 +82,10 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
               variant="primary"
               testid={`group-open-${g.id}`}
               pending={open.state.status === 'pending'}
-              onClick={() => (setLast('open'), open.run(target === 'new' ? undefined : Number(target)))}
+              onClick={() => {
+                setLast('open');
+                open.run(target === 'new' ? undefined : Number(target));
+              }}
             >
               Open
             </ActionButton>

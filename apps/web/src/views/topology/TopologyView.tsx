@@ -72,9 +72,9 @@ export function TopologyView() {
     for (const s of sections(shown)) {
       out.push({ kind: 'section', section: s });
       if (s.clusters) {
-        packClusters(s.clusters, columns).forEach((clusters) =>
-          out.push({ kind: 'clusters', clusters, key: `c-${clusters.map((c) => c.container).join('-')}` }),
-        );
+        for (const clusters of packClusters(s.clusters, columns)) {
+          out.push({ kind: 'clusters', clusters, key: `c-${clusters.map((c) => c.container).join('-')}` });
+        }
         continue;
       }
       for (let i = 0; i < s.cards.length; i += columns)
@@ -118,9 +118,10 @@ export function TopologyView() {
           data-testid="topology-search"
           aria-label="search groups"
         />
+        {/* biome-ignore lint/a11y/useSemanticElements: a segmented toggle of buttons, not a form section; role=group is its ARIA equivalent without fieldset's UA box */}
         <div className="seg" role="group" aria-label="filter groups">
           {FILTERS.map(([f, label]) => (
-            <button key={f} className={state === f ? 'on' : ''} onClick={() => setState(f)} data-testid={`filter-${f}`}>
+            <button type="button" key={f} className={state === f ? 'on' : ''} onClick={() => setState(f)} data-testid={`filter-${f}`}>
               {label}
             </button>
           ))}

@@ -125,7 +125,7 @@ export function createFakeHost(): FakeHost {
       if (req.action & 8) host.intxMasked = true;
       if (req.data.type === 'eventfd') {
         const slots = wired.get(req.index) ?? new Array(vectors).fill(null);
-        req.data.fds.forEach((fd, i) => (slots[req.start + i] = fd as FakeEventFd | null));
+        for (const [i, fd] of req.data.fds.entries()) slots[req.start + i] = fd as FakeEventFd | null;
         wired.set(req.index, slots);
         if (req.index === 0) host.intxMasked = false;
       } else if (req.data.type === 'none' && req.action & 32 && req.count === 0) {
