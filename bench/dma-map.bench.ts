@@ -67,7 +67,11 @@ async function run(entries: number, print = true): Promise<void> {
   );
 }
 
-console.log(`dma-map bench — node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `dma-map bench — node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 // one unprinted pass so the JIT has compiled the paths before anything is timed
 await run(1_000, false);
 await run(1_000);

@@ -97,7 +97,11 @@ async function measure(file: string, module: string, runs: number): Promise<Meas
 }
 
 function runChild(file: string, module: string, runs: number): Measured {
-  const out = spawnSync(TSX, ['--expose-gc', SELF, '--measure', file, module, String(runs)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * MiB });
+  const out = spawnSync(TSX, ['--expose-gc', SELF, '--measure', file, module, String(runs)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 16 * MiB,
+  });
   if (out.status !== 0) throw new Error(`measuring ${file} failed:\n${out.stderr}`);
   return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '') as Measured;
 }
@@ -111,7 +115,10 @@ function report(label: string, m: Measured): string[] {
         `  ${q.name.padEnd(24)} ${q.firstMs.toFixed(1).padStart(9)} ${q.medianMs.toFixed(1).padStart(10)} ${q.maxMs.toFixed(1).padStart(8)} ${(q.readKiB === null ? 'n/a' : q.readKiB.toFixed(0)).padStart(14)} ${String(q.returned).padStart(7)}  ${q.more}`,
     ),
   ];
-  if (m.drain) lines.push(`  text=zzzz followed to the end: ${m.drain.pages} pages, ${m.drain.totalMs.toFixed(0)} ms in all, longest page ${m.drain.maxPageMs.toFixed(1)} ms`);
+  if (m.drain)
+    lines.push(
+      `  text=zzzz followed to the end: ${m.drain.pages} pages, ${m.drain.totalMs.toFixed(0)} ms in all, longest page ${m.drain.maxPageMs.toFixed(1)} ms`,
+    );
   return lines;
 }
 
@@ -123,7 +130,9 @@ if (process.argv[2] === '--measure') {
   const current = pathToFileURL(join(ROOT, 'packages/telemetry/src/event-log.ts')).href;
   const out = [
     `# event-log bench — ${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Linux ${release()}, node ${process.version}`,
-    `# ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (a shared machine: read ratios, not single figures)`,
+    `# ${new Date().toISOString()}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (a shared machine: read ratios, not single figures)`,
     `# Run: pnpm exec tsx bench/event-log.bench.ts${oldRef ? ` --old ${oldRef}` : ''}`,
     `# Default EventLog options (memoryLimit 20 000, queryReadBytes 4 MiB); each file opened in a fresh process, then`,
     `# each query called ${RUNS} times right after open: first-ms includes the scavenge that promotes the events just loaded`,
@@ -143,8 +152,16 @@ if (process.argv[2] === '--measure') {
       if (oldRef && bytes < 100 * MiB) {
         // the whole-file version, from git, for a before/after on this machine
         const oldFile = join(dir, 'event-log-old.ts');
-        writeFileSync(oldFile, execFileSync('git', ['show', `${oldRef}:packages/telemetry/src/event-log.ts`], { cwd: ROOT, encoding: 'utf8' }));
-        lines.push(...report(`${label} file, event-log.ts at ${oldRef} (${OLD_RUNS} calls each)`, runChild(file, pathToFileURL(oldFile).href, OLD_RUNS)));
+        writeFileSync(
+          oldFile,
+          execFileSync('git', ['show', `${oldRef}:packages/telemetry/src/event-log.ts`], { cwd: ROOT, encoding: 'utf8' }),
+        );
+        lines.push(
+          ...report(
+            `${label} file, event-log.ts at ${oldRef} (${OLD_RUNS} calls each)`,
+            runChild(file, pathToFileURL(oldFile).href, OLD_RUNS),
+          ),
+        );
       }
       console.log(lines.join('\n'));
       out.push(...lines);

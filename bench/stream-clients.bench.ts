@@ -32,9 +32,13 @@ const steps = [1, 10, 25, 50, 100, 200, 400, 800].filter((n) => n <= maxClients)
 
 function runClients(n: number): Promise<Record<string, unknown>> {
   return new Promise((res, rej) => {
-    const child = spawn(TSX, [CLIENT, `ws://127.0.0.1:${PORT}/api/v1/stream?token=${TOKEN}`, String(n), String(SECONDS), TOPICS.join(',')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      TSX,
+      [CLIENT, `ws://127.0.0.1:${PORT}/api/v1/stream?token=${TOKEN}`, String(n), String(SECONDS), TOPICS.join(',')],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').at(-1)!)) : rej(new Error(`clients exited ${code}`))));
@@ -54,7 +58,11 @@ const server = await listen({
 const hub = server.app.vfio.hub;
 
 console.log(`stream clients at 10 Hz — sim "default", topics ${TOPICS.join(',')}, ${SECONDS} s per step`);
-console.log(`node ${process.version}, ${cpus().length} cpus, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
+console.log(
+  `node ${process.version}, ${cpus().length} cpus, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, ${new Date().toISOString()}`,
+);
 console.log('clients  deltas/s/client(min/med)  gaps  snapshots  server-step-ms(avg/max)  server-cpu%  elu%  rss-MiB  MB/s-out  held');
 for (const n of steps) {
   const cpu0 = process.cpuUsage();

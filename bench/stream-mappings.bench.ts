@@ -47,7 +47,12 @@ const scenario = loadScenario('default');
 scenario.memlockLimit = 1024 * 1024 * 1024; // 65,535 pinned 4 KiB pages must fit
 const host = createSimHost({ scenario });
 const app = await buildApp({
-  host, tokens: new TokenStore([]), dataDir: null, tickHz: TICK_HZ, autoTick: false, webDir: null,
+  host,
+  tokens: new TokenStore([]),
+  dataDir: null,
+  tickHz: TICK_HZ,
+  autoTick: false,
+  webDir: null,
 });
 await app.ready();
 const { ctx, hub } = app.vfio;
@@ -95,8 +100,14 @@ try {
     { name: 'idle + 6 other topics', topics: ['topology', 'host', 'pinned', 'irq-rates', 'alerts', 'events'], work: async () => undefined },
   ];
 
-  console.log(`stream mappings — ${MAPPINGS.toLocaleString('en-US')} mappings in container ${container} (group ${group.id}), sim "default" at ${TICK_HZ} Hz, 1 in-process client on mappings:${container}, ${SECONDS} s per phase`);
-  console.log(`node ${process.version}, ${cpus().length} cpus, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
+  console.log(
+    `stream mappings — ${MAPPINGS.toLocaleString('en-US')} mappings in container ${container} (group ${group.id}), sim "default" at ${TICK_HZ} Hz, 1 in-process client on mappings:${container}, ${SECONDS} s per phase`,
+  );
+  console.log(
+    `node ${process.version}, ${cpus().length} cpus, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${new Date().toISOString()}`,
+  );
   console.log(`fill via DriveSession: ${(fillMs / 1000).toFixed(1)} s; subscribe (init + snapshot): ${subscribeMs.toFixed(0)} ms`);
   console.log('phase                              ticks  stream-step-ms(mean/max)  tick-total-ms(mean/max)  deltas  KB-out/tick');
   for (const phase of phases) {

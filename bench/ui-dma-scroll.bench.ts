@@ -44,7 +44,8 @@ const PASSES: Pass[] = [
   { name: 'scrollbar drag (jump across all rows)', step: 0, frames: 300 },
 ];
 
-if (!existsSync(join(WEB_DIR, 'index.html'))) execFileSync('pnpm', ['--filter', '@vfioscope/web', 'build'], { cwd: ROOT, stdio: 'inherit' });
+if (!existsSync(join(WEB_DIR, 'index.html')))
+  execFileSync('pnpm', ['--filter', '@vfioscope/web', 'build'], { cwd: ROOT, stdio: 'inherit' });
 
 const scenario = loadScenario('default');
 scenario.memlockLimit = 1024 * 1024 * 1024;
@@ -130,7 +131,12 @@ try {
   const t0 = performance.now();
   for (let i = 0; i < MAPPINGS; i++) {
     // every 64th mapping is 4 pages, so sorting by size moves rows
-    await session.mapDma(container, { iova: 0x100000n + BigInt(i) * 4n * PAGE, size: i % 64 === 31 ? 4n * PAGE : PAGE, read: true, write: true });
+    await session.mapDma(container, {
+      iova: 0x100000n + BigInt(i) * 4n * PAGE,
+      size: i % 64 === 31 ? 4n * PAGE : PAGE,
+      read: true,
+      write: true,
+    });
   }
   const fillMs = performance.now() - t0;
 
@@ -140,10 +146,20 @@ try {
   await page.waitForSelector(`[data-testid="mapping-table"][data-rows="${MAPPINGS}"]`, { timeout: 120_000 });
   const loadMs = performance.now() - t1;
 
-  console.log(`DMA table scroll — ${MAPPINGS.toLocaleString('en-US')} mappings in container ${container} (group ${group.id}), sim "default" at ${TICK_HZ} Hz, Chromium headless 1280×800`);
-  console.log(`node ${process.version}, ${cpus().length} cpus, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${new Date().toISOString()}`);
-  console.log(`fill ${MAPPINGS} mappings via DriveSession: ${(fillMs / 1000).toFixed(1)} s; page load to full table: ${(loadMs / 1000).toFixed(1)} s`);
-  console.log('pass                                     frames  median-ms  p95-ms  max-ms  frames>50ms  rows-in-DOM  server-step-ms(avg/max)');
+  console.log(
+    `DMA table scroll — ${MAPPINGS.toLocaleString('en-US')} mappings in container ${container} (group ${group.id}), sim "default" at ${TICK_HZ} Hz, Chromium headless 1280×800`,
+  );
+  console.log(
+    `node ${process.version}, ${cpus().length} cpus, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${new Date().toISOString()}`,
+  );
+  console.log(
+    `fill ${MAPPINGS} mappings via DriveSession: ${(fillMs / 1000).toFixed(1)} s; page load to full table: ${(loadMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    'pass                                     frames  median-ms  p95-ms  max-ms  frames>50ms  rows-in-DOM  server-step-ms(avg/max)',
+  );
   for (const p of PASSES) {
     const stop = sampleServerSteps();
     const r = (await page.evaluate(scrollScript(p))) as { deltas: number[]; rowsInDom: number };

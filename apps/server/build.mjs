@@ -49,8 +49,12 @@ function inputs() {
   return {
     trees: [join(SERVER, 'src'), ...pkgs.map((p) => join(p, 'src'))],
     files: [
-      join(SERVER, 'build.mjs'), join(SERVER, 'package.json'), ...pkgs.map((p) => join(p, 'package.json')),
-      join(ROOT, 'pnpm-lock.yaml'), join(ROOT, 'tsconfig.json'), join(ROOT, 'tsconfig.base.json'),
+      join(SERVER, 'build.mjs'),
+      join(SERVER, 'package.json'),
+      ...pkgs.map((p) => join(p, 'package.json')),
+      join(ROOT, 'pnpm-lock.yaml'),
+      join(ROOT, 'tsconfig.json'),
+      join(ROOT, 'tsconfig.base.json'),
       // rewritten by every `pnpm install`: third-party paths in the bundle may have moved
       join(ROOT, 'node_modules/.modules.yaml'),
     ],
@@ -156,10 +160,15 @@ function checkLinuxStaysLazy(metafile) {
     for (const i of outputs[f]?.imports ?? []) if (!i.external && i.kind === 'import-statement') walk(i.path);
   };
   walk(entry);
-  const bad = [...reached].filter((f) =>
-    Object.keys(outputs[f].inputs).some((p) => p.includes('packages/host-linux/')) ||
-    outputs[f].imports.some((i) => i.external && i.path.includes('/ffi-rs/')));
-  if (bad.length) throw new Error(`host-linux / ffi-rs is reached statically from the entry (in ${bad.join(', ')}): the sim would load the native module`);
+  const bad = [...reached].filter(
+    (f) =>
+      Object.keys(outputs[f].inputs).some((p) => p.includes('packages/host-linux/')) ||
+      outputs[f].imports.some((i) => i.external && i.path.includes('/ffi-rs/')),
+  );
+  if (bad.length)
+    throw new Error(
+      `host-linux / ffi-rs is reached statically from the entry (in ${bad.join(', ')}): the sim would load the native module`,
+    );
 }
 
 export async function buildServer() {

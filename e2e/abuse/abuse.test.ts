@@ -27,7 +27,13 @@ let container = '';
 const auth = { authorization: `Bearer ${OPERATOR}` };
 const host = () => ({ host: `127.0.0.1:${srv.port}` });
 
-interface AuditLine { phase: string; id?: string; action?: string; status?: number; errno?: string }
+interface AuditLine {
+  phase: string;
+  id?: string;
+  action?: string;
+  status?: number;
+  errno?: string;
+}
 const auditText = (): string[] => readFileSync(join(srv.dataDir, 'audit.log'), 'utf8').split('\n').filter(Boolean);
 const auditLines = (): AuditLine[] => auditText().map((l) => JSON.parse(l) as AuditLine);
 const state = () => heldState(srv.base, OPERATOR, container, '0000:00:03.0');
@@ -56,9 +62,14 @@ describe('no way around auth', () => {
       ];
       for (const target of targets) {
         for (const h of [host(), { host: 'x' }]) {
-          const res = await rawRequest(srv.port, httpRequest(r.method, target, { ...h, 'content-type': 'application/json' }, JSON.stringify(r.payload ?? {})));
+          const res = await rawRequest(
+            srv.port,
+            httpRequest(r.method, target, { ...h, 'content-type': 'application/json' }, JSON.stringify(r.payload ?? {})),
+          );
           tried++;
-          expect([400, 401, 404, 421], `${r.method} ${target} (Host ${h.host}) → ${res.status} ${res.body.slice(0, 100)}`).toContain(res.status);
+          expect([400, 401, 404, 421], `${r.method} ${target} (Host ${h.host}) → ${res.status} ${res.body.slice(0, 100)}`).toContain(
+            res.status,
+          );
           expect(res.body).toMatch(/^\{"error":\{"errno":"/);
         }
       }
@@ -70,7 +81,15 @@ describe('no way around auth', () => {
     const before = await state();
     for (const r of requests.filter((x) => x.spec.action)) {
       for (const origin of [`http://127.0.0.1:${srv.port + 1}`, 'http://localhost:1', 'null']) {
-        const res = await rawRequest(srv.port, httpRequest(r.method, r.url, { ...host(), cookie: `vfioscope_token=${OPERATOR}`, origin, ...(r.payload ? { 'content-type': 'application/json' } : {}) }, r.payload ? JSON.stringify(r.payload) : undefined));
+        const res = await rawRequest(
+          srv.port,
+          httpRequest(
+            r.method,
+            r.url,
+            { ...host(), cookie: `vfioscope_token=${OPERATOR}`, origin, ...(r.payload ? { 'content-type': 'application/json' } : {}) },
+            r.payload ? JSON.stringify(r.payload) : undefined,
+          ),
+        );
         expect(res.status, `${r.url} from ${origin}`).toBe(403);
       }
     }
@@ -81,14 +100,25 @@ describe('no way around auth', () => {
 describe('no action without its audit line', () => {
   it('refuses deep, huge and malformed bodies on every action before the backend, each audited as refused', async () => {
     const before = await state();
-    const bodies = ['['.repeat(3000) + ']'.repeat(3000), '{"a":'.repeat(5000), `{"data":"${'0'.repeat(100_000)}"}`, '{"__proto__":{"x":1}}', '{'];
+    const bodies = [
+      '['.repeat(3000) + ']'.repeat(3000),
+      '{"a":'.repeat(5000),
+      `{"data":"${'0'.repeat(100_000)}"}`,
+      '{"__proto__":{"x":1}}',
+      '{',
+    ];
     for (const r of requests.filter((x) => x.spec.action)) {
       for (const body of bodies) {
         const n = auditLines().length;
-        const res = await rawRequest(srv.port, httpRequest(r.method, r.url, { ...host(), ...auth, 'content-type': 'application/json' }, body));
+        const res = await rawRequest(
+          srv.port,
+          httpRequest(r.method, r.url, { ...host(), ...auth, 'content-type': 'application/json' }, body),
+        );
         expect([400, 413], `${r.url} ${body.slice(0, 20)} → ${res.status} ${res.body.slice(0, 120)}`).toContain(res.status);
         const added = auditLines().slice(n);
-        expect(added, `${r.url} ${body.slice(0, 20)}`).toEqual([expect.objectContaining({ phase: 'refused', action: r.spec.action, status: res.status })]);
+        expect(added, `${r.url} ${body.slice(0, 20)}`).toEqual([
+          expect.objectContaining({ phase: 'refused', action: r.spec.action, status: res.status }),
+        ]);
       }
     }
     expect(await state()).toBe(before);
@@ -99,7 +129,12 @@ describe('fuzzing every route', () => {
   it('2,000 malformed requests: no 5xx, every intent has its result, nothing changes', async () => {
     const before = await state();
     const auditBefore = auditText().length;
-    const target = { port: srv.port, operator: OPERATOR, viewer: VIEWER, samples: { group: '3', bdf: '0000:00:03.0', index: '0', id: container } };
+    const target = {
+      port: srv.port,
+      operator: OPERATOR,
+      viewer: VIEWER,
+      samples: { group: '3', bdf: '0000:00:03.0', index: '0', id: container },
+    };
     const report = await runFuzz(target, fuzzCases(8, 2000, target));
     expect(report.failures).toEqual([]);
     expect(report.sent).toBe(2000);

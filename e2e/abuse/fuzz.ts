@@ -47,11 +47,42 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 
 /** Values no field of this API accepts (no boolean: `all: true` is a valid unmap; no hex: `data` takes any) */
 const JUNK_VALUES: unknown[] = [
-  null, -1, 1.5, Number.POSITIVE_INFINITY, '', ' ', '0x', '0xzz', '-0x1000', '0x1fffffffffffffffff', '99999999999999999999999', '１２３',
-  '\u0000', '<script>', "' OR 1=1 --", '../../etc/passwd', 'z'.repeat(300), [], {}, [[[]]], { $gt: '' },
+  null,
+  -1,
+  1.5,
+  Number.POSITIVE_INFINITY,
+  '',
+  ' ',
+  '0x',
+  '0xzz',
+  '-0x1000',
+  '0x1fffffffffffffffff',
+  '99999999999999999999999',
+  '１２３',
+  '\u0000',
+  '<script>',
+  "' OR 1=1 --",
+  '../../etc/passwd',
+  'z'.repeat(300),
+  [],
+  {},
+  [[[]]],
+  { $gt: '' },
 ];
 
-const BAD_PATH_BITS = ['%', '%zz', '%C0%AE%C0%AE', '%00', '%2e%2e%2f%2e%2e', '..%2f..%2f', '%FF%FE', '%E2%82', 'a'.repeat(5000), '%u002e', '\\..\\'];
+const BAD_PATH_BITS = [
+  '%',
+  '%zz',
+  '%C0%AE%C0%AE',
+  '%00',
+  '%2e%2e%2f%2e%2e',
+  '..%2f..%2f',
+  '%FF%FE',
+  '%E2%82',
+  'a'.repeat(5000),
+  '%u002e',
+  '\\..\\',
+];
 
 function authHeaders(t: FuzzTarget, who: 'operator' | 'viewer' | 'none' | 'bad'): Record<string, string> {
   const token = who === 'operator' ? t.operator : who === 'viewer' ? t.viewer : who === 'bad' ? `${t.operator}x` : null;
@@ -69,8 +100,25 @@ function mutate(r: () => number, t: FuzzTarget, s: SampleRequest): FuzzCase {
   const needsAuth = s.spec.role !== 'public';
   const kinds = [
     ...(needsAuth ? ['no-token', 'bad-token', 'token-in-query-on-action'] : []),
-    ...(s.spec.role === 'operator' ? ['viewer-acts', 'cross-origin', 'cross-site-fetch', 'junk-field', 'junk-body', 'deep-body', 'huge-body', 'wrong-content-type', 'proto-key', 'array-body', 'semantic'] : []),
-    'foreign-host', 'bad-escape', 'wrong-method', 'junk-query',
+    ...(s.spec.role === 'operator'
+      ? [
+          'viewer-acts',
+          'cross-origin',
+          'cross-site-fetch',
+          'junk-field',
+          'junk-body',
+          'deep-body',
+          'huge-body',
+          'wrong-content-type',
+          'proto-key',
+          'array-body',
+          'semantic',
+        ]
+      : []),
+    'foreign-host',
+    'bad-escape',
+    'wrong-method',
+    'junk-query',
   ];
   const kind = pick(r, kinds);
   const op = { ...base(t), ...authHeaders(t, 'operator') };
@@ -80,15 +128,52 @@ function mutate(r: () => number, t: FuzzTarget, s: SampleRequest): FuzzCase {
     case 'bad-token':
       return { kind, request: httpRequest(s.method, s.url, { ...base(t), ...authHeaders(t, 'bad'), ...(body ? json : {}) }, body) };
     case 'token-in-query-on-action':
-      return { kind, request: httpRequest(s.method === 'GET' ? 'POST' : s.method, `${s.url}${s.url.includes('?') ? '&' : '?'}token=${t.operator}`, { ...base(t), ...json }, body ?? '{}') };
+      return {
+        kind,
+        request: httpRequest(
+          s.method === 'GET' ? 'POST' : s.method,
+          `${s.url}${s.url.includes('?') ? '&' : '?'}token=${t.operator}`,
+          { ...base(t), ...json },
+          body ?? '{}',
+        ),
+      };
     case 'viewer-acts':
       return { kind, request: httpRequest(s.method, s.url, { ...base(t), ...authHeaders(t, 'viewer'), ...json }, body ?? '{}') };
     case 'cross-origin':
-      return { kind, request: httpRequest(s.method, s.url, { ...base(t), cookie: `vfioscope_token=${t.operator}`, origin: pick(r, ['http://127.0.0.1:1', 'http://evil.example', 'null']), ...json }, body ?? '{}') };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          s.url,
+          {
+            ...base(t),
+            cookie: `vfioscope_token=${t.operator}`,
+            origin: pick(r, ['http://127.0.0.1:1', 'http://evil.example', 'null']),
+            ...json,
+          },
+          body ?? '{}',
+        ),
+      };
     case 'cross-site-fetch':
-      return { kind, request: httpRequest(s.method, s.url, { ...base(t), cookie: `vfioscope_token=${t.operator}`, 'sec-fetch-site': pick(r, ['same-site', 'cross-site']), ...json }, body ?? '{}') };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          s.url,
+          { ...base(t), cookie: `vfioscope_token=${t.operator}`, 'sec-fetch-site': pick(r, ['same-site', 'cross-site']), ...json },
+          body ?? '{}',
+        ),
+      };
     case 'foreign-host':
-      return { kind, request: httpRequest(s.method, s.url, { host: pick(r, ['attacker.example', 'evil:80', '127.0.0.2.nip.io', '']), ...authHeaders(t, 'operator'), ...(body ? json : {}) }, body) };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          s.url,
+          { host: pick(r, ['attacker.example', 'evil:80', '127.0.0.2.nip.io', '']), ...authHeaders(t, 'operator'), ...(body ? json : {}) },
+          body,
+        ),
+      };
     case 'bad-escape': {
       const segs = s.url.split('/');
       const i = 1 + Math.floor(r() * (segs.length - 1));
@@ -99,7 +184,15 @@ function mutate(r: () => number, t: FuzzTarget, s: SampleRequest): FuzzCase {
       // methods no route of this API has (GET and DELETE share paths with real routes)
       return { kind, request: httpRequest(pick(r, ['PUT', 'PATCH', 'TRACE', 'PROPFIND', 'CONNECT']), s.url, { ...op, ...json }, '{}') };
     case 'junk-query':
-      return { kind, request: httpRequest(s.method, `${s.url}${s.url.includes('?') ? '&' : '?'}${pick(r, ['limit=-1', 'limit=1e9', 'offset=x', 'zzz=1', 'limit=1&limit=2', 'sort=%00', `text=${'a'.repeat(300)}`, 'sinceSeq=0x10'])}`, { ...op, ...(body ? json : {}) }, body) };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          `${s.url}${s.url.includes('?') ? '&' : '?'}${pick(r, ['limit=-1', 'limit=1e9', 'offset=x', 'zzz=1', 'limit=1&limit=2', 'sort=%00', `text=${'a'.repeat(300)}`, 'sinceSeq=0x10'])}`,
+          { ...op, ...(body ? json : {}) },
+          body,
+        ),
+      };
     case 'junk-field': {
       const obj: Record<string, unknown> = { ...(s.payload ?? {}) };
       const keys = Object.keys(obj);
@@ -108,26 +201,92 @@ function mutate(r: () => number, t: FuzzTarget, s: SampleRequest): FuzzCase {
       return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, JSON.stringify(obj)) };
     }
     case 'junk-body':
-      return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, pick(r, ['{', '}', '{"a":', 'nul', '"str"', '12', '{"iova":"0x1000",}', '\u0000\u0001', '{"a":1}{"b":2}', `[${'1,'.repeat(100)}]`])) };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          s.url,
+          { ...op, ...json },
+          pick(r, [
+            '{',
+            '}',
+            '{"a":',
+            'nul',
+            '"str"',
+            '12',
+            '{"iova":"0x1000",}',
+            '\u0000\u0001',
+            '{"a":1}{"b":2}',
+            `[${'1,'.repeat(100)}]`,
+          ]),
+        ),
+      };
     case 'deep-body': {
       const n = 9 + Math.floor(r() * 20_000);
-      return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, pick(r, ['[', '{"a":'] as const).repeat(n) + (r() < 0.5 ? ']'.repeat(n) : '')) };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          s.url,
+          { ...op, ...json },
+          pick(r, ['[', '{"a":'] as const).repeat(n) + (r() < 0.5 ? ']'.repeat(n) : ''),
+        ),
+      };
     }
     case 'huge-body':
-      return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, `{"data":"${'0'.repeat(70_000 + Math.floor(r() * 50_000))}"}`) };
+      return {
+        kind,
+        request: httpRequest(s.method, s.url, { ...op, ...json }, `{"data":"${'0'.repeat(70_000 + Math.floor(r() * 50_000))}"}`),
+      };
     case 'wrong-content-type':
-      return { kind, request: httpRequest(s.method, s.url, { ...op, 'content-type': pick(r, ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) }, body ?? 'a=1') };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          s.url,
+          {
+            ...op,
+            'content-type': pick(r, [
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data; boundary=x',
+              'application/xml',
+            ]),
+          },
+          body ?? 'a=1',
+        ),
+      };
     case 'proto-key':
-      return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, pick(r, ['{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', `{"a":1,"__proto__":{"isAdmin":true}}`])) };
+      return {
+        kind,
+        request: httpRequest(
+          s.method,
+          s.url,
+          { ...op, ...json },
+          pick(r, ['{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', `{"a":1,"__proto__":{"isAdmin":true}}`]),
+        ),
+      };
     case 'array-body':
       return { kind, request: httpRequest(s.method, s.url, { ...op, ...json }, JSON.stringify([s.payload ?? {}])) };
     default: {
       // well-formed but refused by the kernel's rules or the server's: unaligned, wrapping, absent
       const bad: Record<string, string> = {
-        group: pick(r, ['999999', '123456']), bdf: pick(r, ['0000:ff:1f.7', 'ffff:00:00.0']), index: pick(r, ['9', '99']), id: pick(r, ['999', '0']),
+        group: pick(r, ['999999', '123456']),
+        bdf: pick(r, ['0000:ff:1f.7', 'ffff:00:00.0']),
+        index: pick(r, ['9', '99']),
+        id: pick(r, ['999', '0']),
       };
       const url = s.spec.path.replace(/:([a-z]+)/g, (_, n: string) => encodeURIComponent(bad[n] ?? 'x'));
-      const semantic = s.name === 'map' ? JSON.stringify(pick(r, [{ iova: '0x1001', size: '0x1000', flags: ['read'] }, { iova: '0xfffffffffffff000', size: '0x2000', flags: ['read'] }, { iova: '0x0', size: '0x0', flags: ['read'] }])) : body ?? '{}';
+      const semantic =
+        s.name === 'map'
+          ? JSON.stringify(
+              pick(r, [
+                { iova: '0x1001', size: '0x1000', flags: ['read'] },
+                { iova: '0xfffffffffffff000', size: '0x2000', flags: ['read'] },
+                { iova: '0x0', size: '0x0', flags: ['read'] },
+              ]),
+            )
+          : (body ?? '{}');
       return { kind: 'semantic', request: httpRequest(s.method, s.name === 'map' ? s.url : url, { ...op, ...json }, semantic) };
     }
   }
@@ -135,7 +294,10 @@ function mutate(r: () => number, t: FuzzTarget, s: SampleRequest): FuzzCase {
 
 /** Garbage that is not HTTP at all, or HTTP the parser must refuse. */
 const GARBAGE = [
-  'GET\r\n\r\n', 'HELLO / HTTP/1.1\r\n\r\n', 'GET / HTTP/9.9\r\nhost: x\r\n\r\n', '\u0000\u0001\u0002\r\n\r\n',
+  'GET\r\n\r\n',
+  'HELLO / HTTP/1.1\r\n\r\n',
+  'GET / HTTP/9.9\r\nhost: x\r\n\r\n',
+  '\u0000\u0001\u0002\r\n\r\n',
   'POST /api/v1/groups/3/close HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello',
   'POST /api/v1/groups/3/close HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n0\r\n\r\n',
   `GET /api/v1/topology HTTP/1.1\r\nhost: 127.0.0.1\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
@@ -148,8 +310,19 @@ export function fuzzCases(seed: number, count: number, t: FuzzTarget): FuzzCase[
   for (let i = 0; i < count; i++) {
     if (r() < 0.03) out.push({ kind: 'garbage', request: pick(r, GARBAGE).replace('127.0.0.1', `127.0.0.1:${t.port}`) });
     else if (r() < 0.05) {
-      const s = pick(r, reqs.filter((x) => x.spec.role !== 'public'));
-      out.push({ kind: 'absolute-form', request: httpRequest(s.method, `http://${pick(r, ['x', `127.0.0.1:${t.port}`])}${s.url.replace('/api/', pick(r, ['/api/', '/%61pi/']))}`, { host: pick(r, ['x', `127.0.0.1:${t.port}`]) }, s.payload ? JSON.stringify(s.payload) : undefined) });
+      const s = pick(
+        r,
+        reqs.filter((x) => x.spec.role !== 'public'),
+      );
+      out.push({
+        kind: 'absolute-form',
+        request: httpRequest(
+          s.method,
+          `http://${pick(r, ['x', `127.0.0.1:${t.port}`])}${s.url.replace('/api/', pick(r, ['/api/', '/%61pi/']))}`,
+          { host: pick(r, ['x', `127.0.0.1:${t.port}`]) },
+          s.payload ? JSON.stringify(s.payload) : undefined,
+        ),
+      });
     } else out.push(mutate(r, t, pick(r, reqs)));
   }
   return out;
@@ -176,7 +349,13 @@ export async function runFuzz(t: FuzzTarget, cases: FuzzCase[], concurrency = 16
       report.byStatus[res.status] = (report.byStatus[res.status] ?? 0) + 1;
       report.byKind[c.kind] = (report.byKind[c.kind] ?? 0) + 1;
       const why = judge(c, res);
-      if (why && report.failures.length < 50) report.failures.push({ kind: `${c.kind}: ${why}`, request: c.request.slice(0, 300), status: res.status, body: res.body.slice(0, 300) });
+      if (why && report.failures.length < 50)
+        report.failures.push({
+          kind: `${c.kind}: ${why}`,
+          request: c.request.slice(0, 300),
+          status: res.status,
+          body: res.body.slice(0, 300),
+        });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -115,8 +115,15 @@ describe('a full data disk', () => {
     else expect(spawnSync('prlimit', ['--pid', String(srv.child.pid), '--fsize=unlimited']).status).toBe(0);
     const again = await api('POST', `/containers/${container}/mappings`, { iova: '0x100000', size: '0x1000', flags: ['read'] });
     expect(again.status, await again.clone().text()).toBe(200);
-    const tail = readFileSync(join(seen, 'audit.log'), 'utf8').slice(auditAfter.length).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { phase: string; action: string });
-    expect(tail.map((l) => [l.phase, l.action])).toEqual([['intent', 'dma.map'], ['result', 'dma.map']]);
+    const tail = readFileSync(join(seen, 'audit.log'), 'utf8')
+      .slice(auditAfter.length)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { phase: string; action: string });
+    expect(tail.map((l) => [l.phase, l.action])).toEqual([
+      ['intent', 'dma.map'],
+      ['result', 'dma.map'],
+    ]);
     expect(await srv.stop()).toBe(0);
     srv = null;
     if (!tmpfs) rmSync(dataDir, { recursive: true, force: true });
@@ -127,7 +134,9 @@ describe('a torn audit tail', () => {
   it('is terminated at startup so the next record stands on its own line', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vfioscope-torn-'));
     const torn = '{"ts":"2026-12-01T00:00:00.000Z","phase":"intent","id":"x-1","action":"dma.map","tok';
-    writeFileSync(join(dataDir, 'audit.log'), `{"ts":"2026-12-01T00:00:00.000Z","phase":"refused","action":"group.open"}\n${torn}`, { mode: 0o600 });
+    writeFileSync(join(dataDir, 'audit.log'), `{"ts":"2026-12-01T00:00:00.000Z","phase":"refused","action":"group.open"}\n${torn}`, {
+      mode: 0o600,
+    });
     srv = await startServer({ dataDir });
     expect((await api('POST', '/groups/3/open')).status).toBe(200);
     const lines = readFileSync(join(dataDir, 'audit.log'), 'utf8').split('\n');
@@ -141,7 +150,8 @@ describe('a large events log at startup', () => {
   it('is read from its tail: peak memory far below the file, the sequence continues', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vfioscope-events-'));
     const file = join(dataDir, 'events.jsonl');
-    const line = (seq: number) => `${JSON.stringify({ seq, ts: 1_764_000_000_000 + seq, kind: 'action', message: `mapDma container 1 iova 0x${seq.toString(16)} ${'x'.repeat(180)}`, op: 'mapDma', container: 1 })}\n`;
+    const line = (seq: number) =>
+      `${JSON.stringify({ seq, ts: 1_764_000_000_000 + seq, kind: 'action', message: `mapDma container 1 iova 0x${seq.toString(16)} ${'x'.repeat(180)}`, op: 'mapDma', container: 1 })}\n`;
     const target = 256 * 1024 * 1024;
     let seq = 0;
     let size = 0;

@@ -50,14 +50,25 @@ export interface StartOptions {
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
-  if (!existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: the abuse suite runs the built server (scripts/bootstrap.sh builds it)`);
+  if (!existsSync(SERVER_BUNDLE))
+    throw new Error(`${SERVER_BUNDLE} is missing: the abuse suite runs the built server (scripts/bootstrap.sh builds it)`);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vfioscope-abuse-'));
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'vfioscope-abuse-tokens-')), 'tokens.txt');
   writeFileSync(tokenFile, `operator:${OPERATOR}\nviewer:${VIEWER}\n`, { mode: 0o600 });
   const port = await freePort();
   const argv = [
-    process.execPath, SERVER_BUNDLE, 'serve', '--scenario', opts.scenario ?? 'edu', '--listen', `127.0.0.1:${port}`,
-    '--data-dir', dataDir, '--token-file', tokenFile, ...(opts.extraArgs ?? []),
+    process.execPath,
+    SERVER_BUNDLE,
+    'serve',
+    '--scenario',
+    opts.scenario ?? 'edu',
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--data-dir',
+    dataDir,
+    '--token-file',
+    tokenFile,
+    ...(opts.extraArgs ?? []),
   ];
   const [cmd, ...args] = [...(opts.wrap ?? []), ...argv] as [string, ...string[]];
   const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -69,7 +80,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   for (;;) {
     const early = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 100))]);
     if (early !== 'running') throw new Error(`the server exited (${early}) before answering /health:\n${err}`);
-    const ok = await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

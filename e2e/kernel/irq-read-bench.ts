@@ -48,7 +48,11 @@ for (const [n, k, ticks] of CASES) {
     naive += Number(process.hrtime.bigint() - t1);
   }
   rows.push(fmt('ts-drainEventFds', n, k, epoll / ticks), fmt('ts-per-fd-drain', n, k, naive / ticks));
-  rows.push(...execFileSync(cProgram!, [String(n), String(k), String(ticks * 10)], { encoding: 'utf8' }).trimEnd().split('\n'));
+  rows.push(
+    ...execFileSync(cProgram!, [String(n), String(k), String(ticks * 10)], { encoding: 'utf8' })
+      .trimEnd()
+      .split('\n'),
+  );
   await Promise.all(fds.map((f) => f.close()));
   console.log(rows.slice(-4).join('\n'));
 }

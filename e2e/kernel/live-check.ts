@@ -53,8 +53,20 @@ writeFileSync(`${DATA_DIR}/tokens`, `operator:${TOKEN}\n`);
 const t0 = Date.now();
 const server = spawn(
   process.execPath,
-  [SERVER, 'serve', '--backend', 'linux', '--listen', `127.0.0.1:${PORT}`,
-    '--token-file', `${DATA_DIR}/tokens`, '--data-dir', DATA_DIR, '--tick-hz', '5'],
+  [
+    SERVER,
+    'serve',
+    '--backend',
+    'linux',
+    '--listen',
+    `127.0.0.1:${PORT}`,
+    '--token-file',
+    `${DATA_DIR}/tokens`,
+    '--data-dir',
+    DATA_DIR,
+    '--tick-hz',
+    '5',
+  ],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );
 const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
@@ -65,15 +77,27 @@ let stopping = false;
 
 try {
   // a generous deadline on a condition (the built server is up in seconds even under TCG)
-  await poll('the server to answer /health', () => fetch(`${BASE}/health`).then((r) => r.ok), (ok) => ok, 120_000);
+  await poll(
+    'the server to answer /health',
+    () => fetch(`${BASE}/health`).then((r) => r.ok),
+    (ok) => ok,
+    120_000,
+  );
   step(`server up after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 
-  interface Topo { groups: { id: number; devices: string[]; viable: boolean }[]; devices: { bdf: string; vendorId: number; deviceId: number; driver: string | null }[] }
+  interface Topo {
+    groups: { id: number; devices: string[]; viable: boolean }[];
+    devices: { bdf: string; vendorId: number; deviceId: number; driver: string | null }[];
+  }
   const topo = await api<Topo>('GET', '/topology');
-  const edu = topo.devices.find(
-    (d) => d.vendorId === 0x1234 && d.deviceId === 0x11e8 && d.driver === 'vfio-pci' &&
-      topo.groups.some((g) => g.devices.length === 1 && g.devices[0] === d.bdf && g.viable),
-  ) ?? fail(`no edu alone in a viable group in ${JSON.stringify(topo).slice(0, 500)}`);
+  const edu =
+    topo.devices.find(
+      (d) =>
+        d.vendorId === 0x1234 &&
+        d.deviceId === 0x11e8 &&
+        d.driver === 'vfio-pci' &&
+        topo.groups.some((g) => g.devices.length === 1 && g.devices[0] === d.bdf && g.viable),
+    ) ?? fail(`no edu alone in a viable group in ${JSON.stringify(topo).slice(0, 500)}`);
   const groupId = topo.groups.find((g) => g.devices[0] === edu.bdf)!.id;
 
   const opened = await api<{ group: number; container: number; devices?: string[] }>('POST', `/groups/${groupId}/open`, {});
@@ -82,7 +106,15 @@ try {
 
   await api('POST', `/devices/${edu.bdf}/irqs/INTX`, { action: 'trigger' });
   await api('POST', `/devices/${edu.bdf}/regions/0/write`, { offset: '0x60', data: '01000000' });
-  interface Rate { key: string; bdf: string; index: string; vector: number; source: string; count: number; rate: number }
+  interface Rate {
+    key: string;
+    bdf: string;
+    index: string;
+    vector: number;
+    source: string;
+    count: number;
+    rate: number;
+  }
   const top = await poll(
     `an INTx count for ${edu.bdf}`,
     () => api<{ rates: Rate[] }>('GET', '/irqs/top?limit=50'),
@@ -92,19 +124,28 @@ try {
   await api('POST', `/devices/${edu.bdf}/regions/0/write`, { offset: '0x64', data: '01000000' });
   await api('POST', `/devices/${edu.bdf}/irqs/INTX`, { action: 'unmask' });
 
-  const mapped = await api<{ mapping: { iova: string; size: string; pages: number } }>(
-    'POST', `/containers/${opened.container}/mappings`, { iova: '0x100000', size: '0x4000', flags: ['read', 'write'] });
+  const mapped = await api<{ mapping: { iova: string; size: string; pages: number } }>('POST', `/containers/${opened.container}/mappings`, {
+    iova: '0x100000',
+    size: '0x4000',
+    flags: ['read', 'write'],
+  });
   if (mapped.mapping.pages !== 4) fail(`mapping pins ${mapped.mapping.pages} pages, expected 4: ${JSON.stringify(mapped)}`);
-  const table = await api<{ total: number; rows: { iova: string; size: string; pages: number }[] }>('GET', `/containers/${opened.container}/mappings`);
+  const table = await api<{ total: number; rows: { iova: string; size: string; pages: number }[] }>(
+    'GET',
+    `/containers/${opened.container}/mappings`,
+  );
   if (table.total !== 1 || BigInt(table.rows[0]!.iova) !== 0x100000n || BigInt(table.rows[0]!.size) !== 0x4000n) {
     fail(`mapping table does not show the mapping: ${JSON.stringify(table)}`);
   }
   step(`mapping table: ${JSON.stringify(table.rows)}`);
-  interface Pinned { stats: { scope: string; id: number; pinnedBytes: number; lockedBytes: number; limitBytes: number | null }[] }
+  interface Pinned {
+    stats: { scope: string; id: number; pinnedBytes: number; lockedBytes: number; limitBytes: number | null }[];
+  }
   const pinned = await poll(
     'the pinned pages of the mapping',
     () => api<Pinned>('GET', '/pinned'),
-    (p) => p.stats.some((s) => s.scope === 'container' && s.id === opened.container && s.pinnedBytes === 0x4000) &&
+    (p) =>
+      p.stats.some((s) => s.scope === 'container' && s.id === opened.container && s.pinnedBytes === 0x4000) &&
       p.stats.some((s) => s.scope === 'process' && s.lockedBytes >= 0x4000),
   );
   step(`pinned: ${JSON.stringify(pinned.stats)}`);

@@ -35,7 +35,9 @@ export class TopologyPage {
 
   async scrollToBottom(): Promise<void> {
     // evaluated as a string: this file is typechecked without the DOM lib
-    await this.app.page.evaluate(`(() => { const el = document.querySelector('[data-testid="topology-grid"]'); el.scrollTop = el.scrollHeight; })()`);
+    await this.app.page.evaluate(
+      `(() => { const el = document.querySelector('[data-testid="topology-grid"]'); el.scrollTop = el.scrollHeight; })()`,
+    );
   }
 
   async clearSearch(): Promise<void> {

@@ -3,9 +3,7 @@
  * (opening groups, filling a container with mappings) faster than the UI could.
  * Uses Node's fetch; a non-2xx answer throws with the server's problem body.
  */
-import type {
-  CloseGroupResponse, MapResponse, OpenGroupResponse, TopologyResponse, UnmapResponse,
-} from '@vfioscope/protocol';
+import type { CloseGroupResponse, MapResponse, OpenGroupResponse, TopologyResponse, UnmapResponse } from '@vfioscope/protocol';
 import { OPERATOR_TOKEN } from './env.ts';
 
 export interface MappingSpec {

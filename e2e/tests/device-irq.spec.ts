@@ -17,10 +17,13 @@ test('a VM-held NVMe shows a live per-vector rate chart that changes over time',
   // …and the bursty load makes the drawn rate move
   const seen = new Set<string>();
   await expect
-    .poll(async () => {
-      seen.add((await v.chart.getAttribute('data-last')) ?? '');
-      return seen.size;
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        seen.add((await v.chart.getAttribute('data-last')) ?? '');
+        return seen.size;
+      },
+      { timeout: 20_000 },
+    )
     .toBeGreaterThan(2);
   await expect.poll(async () => Number(await v.rate.getAttribute('data-rate'))).toBeGreaterThan(0);
 });

@@ -37,7 +37,11 @@ test('map DMA, refuse an overlap with EEXIST, unmap', async ({ page }) => {
   await expect.poll(() => dma.rows()).toBe(rows0 + 1);
 
   // a few more, so the table and gauges have something to show
-  for (const [iova, size] of [['0x400000', '4'], ['0x1000000', '16'], ['0x2000000', '1']] as const) {
+  for (const [iova, size] of [
+    ['0x400000', '4'],
+    ['0x1000000', '16'],
+    ['0x2000000', '1'],
+  ] as const) {
     await dma.map(iova, size, 'MiB');
     await expect(dma.mapAnswer).toHaveAttribute('data-status', 'ok');
   }

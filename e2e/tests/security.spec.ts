@@ -29,11 +29,15 @@ test('every view runs under the strict CSP with no violation, and no source map 
     await app.go(hash);
     await expect(page.locator('.page')).toBeVisible();
     // a few live frames, so charts and tables have drawn under the policy
-    await page.evaluate('new Promise((r) => { let n = 0; const f = () => (++n < 10 ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })');
+    await page.evaluate(
+      'new Promise((r) => { let n = 0; const f = () => (++n < 10 ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })',
+    );
   }
   expect(violations).toEqual([]);
 
-  const scripts = (await page.locator('script[src]').evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''))).map((src) => new URL(src, DEFAULT_URL).href);
+  const scripts = (await page.locator('script[src]').evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''))).map(
+    (src) => new URL(src, DEFAULT_URL).href,
+  );
   expect(scripts.length).toBeGreaterThan(0);
   for (const src of scripts) {
     const res = await page.request.get(`${src}.map`);
@@ -64,7 +68,8 @@ test('a page on another port cannot act with the operator cookie (fetch or form)
     await new Promise<void>((r) => other!.listen(0, '127.0.0.1', () => r()));
     const port = (other.address() as { port: number }).port;
     // the server's own count of refused cross-origin attempts (a no-cors answer is opaque to the page and to us)
-    const refused = async () => Number(/vfioscope_http_refused_total\{status="403",code="EFORBIDDEN"\} (\d+)/.exec(await api.metrics())?.[1] ?? 0);
+    const refused = async () =>
+      Number(/vfioscope_http_refused_total\{status="403",code="EFORBIDDEN"\} (\d+)/.exec(await api.metrics())?.[1] ?? 0);
     const before = await refused();
     await page.goto(`http://127.0.0.1:${port}/`); // its script fetches at once
     await expect(page).toHaveTitle('fetched');

@@ -51,7 +51,9 @@ test('stays readable on a large monitor', async ({ page }) => {
   await expect(topo.count).toHaveText('36 groups');
   // three cards per full row at this width
   await expect
-    .poll(async () => Math.max(0, ...(await Promise.all((await page.locator('.card-row').all()).map((r) => r.locator('article.group-card').count())))))
+    .poll(async () =>
+      Math.max(0, ...(await Promise.all((await page.locator('.card-row').all()).map((r) => r.locator('article.group-card').count())))),
+    )
     .toBe(3);
   await app.screenshot('topology-1920');
 });

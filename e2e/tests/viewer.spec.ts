@@ -26,10 +26,14 @@ test('viewer login: read-only, actions disabled with the reason', async ({ page 
     await expect(b).toBeDisabled();
     await expect(b).toHaveAttribute('title', /Viewer role/);
   }
-  await expect(page.locator('[data-testid="device-view"] button.btn:not(.ghost):enabled').filter({ hasText: /Reset|Open group|Enable|Mask|Unmask|Write|Read/ })).toHaveCount(0);
+  await expect(
+    page
+      .locator('[data-testid="device-view"] button.btn:not(.ghost):enabled')
+      .filter({ hasText: /Reset|Open group|Enable|Mask|Unmask|Write|Read/ }),
+  ).toHaveCount(0);
 });
 
-test('an unknown token gets the login screen with the server\'s answer', async ({ page }) => {
+test("an unknown token gets the login screen with the server's answer", async ({ page }) => {
   await page.goto('/?token=not-a-valid-token#/topology');
   await expect(page.getByTestId('login')).toBeVisible();
   await expect(page.getByTestId('login-error')).toContainText('EAUTH');

@@ -8,7 +8,12 @@ describe('shutdown', () => {
     await f.req({ method: 'POST', url: '/api/v1/groups/4/open', payload: { container: c } });
     await f.req({ method: 'POST', url: `/api/v1/containers/${c}/mappings`, payload: { iova: '0x0', size: '0x1000', flags: ['read'] } });
     await f.req({ method: 'POST', url: '/api/v1/devices/0000:00:03.0/irqs/MSI', payload: { action: 'trigger' } });
-    expect((await f.host.owners()).filter((o) => o.self).map((o) => o.group).sort()).toEqual([3, 4]);
+    expect(
+      (await f.host.owners())
+        .filter((o) => o.self)
+        .map((o) => o.group)
+        .sort(),
+    ).toEqual([3, 4]);
     await f.app.close();
     expect((await f.host.owners()).filter((o) => o.self)).toEqual([]);
     // the group can be had again by anyone: the kernel objects are gone, not leaked

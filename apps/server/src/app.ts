@@ -120,7 +120,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const audit = new AuditLog(dataDir ? join(dataDir, 'audit.log') : null, {
     maxBytes: logMaxBytes,
     onRotate: (e) => {
-      if (e.type === 'rotated') eventLog.append({ kind: 'info', message: `audit.log rotated to ${e.to} (${e.bytes} bytes; vfioscope never deletes audit files)` });
+      if (e.type === 'rotated')
+        eventLog.append({ kind: 'info', message: `audit.log rotated to ${e.to} (${e.bytes} bytes; vfioscope never deletes audit files)` });
     },
   });
   const refusals = new RefusalLog({

@@ -29,7 +29,11 @@ export function problemBody(errno: ProblemCode | string, message: string, field?
 /** Every message names its field: "iova: not aligned…" unless it already says which. */
 function namingField(message: string, field: string | undefined): string {
   if (field === undefined) return message;
-  const leaf = field.split('.').filter((p) => !/^\d+$/.test(p)).at(-1) ?? field;
+  const leaf =
+    field
+      .split('.')
+      .filter((p) => !/^\d+$/.test(p))
+      .at(-1) ?? field;
   return new RegExp(`\\b${leaf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(message) ? message : `${field}: ${message}`;
 }
 
@@ -47,7 +51,8 @@ export function toProblem(err: unknown): { status: number; body: ErrorBody } {
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     // Fastify's own client errors (body too large, unsupported content type, …): their status, our format
     const errno = fe.statusCode === 404 ? 'ENOTFOUND' : fe.statusCode === 413 ? 'E2BIG' : 'EVALIDATION';
-    const field = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'content-type' : 'body';
+    const field =
+      fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'content-type' : 'body';
     return { status: fe.statusCode, body: problemBody(errno, `${field}: ${fe.message ?? 'bad request'}`, field) };
   }
   return { status: 500, body: problemBody('EINTERNAL', err instanceof Error ? err.message : String(err)) };

@@ -17,9 +17,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(
-  opts: AppOptions & { listenHost: string; port: number; closeHost?: boolean },
-): Promise<RunningServer> {
+export async function listen(opts: AppOptions & { listenHost: string; port: number; closeHost?: boolean }): Promise<RunningServer> {
   const app = await buildApp(opts);
   let address: string;
   try {

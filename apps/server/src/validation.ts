@@ -14,7 +14,8 @@ import type { ServerContext } from './context.ts';
 
 export function u64Field(value: string, field: string): bigint {
   const v = parseU64(value);
-  if (v === null) throw new ApiProblem('EVALIDATION', `${field} must be a 64-bit value (at most 0xffffffffffffffff), got "${value}"`, field);
+  if (v === null)
+    throw new ApiProblem('EVALIDATION', `${field} must be a 64-bit value (at most 0xffffffffffffffff), got "${value}"`, field);
   return v;
 }
 

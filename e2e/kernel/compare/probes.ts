@@ -37,7 +37,12 @@ async function attempt(fn: () => Promise<Json>): Promise<Json> {
 }
 
 /** Run `body` with a fresh container+group(+TYPE1v2)+device; everything is closed after. */
-async function withDevice(h: Host, edu: { bdf: string; group: number }, body: (d: Device, c: Awaited<ReturnType<Host['openContainer']>>) => Promise<Json>, type = U.VFIO_TYPE1v2_IOMMU) {
+async function withDevice(
+  h: Host,
+  edu: { bdf: string; group: number },
+  body: (d: Device, c: Awaited<ReturnType<Host['openContainer']>>) => Promise<Json>,
+  type = U.VFIO_TYPE1v2_IOMMU,
+) {
   const c = await h.openContainer();
   const g = await h.openGroup(edu.group);
   try {
@@ -66,7 +71,11 @@ async function drainFor(e: EventFd, ms: number): Promise<number> {
 }
 
 const trigger = (index: number, fds: (EventFd | null)[]) => ({
-  index, start: 0, count: fds.length, action: U.VFIO_IRQ_SET_ACTION_TRIGGER, data: { type: 'eventfd' as const, fds },
+  index,
+  start: 0,
+  count: fds.length,
+  action: U.VFIO_IRQ_SET_ACTION_TRIGGER,
+  data: { type: 'eventfd' as const, fds },
 });
 const none = (index: number, action: number, count = 1) => ({ index, start: 0, count, action, data: { type: 'none' as const } });
 async function setCommand(d: Device, set: number, clear = 0) {
@@ -94,13 +103,23 @@ export const PROBES: Record<string, Probe> = {
   'IOMMU_GET_INFO flags and page sizes': async (h, b) =>
     withDevice(h, b.edu[0]!, async (_d, c) => {
       const i = await c.iommuInfo();
-      return { flags: i.flags, iovaPgsizes: `0x${i.iovaPgsizes.toString(16)}`, ranges: i.iovaRanges.map((r) => `0x${r.start.toString(16)}-0x${r.end.toString(16)}`) };
+      return {
+        flags: i.flags,
+        iovaPgsizes: `0x${i.iovaPgsizes.toString(16)}`,
+        ranges: i.iovaRanges.map((r) => `0x${r.start.toString(16)}-0x${r.end.toString(16)}`),
+      };
     }),
-  'DEVICE_GET_INFO': async (h, b) => withDevice(h, b.edu[0]!, (d) => d.info()),
+  DEVICE_GET_INFO: async (h, b) => withDevice(h, b.edu[0]!, (d) => d.info()),
   'GET_REGION_INFO 0..9': async (h, b) =>
     withDevice(h, b.edu[0]!, async (d) => {
       const out: Json[] = [];
-      for (let i = 0; i <= 9; i++) out.push(await attempt(async () => { const r = await d.regionInfo(i); return { ...r, size: `0x${r.size.toString(16)}`, offset: `0x${r.offset.toString(16)}` }; }));
+      for (let i = 0; i <= 9; i++)
+        out.push(
+          await attempt(async () => {
+            const r = await d.regionInfo(i);
+            return { ...r, size: `0x${r.size.toString(16)}`, offset: `0x${r.offset.toString(16)}` };
+          }),
+        );
       return out;
     }),
   'GET_IRQ_INFO 0..5': async (h, b) =>
@@ -171,9 +190,13 @@ export const PROBES: Record<string, Probe> = {
       const r = {
         notEventfd: await attempt(() => d.setIrqs(trigger(0, [notEventfd]))),
         msiCount2: await attempt(() => d.setIrqs(trigger(1, [e1, e2]))),
-        boolTriggerDisabled: await attempt(() => d.setIrqs({ index: 0, start: 0, count: 1, action: U.VFIO_IRQ_SET_ACTION_TRIGGER, data: { type: 'bool', values: [true] } })),
+        boolTriggerDisabled: await attempt(() =>
+          d.setIrqs({ index: 0, start: 0, count: 1, action: U.VFIO_IRQ_SET_ACTION_TRIGGER, data: { type: 'bool', values: [true] } }),
+        ),
         enable: await attempt(() => d.setIrqs(trigger(0, [e1]))),
-        unmaskBoolFalse: await attempt(() => d.setIrqs({ index: 0, start: 0, count: 1, action: U.VFIO_IRQ_SET_ACTION_UNMASK, data: { type: 'bool', values: [false] } })),
+        unmaskBoolFalse: await attempt(() =>
+          d.setIrqs({ index: 0, start: 0, count: 1, action: U.VFIO_IRQ_SET_ACTION_UNMASK, data: { type: 'bool', values: [false] } }),
+        ),
         reenableSameIndex: await attempt(() => d.setIrqs(trigger(0, [e2]))),
         triggerNullFd: await attempt(() => d.setIrqs(trigger(0, [null]))),
         stillEnabledLoopback: await attempt(() => d.setIrqs(none(0, U.VFIO_IRQ_SET_ACTION_TRIGGER))),
@@ -294,19 +317,24 @@ export const PROBES: Record<string, Probe> = {
       return r;
     }),
   'DMA unmap edge cases (TYPE1 v1)': async (h, b) =>
-    withDevice(h, b.edu[0]!, async (_d, c) => {
-      const page = BigInt(h.pageSize);
-      const buf = await h.allocDmaBuffer(4n * page);
-      await c.mapDma({ vaddr: buf.vaddr, iova: 0x100000n, size: 4n * page, flags: RW });
-      const r = {
-        unmapMiddlePage: await attempt(async () => String(await c.unmapDma({ iova: 0x100000n + page, size: page, flags: 0 }))),
-        unmapAll: await attempt(async () => String(await c.unmapDma({ iova: 0n, size: 0n, flags: U.VFIO_DMA_UNMAP_FLAG_ALL }))),
-        entriesUsed: await entriesUsed(c),
-      };
-      await attempt(() => c.unmapDma({ iova: 0x100000n, size: 4n * page, flags: 0 }));
-      await buf.free();
-      return r;
-    }, U.VFIO_TYPE1_IOMMU),
+    withDevice(
+      h,
+      b.edu[0]!,
+      async (_d, c) => {
+        const page = BigInt(h.pageSize);
+        const buf = await h.allocDmaBuffer(4n * page);
+        await c.mapDma({ vaddr: buf.vaddr, iova: 0x100000n, size: 4n * page, flags: RW });
+        const r = {
+          unmapMiddlePage: await attempt(async () => String(await c.unmapDma({ iova: 0x100000n + page, size: page, flags: 0 }))),
+          unmapAll: await attempt(async () => String(await c.unmapDma({ iova: 0n, size: 0n, flags: U.VFIO_DMA_UNMAP_FLAG_ALL }))),
+          entriesUsed: await entriesUsed(c),
+        };
+        await attempt(() => c.unmapDma({ iova: 0x100000n, size: 4n * page, flags: 0 }));
+        await buf.free();
+        return r;
+      },
+      U.VFIO_TYPE1_IOMMU,
+    ),
   'a freed buffer cannot be mapped': async (h, b) =>
     withDevice(h, b.edu[0]!, async (_d, c) => {
       const buf = await h.allocDmaBuffer(BigInt(h.pageSize));

@@ -92,7 +92,13 @@ describe('another process as the owner, and teardown', () => {
 
     const owners = (await host.owners()).filter((o) => o.group === edu.iommuGroup);
     expect(owners).toEqual([
-      expect.objectContaining({ pid: child.pid, self: false, comm: 'node', lockedBytes: 4 * host.pageSize, memlockLimit: 16 * 1024 * 1024 }),
+      expect.objectContaining({
+        pid: child.pid,
+        self: false,
+        comm: 'node',
+        lockedBytes: 4 * host.pageSize,
+        memlockLimit: 16 * 1024 * 1024,
+      }),
     ]);
     const line = await waitFor(
       async () => (await host.irqLines()).find((l) => l.bdf === edu.bdf && l.index === 'INTX'),
@@ -118,7 +124,12 @@ describe('another process as the owner, and teardown', () => {
     const before = (await host.owners()).find((o) => o.self)?.lockedBytes ?? 0;
     const stack = await openEduStack(host, ref);
     await eduWrite(stack.device, EDU_IRQ_RAISE, 1);
-    expect(await waitFor(() => stack.intx.drain(), (n) => n > 0)).toBe(1);
+    expect(
+      await waitFor(
+        () => stack.intx.drain(),
+        (n) => n > 0,
+      ),
+    ).toBe(1);
     await eduWrite(stack.device, EDU_IRQ_ACK, 1);
     expect((await host.owners()).find((o) => o.self)!.lockedBytes).toBe(before + 4 * host.pageSize);
     expect((await host.irqLines()).some((l) => l.bdf === edu.bdf && l.index === 'INTX')).toBe(true);

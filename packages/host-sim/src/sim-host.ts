@@ -106,11 +106,15 @@ export class SimHost implements Host {
 
   async createEventFd(): Promise<EventFd> {
     this.live('eventfd');
-    const e = new SimEventFd(this.kernel.newEventFd(), () => this.kernel.advance(), (closed) => {
-      this.eventfds.delete(closed);
-      this.kernel.eventfds.delete(closed.fd);
-      this.kernel.releaseFd(closed.fd);
-    });
+    const e = new SimEventFd(
+      this.kernel.newEventFd(),
+      () => this.kernel.advance(),
+      (closed) => {
+        this.eventfds.delete(closed);
+        this.kernel.eventfds.delete(closed.fd);
+        this.kernel.releaseFd(closed.fd);
+      },
+    );
     this.eventfds.add(e);
     return e;
   }
@@ -142,7 +146,15 @@ export class SimHost implements Host {
     let pid = proc.pid ?? 90000 + group;
     while (this.kernel.processes.has(pid) || pid === this.kernel.pid) pid++;
     const comm = proc.comm ?? 'qemu-system-x86';
-    this.kernel.addProcess({ pid, comm, cmdline: `${comm} -device vfio-pci,host=...`, groups: [group], lockedBytes: 0, pinnedBytes: 0, memlockLimit: null });
+    this.kernel.addProcess({
+      pid,
+      comm,
+      cmdline: `${comm} -device vfio-pci,host=...`,
+      groups: [group],
+      lockedBytes: 0,
+      pinnedBytes: 0,
+      memlockLimit: null,
+    });
     return () => this.kernel.removeProcess(pid);
   }
 

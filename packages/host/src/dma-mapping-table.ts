@@ -44,7 +44,7 @@ const end = (m: { iova: bigint; size: bigint }): bigint => m.iova + m.size;
 function update<T>(n: Node<T>): Node<T> {
   const hl = height(n.left);
   const hr = height(n.right);
-  n.height = (Math.max(hl , hr)) + 1;
+  n.height = Math.max(hl, hr) + 1;
   n.count = count(n.left) + count(n.right) + 1;
   return n;
 }

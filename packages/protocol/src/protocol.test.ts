@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import {
-  ClientMessage, ErrorBody, httpStatusFor, isProblemCode, MapBody, parseTopic, ServerMessage, Topic,
-  UnmapBody, U64Input, apiPaths, parseClientMessage, parseServerMessage,
+  ClientMessage,
+  ErrorBody,
+  httpStatusFor,
+  isProblemCode,
+  MapBody,
+  parseTopic,
+  ServerMessage,
+  Topic,
+  UnmapBody,
+  U64Input,
+  apiPaths,
+  parseClientMessage,
+  parseServerMessage,
 } from './index.ts';
 
 describe('problem codes', () => {
@@ -78,7 +89,13 @@ describe('stream', () => {
 
   it('server messages carry kind, topic and seq', () => {
     const snap = { type: 'snapshot', kind: 'alerts', topic: 'alerts', seq: 0, data: { alerts: [] } };
-    const delta = { type: 'delta', kind: 'events', topic: 'events', seq: 4, data: { events: [{ seq: 1, ts: 1, kind: 'info', message: 'x' }] } };
+    const delta = {
+      type: 'delta',
+      kind: 'events',
+      topic: 'events',
+      seq: 4,
+      data: { events: [{ seq: 1, ts: 1, kind: 'info', message: 'x' }] },
+    };
     expect(Value.Check(ServerMessage, snap)).toBe(true);
     expect(Value.Check(ServerMessage, delta)).toBe(true);
     expect(Value.Check(ServerMessage, { ...snap, data: { rates: [] } })).toBe(false);

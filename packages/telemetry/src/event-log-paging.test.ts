@@ -113,7 +113,12 @@ describe('EventLog over a file larger than memory', () => {
     const { bytes } = writeSyntheticEvents(file, { count: 40_000 }, needle);
     const bound = 256 * KiB;
     const log = new EventLog(file, { memoryLimit: 1000, queryReadBytes: bound });
-    for (const q of [{ text: 'zzzz' }, { sinceSeq: 0, text: 'zzzz' }, { sinceSeq: 0, kinds: ['alert'] }, { beforeSeq: 20_000, text: 'zzzz' }]) {
+    for (const q of [
+      { text: 'zzzz' },
+      { sinceSeq: 0, text: 'zzzz' },
+      { sinceSeq: 0, kinds: ['alert'] },
+      { beforeSeq: 20_000, text: 'zzzz' },
+    ]) {
       const { seqs, pages, costs } = drain(log, q);
       expect(Math.max(...costs)).toBeLessThanOrEqual(bound);
       expect(pages).toBeGreaterThan(bytes / bound / 2 - 1);

@@ -24,7 +24,10 @@ describe('EventLog', () => {
     expect(e).toMatchObject({ seq: 1, ts: 1_000, kind: 'action' });
     t = 2_000;
     log.append({ kind: 'error', message: 'mapDma failed: EEXIST', errno: 'EEXIST', data: { iova: '0x1000' } });
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       { kind: 'action', message: 'mapDma container 3', op: 'mapDma', container: 3, actor: 'operator', seq: 1, ts: 1_000 },
       { kind: 'error', message: 'mapDma failed: EEXIST', errno: 'EEXIST', data: { iova: '0x1000' }, seq: 2, ts: 2_000 },
@@ -66,7 +69,8 @@ describe('EventLog', () => {
 
   it('answers queries by sequence, kind, text and limit', () => {
     const log = new EventLog(null, { clock });
-    for (let i = 1; i <= 10; i++) log.append(i % 3 === 0 ? { kind: 'error', message: `op ${i}`, errno: 'EINVAL' } : { kind: 'action', message: `op ${i}` });
+    for (let i = 1; i <= 10; i++)
+      log.append(i % 3 === 0 ? { kind: 'error', message: `op ${i}`, errno: 'EINVAL' } : { kind: 'action', message: `op ${i}` });
     expect(log.query({ sinceSeq: 7 }).map((e) => e.seq)).toEqual([8, 9, 10]);
     expect(log.query({ sinceSeq: 2, limit: 2 }).map((e) => e.seq)).toEqual([3, 4]);
     expect(log.query({ limit: 3 }).map((e) => e.seq)).toEqual([8, 9, 10]);
@@ -124,7 +128,10 @@ describe('EventLog', () => {
     const archives = readdirSync(join(dir, 'state')).filter((n) => n !== 'events.jsonl');
     expect(archives).toHaveLength(2);
 
-    const current = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
+    const current = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number });
     // the ring (the last 5) may reach back past the rotation
     const first = Math.min(current[0]?.seq ?? -1, 96);
     const page = log.page({ sinceSeq: 0, limit: 1000 });

@@ -156,8 +156,15 @@ export class EventLog {
     const filter = new EventFilter(q);
     const before = q.beforeSeq ?? Number.POSITIVE_INFINITY;
     const { events, more } =
-      limit === 0 ? { events: [], more: null } : q.sinceSeq !== undefined ? this.forward(q.sinceSeq, before, filter, limit) : this.backward(before, filter, limit);
-    const oldest = Math.min(this.fileRegionEnd() > 0 ? (this.fileFirstSeq ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY, this.ring.oldestSeq() ?? Number.POSITIVE_INFINITY);
+      limit === 0
+        ? { events: [], more: null }
+        : q.sinceSeq !== undefined
+          ? this.forward(q.sinceSeq, before, filter, limit)
+          : this.backward(before, filter, limit);
+    const oldest = Math.min(
+      this.fileRegionEnd() > 0 ? (this.fileFirstSeq ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+      this.ring.oldestSeq() ?? Number.POSITIVE_INFINITY,
+    );
     return { events, more, oldestAvailableSeq: Number.isFinite(oldest) ? oldest : this.lastSeq + 1, newestSeq: this.lastSeq };
   }
 
@@ -196,7 +203,12 @@ export class EventLog {
       this.lastSeq = e.seq;
     }
     const end = this.fileRegionEnd();
-    this.fileFirstSeq = end > 0 ? this.scan?.firstSeq(end, new ReadBudget(jsonl, this.queryReadBytes)) : this.ring.size > 0 ? this.ring.at(0).event.seq : undefined;
+    this.fileFirstSeq =
+      end > 0
+        ? this.scan?.firstSeq(end, new ReadBudget(jsonl, this.queryReadBytes))
+        : this.ring.size > 0
+          ? this.ring.at(0).event.seq
+          : undefined;
     if (this.lastSeq === 0) this.lastSeq = lastSeqOfArchive(jsonl.archives().at(-1));
   }
 

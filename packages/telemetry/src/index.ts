@@ -9,7 +9,15 @@ export {
   type LogEventInput,
   type LogEventKind,
 } from './event-log.ts';
-export { JsonLinesFile, type JsonLine, type JsonLinesFileOptions, type LineReadOptions, type LineSearch, type RotationEvent, type TailOptions } from './jsonl-file.ts';
+export {
+  JsonLinesFile,
+  type JsonLine,
+  type JsonLinesFileOptions,
+  type LineReadOptions,
+  type LineSearch,
+  type RotationEvent,
+  type TailOptions,
+} from './jsonl-file.ts';
 export { readJsonLinesTail } from './jsonl-lines.ts';
 export { IrqRateSampler, parseKey, type SamplerOptions, type VectorSeries } from './irq-rate-sampler.ts';
 export { DEFAULT_DMA_ENTRY_LIMIT, dmaEntryStats, pinnedStats } from './pinned-memory.ts';

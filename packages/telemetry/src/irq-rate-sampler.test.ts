@@ -2,7 +2,14 @@ import type { IrqLine } from '@vfioscope/host';
 import { describe, expect, it } from 'vitest';
 import { IrqRateSampler, parseKey } from './irq-rate-sampler.ts';
 
-const line = (count: number, vector = 0, bdf = '0000:01:00.0'): IrqLine => ({ bdf, index: 'MSIX', vector, irq: 40 + vector, count, name: `vfio-msix[${vector}](${bdf})` });
+const line = (count: number, vector = 0, bdf = '0000:01:00.0'): IrqLine => ({
+  bdf,
+  index: 'MSIX',
+  vector,
+  irq: 40 + vector,
+  count,
+  name: `vfio-msix[${vector}](${bdf})`,
+});
 
 describe('IrqRateSampler', () => {
   it('turns owned eventfd counts into per-second rates', () => {
@@ -59,7 +66,15 @@ describe('IrqRateSampler', () => {
     const a = '0000:00:04.0/MSI/0';
     const b = '0000:00:04.0/MSI/1';
     for (let t = 0; t < 500; t += 100) s.sample(t, new Map([[a, 1]]), null);
-    for (let t = 500; t < 800; t += 100) s.sample(t, new Map([[a, 1], [b, 2]]), null);
+    for (let t = 500; t < 800; t += 100)
+      s.sample(
+        t,
+        new Map([
+          [a, 1],
+          [b, 2],
+        ]),
+        null,
+      );
     expect(s.history(b, 'tick')).toEqual([
       { t: 500, rate: 20 },
       { t: 600, rate: 20 },

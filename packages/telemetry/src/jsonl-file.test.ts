@@ -169,7 +169,9 @@ console.log(JSON.stringify({ code, sizeAfterFailure, next }));
   it('searches in chunks for lines containing a needle, with their offsets, and returns the last line read', () => {
     const f = new JsonLinesFile(path);
     // 'İ' lowers to two UTF-16 units, which sends a chunk down the line-by-line path
-    const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify({ i, k: i % 9 === 0 ? 'Alert' : 'info', s: i % 13 === 0 ? 'İstanbul ü' : i % 5 === 0 ? 'über' : 'x'.repeat(i % 11) }));
+    const lines = Array.from({ length: 400 }, (_, i) =>
+      JSON.stringify({ i, k: i % 9 === 0 ? 'Alert' : 'info', s: i % 13 === 0 ? 'İstanbul ü' : i % 5 === 0 ? 'über' : 'x'.repeat(i % 11) }),
+    );
     const offsets = lines.map((l) => f.append(l));
     const expected = (pred: (l: string) => boolean) => lines.flatMap((l, i) => (pred(l) ? [{ text: l, offset: offsets[i] }] : []));
     const drain = (it: Generator<{ text: string; offset: number; end: number }, { text: string } | undefined>) => {
@@ -191,8 +193,12 @@ console.log(JSON.stringify({ code, sizeAfterFailure, next }));
       expect(back.boundary).toBe(lines[0]);
     }
     // case-sensitive, two needles, through the chunks where lower-casing changes lengths
-    expect(drain(f.searchFrom(0, { needles: ['"Alert"', 'stanbul'] }, { chunkBytes: 300 })).got).toEqual(expected((l) => l.includes('"Alert"') || l.includes('stanbul')));
-    expect(drain(f.searchFrom(0, { needles: ['i̇stanbul'], ignoreCase: true }, { chunkBytes: 300 })).got).toEqual(expected((l) => l.includes('İstanbul')));
+    expect(drain(f.searchFrom(0, { needles: ['"Alert"', 'stanbul'] }, { chunkBytes: 300 })).got).toEqual(
+      expected((l) => l.includes('"Alert"') || l.includes('stanbul')),
+    );
+    expect(drain(f.searchFrom(0, { needles: ['i̇stanbul'], ignoreCase: true }, { chunkBytes: 300 })).got).toEqual(
+      expected((l) => l.includes('İstanbul')),
+    );
 
     // a bounded window: the boundary is the last complete line inside it
     const from = offsets[50] ?? -1;

@@ -62,7 +62,8 @@ export class JsonLinesFile {
     this.keep = opts.keep ?? 'all';
     this.sync = opts.sync === 'fdatasync';
     if (!(this.maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${this.maxBytes}`);
-    if (this.keep !== 'all' && !(Number.isInteger(this.keep) && this.keep >= 0)) throw new RangeError(`keep must be a count or 'all', got ${this.keep}`);
+    if (this.keep !== 'all' && !(Number.isInteger(this.keep) && this.keep >= 0))
+      throw new RangeError(`keep must be a count or 'all', got ${this.keep}`);
     mkdirSync(dirname(path), { recursive: true });
     // a+: appends always land at the end, and pread works for the tail reads
     this.fd = openSync(path, 'a+', 0o600);

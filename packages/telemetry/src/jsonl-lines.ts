@@ -120,7 +120,13 @@ export class BackwardChunks {
  * early has read only the chunks it consumed. Returns the last line, like
  * the searches in jsonl-search.ts.
  */
-export function* linesForward(fd: number, start: number, end: number, counter: ReadCounter, chunkBytes = READ_CHUNK_BYTES): Generator<JsonLine, JsonLine | undefined> {
+export function* linesForward(
+  fd: number,
+  start: number,
+  end: number,
+  counter: ReadCounter,
+  chunkBytes = READ_CHUNK_BYTES,
+): Generator<JsonLine, JsonLine | undefined> {
   let last: JsonLine | undefined;
   const c = new ForwardChunks(fd, start, end, counter, chunkBytes);
   // buf[from, len) is a line not complete yet: kept for the next chunk
@@ -170,7 +176,11 @@ export function* linesBackward(
       lastNewlineFound = true;
     }
     // lastIndexOf with a negative offset counts from the end, hence the guard
-    for (let nl = lineEnd >= 2 ? data.lastIndexOf(NL, lineEnd - 2) : -1; nl !== -1; nl = lineEnd >= 2 ? data.lastIndexOf(NL, lineEnd - 2) : -1) {
+    for (
+      let nl = lineEnd >= 2 ? data.lastIndexOf(NL, lineEnd - 2) : -1;
+      nl !== -1;
+      nl = lineEnd >= 2 ? data.lastIndexOf(NL, lineEnd - 2) : -1
+    ) {
       last = { offset: c.base + nl + 1, end: c.base + lineEnd, text: data.toString('utf8', nl + 1, lineEnd - 1) };
       yield last;
       lineEnd = nl + 1;

@@ -11,7 +11,11 @@ import type { DmaEntryStat, PinnedStat } from './telemetry-types.ts';
 /** type1's default dma_entry_limit, used when the host cannot say */
 export const DEFAULT_DMA_ENTRY_LIMIT = 65_535;
 
-export function pinnedStats(containers: readonly OwnedContainer[], owners: readonly GroupOwner[], memlockLimit: number | null): PinnedStat[] {
+export function pinnedStats(
+  containers: readonly OwnedContainer[],
+  owners: readonly GroupOwner[],
+  memlockLimit: number | null,
+): PinnedStat[] {
   const out: PinnedStat[] = containers.map((c) => ({
     scope: 'container',
     id: c.id,

@@ -16,7 +16,8 @@ export class RingBuffer {
     readonly capacity: number,
     kind: RingBufferKind = 'f64',
   ) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`ring buffer capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new RangeError(`ring buffer capacity must be a positive integer, got ${capacity}`);
     this.data = kind === 'f32' ? new Float32Array(capacity) : new Float64Array(capacity);
   }
 

@@ -7,7 +7,9 @@ import type { LogEventInput } from './event-log.ts';
 
 export function sessionEventToLog(e: SessionEvent, actor?: string): LogEventInput {
   const subject = e.device ?? (e.group !== undefined ? `group ${e.group}` : e.container !== undefined ? `container ${e.container}` : '');
-  const message = e.ok ? `${e.op}${subject ? ` ${subject}` : ''}` : `${e.op}${subject ? ` ${subject}` : ''} failed: ${e.errno ?? 'error'}${e.message ? ` ${e.message}` : ''}`;
+  const message = e.ok
+    ? `${e.op}${subject ? ` ${subject}` : ''}`
+    : `${e.op}${subject ? ` ${subject}` : ''} failed: ${e.errno ?? 'error'}${e.message ? ` ${e.message}` : ''}`;
   return {
     kind: e.ok ? 'action' : 'error',
     ts: e.ts,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STORM_CONFIG, StormDetector, type StormSample } from './storm-detector.ts';
 
-const vec = (rate: number, index = 'MSIX'): StormSample => ({ key: `0000:01:00.0/${index}/2`, bdf: '0000:01:00.0', index, vector: 2, rate });
+const vec = (rate: number, index = 'MSIX'): StormSample => ({
+  key: `0000:01:00.0/${index}/2`,
+  bdf: '0000:01:00.0',
+  index,
+  vector: 2,
+  rate,
+});
 const QEMU = { pid: 4242, comm: 'qemu-system-x86' };
 
 /** feed `rate` every 100 ms from `from` to `to` (exclusive); returns what changed */
@@ -20,11 +26,22 @@ function run(d: StormDetector, from: number, to: number, rate: number | ((t: num
 }
 
 /** a square wave: `high` for `halfMs`, then `low` for `halfMs`, starting high unless `lowFirst` */
-const flap = (high: number, low: number, halfMs: number, lowFirst = false, from = 0) => (t: number) =>
-  (Math.floor((t - from) / halfMs) % 2 === 0) !== lowFirst ? high : low;
+const flap =
+  (high: number, low: number, halfMs: number, lowFirst = false, from = 0) =>
+  (t: number) =>
+    (Math.floor((t - from) / halfMs) % 2 === 0) !== lowFirst ? high : low;
 
 describe('StormDetector', () => {
-  const config = { absoluteRate: 50_000, baselineMultiple: 10, sustainMs: 1000, clearBelowFraction: 0.5, intxUnmaskLoopRate: 5_000, baselineFloorRate: 100, baselineWindowMs: 10_000, baselineWarmupMs: 2_000 };
+  const config = {
+    absoluteRate: 50_000,
+    baselineMultiple: 10,
+    sustainMs: 1000,
+    clearBelowFraction: 0.5,
+    intxUnmaskLoopRate: 5_000,
+    baselineFloorRate: 100,
+    baselineWindowMs: 10_000,
+    baselineWarmupMs: 2_000,
+  };
 
   it('raises an absolute-rate storm only after the sustain window', () => {
     const d = new StormDetector(config);
@@ -35,7 +52,16 @@ describe('StormDetector', () => {
     const { raised } = run(d, 6_000, 8_000, (t) => (t === 6_500 ? 90_000 : 60_000));
     expect(raised).toEqual([{ at: 7_000, id: expect.any(String), reason: 'absolute', peak: 90_000 }]);
     const [alert] = d.alerts();
-    expect(alert).toMatchObject({ bdf: '0000:01:00.0', index: 'MSIX', vector: 2, owner: { pid: 4242, comm: 'qemu-system-x86' }, reason: 'absolute', threshold: 50_000, raisedAt: 7_000, clearedAt: null });
+    expect(alert).toMatchObject({
+      bdf: '0000:01:00.0',
+      index: 'MSIX',
+      vector: 2,
+      owner: { pid: 4242, comm: 'qemu-system-x86' },
+      reason: 'absolute',
+      threshold: 50_000,
+      raisedAt: 7_000,
+      clearedAt: null,
+    });
   });
 
   it('clears with hysteresis: below the threshold is not enough, below the clear fraction for the window is', () => {
@@ -94,7 +120,7 @@ describe('StormDetector', () => {
     expect(d.alerts()[0]?.clearedAt).toBe(2_500);
   });
 
-  it('learns a flapping vector\'s high phase as normal: no alert over 60 s', () => {
+  it("learns a flapping vector's high phase as normal: no alert over 60 s", () => {
     // high and low 10x apart, full cycles of 2, 2.5, 3 and 6 s (the default scenario's VF), either phase first
     for (const halfMs of [1_000, 1_250, 1_500, 3_000]) {
       for (const lowFirst of [false, true]) {
@@ -106,7 +132,7 @@ describe('StormDetector', () => {
     }
   });
 
-  it('still raises a baseline storm above a flapping vector\'s highs', () => {
+  it("still raises a baseline storm above a flapping vector's highs", () => {
     const d = new StormDetector();
     expect(run(d, 0, 60_000, flap(2_000, 200, 1_500)).raised).toEqual([]);
     // 25 000/s: under the absolute 50 000/s, but over 10x the vector's 2 000/s high phase

@@ -13,8 +13,23 @@ export function syntheticEvent(seq: number): LogEvent {
   const params = { container, vaddr: `0x7f${(seq * 0x1000).toString(16).padStart(10, '0')}`, iova, size: '0x1000', flags: 3 };
   const fields =
     seq % 50 === 0
-      ? { kind: 'error' as const, message: `mapDma container ${container} failed: EEXIST iova ${iova} already mapped`, op: 'mapDma', actor: 'op (operator)', container, errno: 'EEXIST', data: { params, failedOp: 'VFIO_IOMMU_MAP_DMA' } }
-      : { kind: 'action' as const, message: `mapDma container ${container}`, op: 'mapDma', actor: 'op (operator)', container, data: { params, result: { pinnedPages: seq % 4096, mappings: seq % 65535 } } };
+      ? {
+          kind: 'error' as const,
+          message: `mapDma container ${container} failed: EEXIST iova ${iova} already mapped`,
+          op: 'mapDma',
+          actor: 'op (operator)',
+          container,
+          errno: 'EEXIST',
+          data: { params, failedOp: 'VFIO_IOMMU_MAP_DMA' },
+        }
+      : {
+          kind: 'action' as const,
+          message: `mapDma container ${container}`,
+          op: 'mapDma',
+          actor: 'op (operator)',
+          container,
+          data: { params, result: { pinnedPages: seq % 4096, mappings: seq % 65535 } },
+        };
   return { ...fields, seq, ts: 1_700_000_000_000 + seq * 10 };
 }
 
@@ -29,7 +44,11 @@ export interface SyntheticFile {
  * comes first, in 4 MiB batches; `override` replaces chosen events (e.g. a
  * needle for a text search).
  */
-export function writeSyntheticEvents(path: string, limits: { count?: number; bytes?: number }, override: (seq: number) => LogEvent | undefined = () => undefined): SyntheticFile {
+export function writeSyntheticEvents(
+  path: string,
+  limits: { count?: number; bytes?: number },
+  override: (seq: number) => LogEvent | undefined = () => undefined,
+): SyntheticFile {
   const maxCount = limits.count ?? Number.POSITIVE_INFINITY;
   const maxBytes = limits.bytes ?? Number.POSITIVE_INFINITY;
   const fd = openSync(path, 'w', 0o600);

@@ -5,7 +5,16 @@ import { TelemetryEngine } from './telemetry-engine.ts';
 import type { StormAlert, TelemetryTick } from './telemetry-types.ts';
 
 const NIC = '0000:3b:00.0';
-const QEMU: GroupOwner = { group: 12, pid: 4242, comm: 'qemu-system-x86', cmdline: 'qemu-system-x86_64 -name vm1', self: false, lockedBytes: 8 << 30, pinnedBytes: 8 << 30, memlockLimit: null };
+const QEMU: GroupOwner = {
+  group: 12,
+  pid: 4242,
+  comm: 'qemu-system-x86',
+  cmdline: 'qemu-system-x86_64 -name vm1',
+  self: false,
+  lockedBytes: 8 << 30,
+  pinnedBytes: 8 << 30,
+  memlockLimit: null,
+};
 
 /**
  * An observe-only host: one NIC function in group 12 held by a QEMU process,
@@ -19,10 +28,35 @@ function observedHost(clock: { t: number }) {
   const host: Host = {
     backend: 'sim',
     pageSize: 4096,
-    hostInfo: async () => ({ backend: 'sim', hostname: 'h', kernel: '6.1', iommu: { present: true, groupCount: 1 }, interruptRemapping: true, modules: { vfio: true, vfioPci: true, vfioIommuType1: true, allowUnsafeInterrupts: false, dmaEntryLimit: 65535 }, memlockLimit: 64 << 20, pageSize: 4096, cpus: 8, vectorLimit: 1600 }) satisfies HostInfo,
+    hostInfo: async () =>
+      ({
+        backend: 'sim',
+        hostname: 'h',
+        kernel: '6.1',
+        iommu: { present: true, groupCount: 1 },
+        interruptRemapping: true,
+        modules: { vfio: true, vfioPci: true, vfioIommuType1: true, allowUnsafeInterrupts: false, dmaEntryLimit: 65535 },
+        memlockLimit: 64 << 20,
+        pageSize: 4096,
+        cpus: 8,
+        vectorLimit: 1600,
+      }) satisfies HostInfo,
     topology: async () => ({
       groups: [{ id: 12, devices: [NIC], viable: true, blockers: [] }],
-      devices: [{ bdf: NIC, vendorId: 0x8086, deviceId: 0x1572, subsystemVendorId: 0, subsystemDeviceId: 0, classCode: 0x020000, driver: 'vfio-pci', driverOverride: null, numaNode: 0, iommuGroup: 12 }],
+      devices: [
+        {
+          bdf: NIC,
+          vendorId: 0x8086,
+          deviceId: 0x1572,
+          subsystemVendorId: 0,
+          subsystemDeviceId: 0,
+          classCode: 0x020000,
+          driver: 'vfio-pci',
+          driverOverride: null,
+          numaNode: 0,
+          iommuGroup: 12,
+        },
+      ],
     }),
     owners: async () => [QEMU],
     irqLines: async (): Promise<IrqLine[]> => {
@@ -86,15 +120,40 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
     expect(ticks.map((t) => t.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const rates = engine.vectorRates();
     expect(rates).toEqual([
-      { key: `${NIC}/MSIX/0`, bdf: NIC, index: 'MSIX', vector: 0, source: 'observed', owner: { pid: 4242, comm: 'qemu-system-x86' }, count: 3_000, rate: 1_000 },
-      { key: `${NIC}/MSIX/1`, bdf: NIC, index: 'MSIX', vector: 1, source: 'observed', owner: { pid: 4242, comm: 'qemu-system-x86' }, count: 7, rate: 0 },
+      {
+        key: `${NIC}/MSIX/0`,
+        bdf: NIC,
+        index: 'MSIX',
+        vector: 0,
+        source: 'observed',
+        owner: { pid: 4242, comm: 'qemu-system-x86' },
+        count: 3_000,
+        rate: 1_000,
+      },
+      {
+        key: `${NIC}/MSIX/1`,
+        bdf: NIC,
+        index: 'MSIX',
+        vector: 1,
+        source: 'observed',
+        owner: { pid: 4242, comm: 'qemu-system-x86' },
+        count: 7,
+        rate: 0,
+      },
     ]);
     const history = engine.history(`${NIC}/MSIX/0`, 'tick');
     expect(history).toHaveLength(30);
     expect(history.slice(1).every((p) => p.rate === 1_000)).toBe(true);
     expect(engine.history(`${NIC}/MSIX/0`, '1s').map((p) => p.t)).toEqual([1_100, 2_100]);
-    expect(engine.snapshot()).toMatchObject({ seq: 30, t: 3_000, tickHz: 10, vectors: { total: 2, limit: 1600, perDevice: [{ bdf: NIC, vectors: 2 }] } });
-    expect(engine.pinned()).toEqual([{ scope: 'process', id: 4242, pid: 4242, comm: 'qemu-system-x86', pinnedBytes: 8 << 30, lockedBytes: 8 << 30, limitBytes: null }]);
+    expect(engine.snapshot()).toMatchObject({
+      seq: 30,
+      t: 3_000,
+      tickHz: 10,
+      vectors: { total: 2, limit: 1600, perDevice: [{ bdf: NIC, vectors: 2 }] },
+    });
+    expect(engine.pinned()).toEqual([
+      { scope: 'process', id: 4242, pid: 4242, comm: 'qemu-system-x86', pinnedBytes: 8 << 30, lockedBytes: 8 << 30, limitBytes: null },
+    ]);
     expect(engine.dmaEntries()).toEqual([]);
   });
 
@@ -107,7 +166,17 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
     const stormTicks = await advanceTo(4_000);
     const raisedAt = stormTicks.find((t) => t.raised.length > 0);
     expect(raisedAt?.t).toBe(3_100); // first over-threshold sample at 2 100 + 1 000 ms
-    expect(alerts).toMatchObject([{ bdf: NIC, index: 'MSIX', vector: 0, owner: { pid: 4242, comm: 'qemu-system-x86' }, reason: 'absolute', peakRate: 50_000, clearedAt: null }]);
+    expect(alerts).toMatchObject([
+      {
+        bdf: NIC,
+        index: 'MSIX',
+        vector: 0,
+        owner: { pid: 4242, comm: 'qemu-system-x86' },
+        reason: 'absolute',
+        peakRate: 50_000,
+        clearedAt: null,
+      },
+    ]);
     expect(engine.alerts()).toHaveLength(1);
     // 15 000/s: under the threshold, above the clear level (10 000/s): still active
     state.rate = 15_000;

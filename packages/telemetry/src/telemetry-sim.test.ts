@@ -37,7 +37,13 @@ function start(scenario: 'storm' | 'edu' | 'default') {
 
 async function eduDevice(host: Host) {
   const topology = await host.topology();
-  const edu = topology.devices.find((d) => d.vendorId === 0x1234 && d.deviceId === 0x11e8 && d.driver === 'vfio-pci' && topology.groups.find((g) => g.id === d.iommuGroup)?.viable);
+  const edu = topology.devices.find(
+    (d) =>
+      d.vendorId === 0x1234 &&
+      d.deviceId === 0x11e8 &&
+      d.driver === 'vfio-pci' &&
+      topology.groups.find((g) => g.id === d.iommuGroup)?.viable,
+  );
   if (!edu || edu.iommuGroup === null) throw new Error('the scenario has no usable edu device');
   return { bdf: edu.bdf, group: edu.iommuGroup };
 }
@@ -50,7 +56,10 @@ describe('telemetry over the sim', () => {
 
   it('raises alerts for the storm scenario (MSI-X absolute, INTx unmask loop) with the VM as owner', async () => {
     const { engine, eventLog, run, host, session } = start('storm');
-    cleanup.push(() => session.close(), () => host.close());
+    cleanup.push(
+      () => session.close(),
+      () => host.close(),
+    );
     const alerts: StormAlert[] = [];
     engine.on('alert', (a) => alerts.push(a));
 
@@ -65,7 +74,13 @@ describe('telemetry over the sim', () => {
 
     await run(STORM_INTX_START_MS + 2_000);
     const msix = alerts.find((a) => a.index === 'MSIX');
-    expect(msix).toMatchObject({ bdf: vf?.bdf, vector: 0, reason: 'absolute', owner: { pid: 7001, comm: 'qemu-system-x86' }, clearedAt: null });
+    expect(msix).toMatchObject({
+      bdf: vf?.bdf,
+      vector: 0,
+      reason: 'absolute',
+      owner: { pid: 7001, comm: 'qemu-system-x86' },
+      clearedAt: null,
+    });
     expect(msix?.peakRate).toBeGreaterThan(100_000);
     // raised once the storm had lasted the sustain window (1 s), within a tick or two
     expect(msix?.raisedAt).toBeGreaterThanOrEqual(STORM_MSIX_START_MS + 1_000);
@@ -73,7 +88,12 @@ describe('telemetry over the sim', () => {
     const intx = alerts.find((a) => a.index === 'INTX');
     expect(intx).toMatchObject({ vector: 0, reason: 'intx-unmask-loop', owner: { pid: 7001 } });
     expect(intx?.raisedAt).toBeGreaterThanOrEqual(STORM_INTX_START_MS + 1_000);
-    expect(eventLog.query({ kinds: ['alert'] }).map((e) => e.device).sort()).toEqual([msix?.bdf, intx?.bdf].sort());
+    expect(
+      eventLog
+        .query({ kinds: ['alert'] })
+        .map((e) => e.device)
+        .sort(),
+    ).toEqual([msix?.bdf, intx?.bdf].sort());
     // only the storming vectors alert: the VF's other vectors stay at their steady 100/s
     expect(alerts.every((a) => a.vector === 0)).toBe(true);
     expect(engine.history(`${vf?.bdf}/MSIX/0`, '1s').length).toBeGreaterThanOrEqual(6);
@@ -81,7 +101,10 @@ describe('telemetry over the sim', () => {
 
   it('raises no alert in the default scenario over 60 s, its flapping VF included', async () => {
     const { engine, eventLog, run, host, session } = start('default');
-    cleanup.push(() => session.close(), () => host.close());
+    cleanup.push(
+      () => session.close(),
+      () => host.close(),
+    );
     const alerts: StormAlert[] = [];
     engine.on('alert', (a) => alerts.push(a));
     const flappingKey = '0000:32:00.4/MSIX/0';
@@ -102,7 +125,10 @@ describe('telemetry over the sim', () => {
 
   it('shows an edu interrupt raised through a BAR0 write as an owned INTx vector', async () => {
     const { engine, session, run, host, eventLog } = start('edu');
-    cleanup.push(() => session.close(), () => host.close());
+    cleanup.push(
+      () => session.close(),
+      () => host.close(),
+    );
     const edu = await eduDevice(host);
     await session.openGroup(edu.group);
     await session.setIrqs(edu.bdf, { index: INTX, action: 'trigger', start: 0, count: 1 });
@@ -126,21 +152,35 @@ describe('telemetry over the sim', () => {
     }
     const [next] = await run(1_100);
     expect(next?.rates.find((r) => r.key === key)).toMatchObject({ count: 6, rate: 50 });
-    expect(engine.history(key, 'tick').slice(-6).map((p) => p.rate)).toEqual([10, 0, 0, 0, 0, 50]);
+    expect(
+      engine
+        .history(key, 'tick')
+        .slice(-6)
+        .map((p) => p.rate),
+    ).toEqual([10, 0, 0, 0, 0, 50]);
     expect(engine.alerts()).toEqual([]);
     expect(eventLog.query({ kinds: ['action'], text: 'regionWrite' }).length).toBe(11);
   });
 
   it('reports vfioscope-owned DMA mappings as pinned memory and DMA entries', async () => {
     const { engine, session, run, host } = start('edu');
-    cleanup.push(() => session.close(), () => host.close());
+    cleanup.push(
+      () => session.close(),
+      () => host.close(),
+    );
     const edu = await eduDevice(host);
     const { container } = await session.openGroup(edu.group);
     await session.mapDma(container, { iova: 0x100000n, size: 0x10000n, read: true, write: true });
     await session.mapDma(container, { iova: 0x200000n, size: 0x1000n, read: true, write: false });
     await run(200);
     const info = await host.hostInfo();
-    expect(engine.pinned().find((p) => p.scope === 'container')).toEqual({ scope: 'container', id: container, pinnedBytes: 0x11000, lockedBytes: 0x11000, limitBytes: info.memlockLimit });
+    expect(engine.pinned().find((p) => p.scope === 'container')).toEqual({
+      scope: 'container',
+      id: container,
+      pinnedBytes: 0x11000,
+      lockedBytes: 0x11000,
+      limitBytes: info.memlockLimit,
+    });
     expect(engine.dmaEntries()).toEqual([{ container, used: 2, limit: 65535 }]);
     expect(engine.snapshot().mappings).toEqual([{ container, count: 2, pinnedBytes: 0x11000 }]);
     const self = engine.pinned().find((p) => p.scope === 'process' && p.pid === process.pid);

@@ -40,9 +40,7 @@ export const ERRNO = {
 
 export type ErrnoName = keyof typeof ERRNO;
 
-const BY_NUMBER = new Map<number, ErrnoName>(
-  (Object.entries(ERRNO) as [ErrnoName, number][]).map(([name, n]) => [n, name]),
-);
+const BY_NUMBER = new Map<number, ErrnoName>((Object.entries(ERRNO) as [ErrnoName, number][]).map(([name, n]) => [n, name]));
 
 /** The name of an errno number, or `E<n>` style fallback `ERRNO_<n>` when it is not one VFIO uses. */
 export function errnoName(n: number): ErrnoName | `ERRNO_${number}` {
@@ -54,5 +52,5 @@ export function errnoNumber(name: ErrnoName): number {
 }
 
 export function isErrnoName(s: string): s is ErrnoName {
-  return  Object.hasOwn(ERRNO, s);
+  return Object.hasOwn(ERRNO, s);
 }

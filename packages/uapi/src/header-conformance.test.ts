@@ -27,7 +27,8 @@ describe('uapi matches /usr/include/linux/vfio.h', () => {
       execFileSync('gcc', ['-std=gnu11', '-Wall', '-o', exe, src], { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-      if (err.code === 'ENOENT') throw new Error('gcc not found: this test needs gcc and linux-libc-dev (apt-get install gcc linux-libc-dev)');
+      if (err.code === 'ENOENT')
+        throw new Error('gcc not found: this test needs gcc and linux-libc-dev (apt-get install gcc linux-libc-dev)');
       // a name the package exports but the header lacks shows up here as an undeclared identifier
       throw new Error(`probe did not compile against ${HEADER}:\n${err.stderr?.toString() ?? err.message}`);
     }

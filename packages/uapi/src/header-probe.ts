@@ -20,8 +20,13 @@ export interface ProbeItem {
 
 function isLayout(v: unknown): v is StructLayout {
   return (
-    typeof v === 'object' && v !== null && 'name' in v && 'size' in v && 'fields' in v &&
-    typeof (v as StructLayout).name === 'string' && typeof (v as StructLayout).size === 'number'
+    typeof v === 'object' &&
+    v !== null &&
+    'name' in v &&
+    'size' in v &&
+    'fields' in v &&
+    typeof (v as StructLayout).name === 'string' &&
+    typeof (v as StructLayout).size === 'number'
   );
 }
 
@@ -59,7 +64,12 @@ export function probeItems(): ProbeItem[] {
     );
   }
   for (const layout of exportedLayouts()) {
-    items.push({ key: `sizeof ${layout.name}`, cExpr: `(long long)sizeof(struct ${layout.name})`, kind: 'int', expected: BigInt(layout.size) });
+    items.push({
+      key: `sizeof ${layout.name}`,
+      cExpr: `(long long)sizeof(struct ${layout.name})`,
+      kind: 'int',
+      expected: BigInt(layout.size),
+    });
     for (const [field, offset] of Object.entries(layout.fields)) {
       items.push({
         key: `offsetof ${layout.name}.${field}`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { _IO, _IOC_DIR, _IOC_NR, _IOC_SIZE, _IOC_TYPE, _IOR, _IOW, _IOWR, iocDecode } from './ioc.ts';
 
 describe('generic _IOC encoding', () => {
-  it('encodes like asm-generic/ioctl.h (TCGETS2 = _IOR(\'T\', 0x2A, struct termios2))', () => {
+  it("encodes like asm-generic/ioctl.h (TCGETS2 = _IOR('T', 0x2A, struct termios2))", () => {
     expect(_IOR(0x54, 0x2a, 44)).toBe(0x802c542a);
   });
 

@@ -39,9 +39,8 @@ const MACRO = { none: '_IO', read: '_IOR', write: '_IOW', readwrite: '_IOWR' } a
 
 /** The way the request would be written in C, e.g. _IOR('T', 0x13, 8). */
 function genericName(f: IocFields): string {
-  const type = f.type >= 0x20 && f.type < 0x7f && f.type !== 0x27 && f.type !== 0x5c
-    ? `'${String.fromCharCode(f.type)}'`
-    : `0x${f.type.toString(16)}`;
+  const type =
+    f.type >= 0x20 && f.type < 0x7f && f.type !== 0x27 && f.type !== 0x5c ? `'${String.fromCharCode(f.type)}'` : `0x${f.type.toString(16)}`;
   const nr = `0x${f.nr.toString(16)}`;
   return f.dir === 'none' ? `${MACRO.none}(${type}, ${nr})` : `${MACRO[f.dir]}(${type}, ${nr}, ${f.size})`;
 }

@@ -39,7 +39,14 @@ function sizeText(size: number | null): string {
 
 function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /**
@@ -57,10 +64,7 @@ export function formatIoctlTable(entries: readonly IoctlEntry[] = VFIO_IOCTL_TAB
 }
 
 export function formatDecodedIoctl(d: DecodedIoctl): string {
-  const lines = [
-    `${d.hex} (${d.number}): ${d.name}`,
-    `  _IOC: dir=${d.dir} type=0x${d.type.toString(16)} nr=${d.nr} size=${d.size}`,
-  ];
+  const lines = [`${d.hex} (${d.number}): ${d.name}`, `  _IOC: dir=${d.dir} type=0x${d.type.toString(16)} nr=${d.nr} size=${d.size}`];
   for (const m of d.matches) {
     lines.push(`  on a ${m.fd} fd: ${m.name}(${m.argName}${m.size === null ? '' : `, ${m.size} bytes`}) — ${m.summary}`);
   }

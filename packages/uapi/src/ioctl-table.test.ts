@@ -5,7 +5,7 @@ import { formatDecodedIoctl, formatIoctlTable, ioctlTableJson } from './ioctl-fo
 import { VFIO_IOCTL_TABLE } from './ioctl-table.ts';
 
 describe('VFIO ioctl numbers', () => {
-  it('are _IO(\';\', 100 + n)', () => {
+  it("are _IO(';', 100 + n)", () => {
     expect(VFIO_GET_API_VERSION).toBe(0x3b64);
     expect(VFIO_DEVICE_GET_IRQ_INFO).toBe(0x3b6d);
     expect(VFIO_IOMMU_MAP_DMA).toBe(0x3b71);

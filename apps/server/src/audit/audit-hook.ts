@@ -35,7 +35,10 @@ const CALLER_REFUSALS = new Set([401, 403, 421]);
 /** The validated inputs of an action: path parameters and body (already bounded by their schemas). */
 export function actionParams(req: FastifyRequest): Record<string, unknown> {
   const body = req.body;
-  return Object.assign({}, req.params, typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  return Object.assign({}, req.params, typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** preHandler of action routes: no audit, no action. */
@@ -81,12 +84,24 @@ export function registerAuditHook(app: FastifyInstance, ctx: ServerContext): voi
           ...(ok ? { result: parsedResult(payload) } : { errno: problem?.errno ?? 'EINTERNAL', message: problem?.message ?? '' }),
         });
       } else if (!CALLER_REFUSALS.has(status) && status !== 503) {
-        ctx.audit.refused({ action, ...who(req), status, errno: problem?.errno ?? 'EINTERNAL', message: problem?.message ?? '', params: actionParams(req) });
+        ctx.audit.refused({
+          action,
+          ...who(req),
+          status,
+          errno: problem?.errno ?? 'EINTERNAL',
+          message: problem?.message ?? '',
+          params: actionParams(req),
+        });
       }
     } catch (err) {
       // the intent is on record; losing its result must not lose the answer
       ctx.auditWriteFailures++;
-      ctx.eventLog.append({ kind: 'error', message: `audit: the result of ${action} (${req.auditId ?? 'no intent'}) could not be written: ${(err as Error).message}`, op: action, errno: (err as NodeJS.ErrnoException).code ?? 'EIO' });
+      ctx.eventLog.append({
+        kind: 'error',
+        message: `audit: the result of ${action} (${req.auditId ?? 'no intent'}) could not be written: ${(err as Error).message}`,
+        op: action,
+        errno: (err as NodeJS.ErrnoException).code ?? 'EIO',
+      });
     }
     if (!ok && !req.reachedBackend && !CALLER_REFUSALS.has(status)) {
       ctx.eventLog.append({
@@ -106,7 +121,7 @@ export function registerAuditHook(app: FastifyInstance, ctx: ServerContext): voi
     ctx.refusals.record({
       remote: req.ip,
       route: routeLabel(req),
-      action: req.is404 ? null : req.routeOptions.config.action ?? null,
+      action: req.is404 ? null : (req.routeOptions.config.action ?? null),
       status: reply.statusCode,
       errno: req.problem?.errno ?? String(reply.statusCode),
       message: req.problem?.message ?? '',

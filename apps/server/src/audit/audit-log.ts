@@ -22,8 +22,26 @@ interface Who {
 
 export type AuditRecord =
   | ({ ts: string; phase: 'intent'; id: string; action: string; params: Record<string, unknown> } & Who)
-  | ({ ts: string; phase: 'result'; id: string; action: string; ok: boolean; status: number; result?: unknown; errno?: string; message?: string } & Who)
-  | ({ ts: string; phase: 'refused'; action: string; status: number; errno: string; message: string; params?: Record<string, unknown> } & Who)
+  | ({
+      ts: string;
+      phase: 'result';
+      id: string;
+      action: string;
+      ok: boolean;
+      status: number;
+      result?: unknown;
+      errno?: string;
+      message?: string;
+    } & Who)
+  | ({
+      ts: string;
+      phase: 'refused';
+      action: string;
+      status: number;
+      errno: string;
+      message: string;
+      params?: Record<string, unknown>;
+    } & Who)
   | {
       ts: string;
       phase: 'refusals';

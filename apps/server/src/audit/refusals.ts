@@ -77,9 +77,21 @@ export class RefusalLog {
     this.windows.set(source, { startedAt: now, total: 0, counts: new Map() });
     this.guard(() => {
       if (r.action !== null) {
-        this.opts.audit.refused({ action: r.action, tokenId: r.tokenId, role: r.role, remote: r.remote, status: r.status, errno: r.errno, message: r.message });
+        this.opts.audit.refused({
+          action: r.action,
+          tokenId: r.tokenId,
+          role: r.role,
+          remote: r.remote,
+          status: r.status,
+          errno: r.errno,
+          message: r.message,
+        });
       }
-      this.opts.event(`${r.route} refused for ${r.remote}: ${r.errno} ${r.message}`, { remote: r.remote, route: r.route, status: r.status });
+      this.opts.event(`${r.route} refused for ${r.remote}: ${r.errno} ${r.message}`, {
+        remote: r.remote,
+        route: r.route,
+        status: r.status,
+      });
     });
   }
 
@@ -107,9 +119,22 @@ export class RefusalLog {
     if (w.total === 0) return;
     const counts = [...w.counts.values()].sort((a, b) => b.n - a.n);
     this.guard(() => {
-      this.opts.audit.refusals({ remote: source, since: new Date(w.startedAt).toISOString(), until: new Date(now).toISOString(), total: w.total, counts });
-      const top = counts.slice(0, 3).map((c) => `${c.route} ${c.errno} ×${c.n}`).join(', ');
-      this.opts.event(`${w.total} more refused requests from ${source} (${top}${counts.length > 3 ? ', …' : ''})`, { remote: source, total: w.total, counts: counts.slice(0, 20) });
+      this.opts.audit.refusals({
+        remote: source,
+        since: new Date(w.startedAt).toISOString(),
+        until: new Date(now).toISOString(),
+        total: w.total,
+        counts,
+      });
+      const top = counts
+        .slice(0, 3)
+        .map((c) => `${c.route} ${c.errno} ×${c.n}`)
+        .join(', ');
+      this.opts.event(`${w.total} more refused requests from ${source} (${top}${counts.length > 3 ? ', …' : ''})`, {
+        remote: source,
+        total: w.total,
+        counts: counts.slice(0, 20),
+      });
     });
   }
 

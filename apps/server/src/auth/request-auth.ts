@@ -34,7 +34,11 @@ export function presentedToken(req: FastifyRequest): string | null {
   const q = queryToken(req);
   if (q !== undefined) {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new ApiProblem('EVALIDATION', '?token= is accepted on GET requests only; send actions with Authorization: Bearer TOKEN', 'token');
+      throw new ApiProblem(
+        'EVALIDATION',
+        '?token= is accepted on GET requests only; send actions with Authorization: Bearer TOKEN',
+        'token',
+      );
     }
     if (q) return q;
   }

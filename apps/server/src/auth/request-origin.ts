@@ -89,7 +89,11 @@ export function checkCrossSite(req: FastifyRequest, allowList: readonly string[]
     throw new ApiProblem('EFORBIDDEN', `Origin ${origin} is not this server's origin; cross-site requests are refused`, 'origin');
   }
   const site = req.headers['sec-fetch-site'];
-  if (typeof site === 'string' && !OWN_FETCH_SITES.has(site) && !(origin !== undefined && allowList.some((a) => a === '*' || a === origin))) {
+  if (
+    typeof site === 'string' &&
+    !OWN_FETCH_SITES.has(site) &&
+    !(origin !== undefined && allowList.some((a) => a === '*' || a === origin))
+  ) {
     throw new ApiProblem('EFORBIDDEN', `a ${site} request (Sec-Fetch-Site) may not act on this server`, 'origin');
   }
 }

@@ -24,7 +24,10 @@ describe('token files', () => {
 
 describe('TokenStore', () => {
   it('maps a token to its role and public id, and nothing else', () => {
-    const s = new TokenStore([{ token: 'operator-secret', role: 'operator' }, { token: 'viewer-secret', role: 'viewer', id: 'wall' }]);
+    const s = new TokenStore([
+      { token: 'operator-secret', role: 'operator' },
+      { token: 'viewer-secret', role: 'viewer', id: 'wall' },
+    ]);
     expect(s.check('operator-secret')).toEqual({ role: 'operator', tokenId: tokenId('operator-secret') });
     expect(s.check('viewer-secret')).toEqual({ role: 'viewer', tokenId: 'wall' });
     expect(s.check('viewer-secreT')).toBeNull();

@@ -6,7 +6,10 @@ const SPEC = { listen: { value: true }, json: { value: false }, help: { value: f
 
 describe('CLI flags', () => {
   it('accepts --flag value, --flag=value and switches', () => {
-    expect(parseFlags(['--listen', '127.0.0.1:1', '--json'], SPEC)).toEqual({ flags: { listen: '127.0.0.1:1', json: true }, positionals: [] });
+    expect(parseFlags(['--listen', '127.0.0.1:1', '--json'], SPEC)).toEqual({
+      flags: { listen: '127.0.0.1:1', json: true },
+      positionals: [],
+    });
     expect(parseFlags(['--listen=:9', 'x'], SPEC)).toEqual({ flags: { listen: ':9' }, positionals: ['x'] });
     expect(parseFlags(['-h'], SPEC).flags.help).toBe(true);
   });

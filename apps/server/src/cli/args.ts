@@ -65,6 +65,7 @@ export function numberFlag(p: ParsedArgs, name: string, min: number, max: number
   const v = stringFlag(p, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v) || !(n >= min && n <= max)) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${v}"`);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(n >= min && n <= max))
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${v}"`);
   return n;
 }

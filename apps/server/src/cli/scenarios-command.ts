@@ -22,6 +22,12 @@ export async function runScenariosCommand(argv: string[], io: CliIo): Promise<nu
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const list = await builtinScenarioList();
   if (args.flags.json) io.out(`${JSON.stringify(list, null, 2)}\n`);
-  else io.out(table(['NAME', 'GROUPS', 'DEVICES', 'DESCRIPTION'], list.map((s) => [s.name, String(s.groups), String(s.devices), s.description])));
+  else
+    io.out(
+      table(
+        ['NAME', 'GROUPS', 'DEVICES', 'DESCRIPTION'],
+        list.map((s) => [s.name, String(s.groups), String(s.devices), s.description]),
+      ),
+    );
   return 0;
 }

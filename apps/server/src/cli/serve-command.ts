@@ -82,7 +82,10 @@ export function stormFlags(args: ParsedArgs): Partial<StormConfig> {
 }
 
 function listFlag(args: ParsedArgs, name: string): string[] {
-  return (stringFlag(args, name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (stringFlag(args, name) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** --tls-cert and --tls-key: both or neither, each a readable PEM file. */
@@ -140,7 +143,8 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const dataDir = ensureDataDir(stringFlag(args, 'data-dir') ?? defaultDataDir());
   const allowedOrigins = listFlag(args, 'allow-origin');
   const allowedHosts = listFlag(args, 'allowed-host');
-  for (const h of allowedHosts) if (!/^[A-Za-z0-9.:-]+$/.test(h)) throw new UsageError(`--allowed-host must be a host name or address, got "${h}"`);
+  for (const h of allowedHosts)
+    if (!/^[A-Za-z0-9.:-]+$/.test(h)) throw new UsageError(`--allowed-host must be a host name or address, got "${h}"`);
   const tls = tlsFlags(args);
   if (!tls && !isLoopback(addr.host) && args.flags['insecure-http'] !== true) {
     throw new UsageError(
@@ -154,16 +158,25 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const host = await openBackend(kind, stringFlag(args, 'scenario'));
   const topo = await readTopology(host);
   const server = await listen({
-    host, tokens, dataDir, tickHz, storm, allowedOrigins, allowedHosts, webDir: webDir ?? null, logger: { level: 'warn' },
-    listenHost: addr.host, port: addr.port, metricsPublic: args.flags['metrics-public'] === true,
+    host,
+    tokens,
+    dataDir,
+    tickHz,
+    storm,
+    allowedOrigins,
+    allowedHosts,
+    webDir: webDir ?? null,
+    logger: { level: 'warn' },
+    listenHost: addr.host,
+    port: addr.port,
+    metricsPublic: args.flags['metrics-public'] === true,
     ...(tls ? { tls } : {}),
     ...(logMaxBytes !== undefined ? { logMaxBytes } : {}),
     ...(logKeep !== undefined ? { logKeep } : {}),
-  })
-    .catch(async (err: unknown) => {
-      await host.close();
-      throw err;
-    });
+  }).catch(async (err: unknown) => {
+    await host.close();
+    throw err;
+  });
   shutdownOnSignals(server, io.err);
 
   const info = server.app.vfio.ctx.hostInfo;
@@ -174,7 +187,9 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   io.out(`  data dir: ${dataDir} (audit.log, events.jsonl)\n`);
   if (server.app.vfio.web === 'stub') io.out('  web UI not built: run "pnpm --filter @vfioscope/web build" (the API works meanwhile)\n');
   if (!isLoopback(addr.host)) {
-    io.err(`  NOTE: listening on ${addr.host}, reachable beyond this machine${tls ? '' : ' WITHOUT TLS (--insecure-http)'}; anyone with a token can drive VFIO devices\n`);
+    io.err(
+      `  NOTE: listening on ${addr.host}, reachable beyond this machine${tls ? '' : ' WITHOUT TLS (--insecure-http)'}; anyone with a token can drive VFIO devices\n`,
+    );
     if (allowedHosts.length === 0) io.err('  Browsers must reach it by a name given with --allowed-host (or the listen address itself)\n');
   }
   if (generated) {

@@ -22,8 +22,13 @@ describe('vfioscope serve: storm thresholds', () => {
 
   it('take only the flags given, leaving the detector defaults for the rest', () => {
     expect(stormFlags(parseServeFlags([]))).toEqual({});
-    expect(stormFlags(parseServeFlags(['--storm-rate', '2000', '--storm-multiple=4', '--storm-intx-loop', '500', '--storm-sustain-ms', '250']))).toEqual({
-      absoluteRate: 2000, baselineMultiple: 4, intxUnmaskLoopRate: 500, sustainMs: 250,
+    expect(
+      stormFlags(parseServeFlags(['--storm-rate', '2000', '--storm-multiple=4', '--storm-intx-loop', '500', '--storm-sustain-ms', '250'])),
+    ).toEqual({
+      absoluteRate: 2000,
+      baselineMultiple: 4,
+      intxUnmaskLoopRate: 500,
+      sustainMs: 250,
     });
   });
 

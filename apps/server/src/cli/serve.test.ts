@@ -31,7 +31,17 @@ function serve(args: string[], env: NodeJS.ProcessEnv = {}) {
     }
     return re.exec(out)!;
   };
-  return { child, exited, output, get out() { return out; }, get err() { return err; } };
+  return {
+    child,
+    exited,
+    output,
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
 }
 
 describe('vfioscope serve (a real process)', () => {
@@ -49,12 +59,18 @@ describe('vfioscope serve (a real process)', () => {
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
     expect(s.err).toContain('releasing VFIO groups');
-    const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(audit).toEqual([
       expect.objectContaining({ phase: 'intent', action: 'group.open', tokenId: 'login' }),
       expect.objectContaining({ phase: 'result', action: 'group.open', tokenId: 'login', ok: true, id: audit[0].id }),
     ]);
-    const events = readFileSync(join(dataDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(dataDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // the teardown on SIGTERM is on record: the session closed what it held
     expect(events.map((e) => e.op)).toEqual(expect.arrayContaining(['openGroup', 'close']));
     expect(events.find((e) => e.op === 'close')).toMatchObject({ kind: 'action' });
@@ -70,7 +86,14 @@ describe('vfioscope serve (a real process)', () => {
     const viewer = { authorization: 'Bearer viewer-token-123' };
     expect((await fetch('http://127.0.0.1:17012/api/v1/topology', { headers: viewer })).status).toBe(200);
     expect((await fetch('http://127.0.0.1:17012/api/v1/groups/3/open', { method: 'POST', headers: viewer })).status).toBe(403);
-    expect((await fetch('http://127.0.0.1:17012/api/v1/groups/3/open', { method: 'POST', headers: { authorization: 'Bearer operator-token-456' } })).status).toBe(200);
+    expect(
+      (
+        await fetch('http://127.0.0.1:17012/api/v1/groups/3/open', {
+          method: 'POST',
+          headers: { authorization: 'Bearer operator-token-456' },
+        })
+      ).status,
+    ).toBe(200);
     s.child.kill('SIGINT');
     expect(await s.exited).toBe(0);
     expect(existsSync(join(dir, 'state', 'audit.log'))).toBe(true);
@@ -82,22 +105,42 @@ describe('vfioscope serve (a real process)', () => {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
     const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
     ]);
     expect(made.status, made.stderr.toString()).toBe(0);
     const tokens = join(dir, 'tokens');
     writeFileSync(tokens, 'viewer:tls-viewer-token-0001\n');
-    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17012', '--token-file', tokens, '--tls-cert', cert, '--tls-key', key], { XDG_STATE_HOME: dir });
+    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17012', '--token-file', tokens, '--tls-cert', cert, '--tls-key', key], {
+      XDG_STATE_HOME: dir,
+    });
     await s.output(/Listening on https:\/\/127\.0\.0\.1:17012\//);
     const ca = readFileSync(cert);
     const get = (path: string) =>
       new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((res, rej) => {
-        httpsGet({ host: '127.0.0.1', port: 17012, path, ca, servername: 'localhost', headers: { authorization: 'Bearer tls-viewer-token-0001' } }, (r) => {
-          let body = '';
-          r.on('data', (d) => (body += d));
-          r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body }));
-        }).on('error', rej);
+        httpsGet(
+          { host: '127.0.0.1', port: 17012, path, ca, servername: 'localhost', headers: { authorization: 'Bearer tls-viewer-token-0001' } },
+          (r) => {
+            let body = '';
+            r.on('data', (d) => (body += d));
+            r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body }));
+          },
+        ).on('error', rej);
       });
     const whoami = await get('/api/v1/whoami');
     expect(whoami.status).toBe(200);
@@ -107,7 +150,11 @@ describe('vfioscope serve (a real process)', () => {
     expect(String(login.headers['set-cookie'])).toContain('; Secure');
     // plain HTTP on the TLS port is not answered as HTTP
     await expect(fetch('http://127.0.0.1:17012/api/v1/health')).rejects.toThrow();
-    const ws = new WebSocket('wss://127.0.0.1:17012/api/v1/stream?token=tls-viewer-token-0001', { ca, servername: 'localhost', headers: { origin: 'https://127.0.0.1:17012' } });
+    const ws = new WebSocket('wss://127.0.0.1:17012/api/v1/stream?token=tls-viewer-token-0001', {
+      ca,
+      servername: 'localhost',
+      headers: { origin: 'https://127.0.0.1:17012' },
+    });
     const hello = await new Promise<{ type: string }>((res, rej) => {
       ws.once('message', (m) => res(JSON.parse(String(m)) as { type: string }));
       ws.once('error', rej);

@@ -4,14 +4,7 @@
  * a bare 0x3b71). Prints the table, or names one number.
  */
 import { parseArgs } from 'node:util';
-import {
-  decodeIoctl,
-  decodedIoctlJson,
-  formatDecodedIoctl,
-  formatIoctlTable,
-  ioctlTableJson,
-  parseIoctlNumber,
-} from '@vfioscope/uapi';
+import { decodeIoctl, decodedIoctlJson, formatDecodedIoctl, formatIoctlTable, ioctlTableJson, parseIoctlNumber } from '@vfioscope/uapi';
 
 export const UAPI_USAGE = `Usage:
   vfioscope uapi [--json]                 print every VFIO ioctl: name, number, fd, direction, argument, size

@@ -23,9 +23,11 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, message] =
-    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers exceed the size limit']
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request was not received in time']
-    : [400, `malformed HTTP request (${err.code ?? 'parse error'})`];
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers exceed the size limit']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request was not received in time']
+        : [400, `malformed HTTP request (${err.code ?? 'parse error'})`];
   answerRaw(socket, status, message, 'request');
 }
 

@@ -26,7 +26,9 @@ const actions = () => requests.filter((r) => r.spec.action !== undefined);
 function spyBackend() {
   const session = f.app.vfio.ctx.session;
   return [
-    ...(['openGroup', 'closeGroup', 'setIrqs', 'reset', 'regionRead', 'regionWrite', 'mapDma', 'unmapDma'] as const).map((m) => vi.spyOn(session, m)),
+    ...(['openGroup', 'closeGroup', 'setIrqs', 'reset', 'regionRead', 'regionWrite', 'mapDma', 'unmapDma'] as const).map((m) =>
+      vi.spyOn(session, m),
+    ),
     vi.spyOn(f.host, 'bindDriver'),
   ];
 }
@@ -34,7 +36,12 @@ function spyBackend() {
 describe('Host header (DNS rebinding)', () => {
   it('answers only the names the server is known by, on every route, before auth', async () => {
     for (const r of requests) {
-      const res = await f.req({ method: r.method, url: r.url, headers: { host: 'attacker.example:7070' }, ...(r.payload ? { payload: r.payload } : {}) });
+      const res = await f.req({
+        method: r.method,
+        url: r.url,
+        headers: { host: 'attacker.example:7070' },
+        ...(r.payload ? { payload: r.payload } : {}),
+      });
       expect(res.statusCode, r.url).toBe(421);
       expect(res.json().error).toMatchObject({ errno: 'EMISDIRECTED', field: 'host' });
     }
@@ -65,7 +72,10 @@ describe('cross-site requests', () => {
         { origin: 'null' },
       ]) {
         const res = await f.app.inject({
-          method: r.method, url: r.url, headers: { ...headers, cookie: `vfioscope_token=${OPERATOR}` }, ...(r.payload ? { payload: r.payload } : {}),
+          method: r.method,
+          url: r.url,
+          headers: { ...headers, cookie: `vfioscope_token=${OPERATOR}` },
+          ...(r.payload ? { payload: r.payload } : {}),
         });
         expect(res.statusCode, `${r.url} ${JSON.stringify(headers)}`).toBe(403);
         expect(res.json().error).toMatchObject({ errno: 'EFORBIDDEN', field: 'origin' });
@@ -74,13 +84,24 @@ describe('cross-site requests', () => {
     for (const s of spies) expect(s).not.toHaveBeenCalled();
     // the page's own origin may act with its cookie
     const own = await f.app.inject({
-      method: 'POST', url: '/api/v1/groups/4/open', headers: { origin: 'http://localhost:80', host: 'localhost:80', 'sec-fetch-site': 'same-origin', cookie: `vfioscope_token=${OPERATOR}` },
+      method: 'POST',
+      url: '/api/v1/groups/4/open',
+      headers: {
+        origin: 'http://localhost:80',
+        host: 'localhost:80',
+        'sec-fetch-site': 'same-origin',
+        cookie: `vfioscope_token=${OPERATOR}`,
+      },
     });
     expect(own.statusCode, own.body).toBe(200);
   });
 
   it('lets reads through from anywhere the browser allows (CORS keeps their answers from foreign pages)', async () => {
-    const res = await f.app.inject({ method: 'GET', url: '/api/v1/topology', headers: { origin: 'http://evil.example', cookie: `vfioscope_token=${VIEWER}` } });
+    const res = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/topology',
+      headers: { origin: 'http://evil.example', cookie: `vfioscope_token=${VIEWER}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
@@ -91,7 +112,11 @@ describe('tokens in URLs', () => {
     const spies = spyBackend();
     for (const r of requests) {
       const sep = r.url.includes('?') ? '&' : '?';
-      const res = await f.app.inject({ method: r.method, url: `${r.url}${sep}token=${OPERATOR}`, ...(r.payload ? { payload: r.payload } : {}) });
+      const res = await f.app.inject({
+        method: r.method,
+        url: `${r.url}${sep}token=${OPERATOR}`,
+        ...(r.payload ? { payload: r.payload } : {}),
+      });
       if (r.method === 'GET') {
         const withHeader = await f.req({ method: 'GET', url: r.url });
         expect([200, 404], r.url).toContain(withHeader.statusCode); // irqs/history of an unsampled key is a 404 either way
@@ -135,7 +160,9 @@ describe('bodies', () => {
         expect(res.json().error.errno, `${r.url} ${what}`).toBe('EVALIDATION');
         expect(res.json().error.message).toContain(message);
         const lines = f.audit().slice(before);
-        expect(lines, `${r.url} ${what}`).toEqual([expect.objectContaining({ phase: 'refused', action: r.spec.action, status: 400, errno: 'EVALIDATION' })]);
+        expect(lines, `${r.url} ${what}`).toEqual([
+          expect.objectContaining({ phase: 'refused', action: r.spec.action, status: 400, errno: 'EVALIDATION' }),
+        ]);
       }
     }
     for (const s of spies) expect(s).not.toHaveBeenCalled();
@@ -151,8 +178,15 @@ describe('bodies', () => {
     }
     // an empty body (with or without a JSON content type) is no body
     const close = requests.find((x) => x.name === 'groupClose')!;
-    expect((await f.req({ method: 'POST', url: close.url, payload: '', headers: { 'content-type': 'application/json' } })).statusCode).toBe(200);
-    const big = await f.req({ method: 'POST', url: requests.find((x) => x.name === 'regionWrite')!.url, payload: `{"offset":"0x0","data":"${'00'.repeat(40_000)}"}`, headers: { 'content-type': 'application/json' } });
+    expect((await f.req({ method: 'POST', url: close.url, payload: '', headers: { 'content-type': 'application/json' } })).statusCode).toBe(
+      200,
+    );
+    const big = await f.req({
+      method: 'POST',
+      url: requests.find((x) => x.name === 'regionWrite')!.url,
+      payload: `{"offset":"0x0","data":"${'00'.repeat(40_000)}"}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().error).toMatchObject({ errno: 'E2BIG', field: 'body' });
     const text = await f.req({ method: 'POST', url: '/api/v1/groups/4/open', payload: 'hello', headers: { 'content-type': 'text/plain' } });
@@ -178,7 +212,12 @@ describe('one error format', () => {
 
 describe('security headers', () => {
   it('are on every response: API, errors, the UI', async () => {
-    for (const [url, as] of [['/api/v1/topology', 'viewer'], ['/api/v1/topology', 'none'], ['/', 'none'], ['/api/v1/nope', 'none']] as const) {
+    for (const [url, as] of [
+      ['/api/v1/topology', 'viewer'],
+      ['/api/v1/topology', 'none'],
+      ['/', 'none'],
+      ['/api/v1/nope', 'none'],
+    ] as const) {
       const res = await f.req({ method: 'GET', url, as });
       expect(res.headers['content-security-policy'], url).toBe(CONTENT_SECURITY_POLICY);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -198,7 +237,9 @@ describe('/metrics', () => {
     expect(ok.body).toContain('vfioscope_iommu_groups');
     expect((await f.app.inject({ method: 'GET', url: `/metrics?token=${VIEWER}` })).statusCode).toBe(200);
     await f.req({ method: 'GET', url: '/api/v1/host', as: 'none' });
-    expect((await f.req({ method: 'GET', url: routes.metrics.path, as: 'viewer' })).body).toMatch(/vfioscope_http_refused_total\{status="401",code="EAUTH"\} [1-9]/);
+    expect((await f.req({ method: 'GET', url: routes.metrics.path, as: 'viewer' })).body).toMatch(
+      /vfioscope_http_refused_total\{status="401",code="EAUTH"\} [1-9]/,
+    );
     await f.close();
     f = await makeFixture('edu', { metricsPublic: true });
     expect((await f.req({ method: 'GET', url: routes.metrics.path, as: 'none' })).statusCode).toBe(200);

@@ -18,10 +18,7 @@ declare module 'fastify' {
   }
 }
 
-export type RouteHandler<R extends RouteSpec> = (
-  req: FastifyRequest<RouteInput<R>>,
-  reply: FastifyReply,
-) => Promise<RouteOutput<R>>;
+export type RouteHandler<R extends RouteSpec> = (req: FastifyRequest<RouteInput<R>>, reply: FastifyReply) => Promise<RouteOutput<R>>;
 
 /** The role and action a table entry puts in its route's config. */
 export function routeConfig(spec: RouteSpec, override: { role?: RouteRole } = {}): { role: RouteRole; action?: string } {
@@ -59,7 +56,9 @@ export function requireDeclaredRoles(app: FastifyInstance): void {
     const role = (opts.config as { role?: unknown } | undefined)?.role;
     if (role !== 'public' && role !== 'viewer' && role !== 'operator') {
       const methods = Array.isArray(opts.method) ? opts.method.join(',') : opts.method;
-      throw new Error(`route ${methods} ${opts.url} declares no role (public, viewer or operator): every route comes from the protocol's route table`);
+      throw new Error(
+        `route ${methods} ${opts.url} declares no role (public, viewer or operator): every route comes from the protocol's route table`,
+      );
     }
   });
 }

@@ -28,7 +28,9 @@ const send = (r: SampleRequest, as: 'operator' | 'viewer' | 'none', url = r.url)
 function spyBackend() {
   const session = f.app.vfio.ctx.session;
   return [
-    ...(['openGroup', 'closeGroup', 'setIrqs', 'reset', 'regionRead', 'regionWrite', 'mapDma', 'unmapDma'] as const).map((m) => vi.spyOn(session, m)),
+    ...(['openGroup', 'closeGroup', 'setIrqs', 'reset', 'regionRead', 'regionWrite', 'mapDma', 'unmapDma'] as const).map((m) =>
+      vi.spyOn(session, m),
+    ),
     vi.spyOn(f.host, 'bindDriver'),
   ];
 }
@@ -37,9 +39,22 @@ describe('auth over the route table', () => {
   it('covers every route of the table', () => {
     const http = Object.values(routes).filter((r) => !('websocket' in r)).length;
     expect(requests).toHaveLength(http);
-    expect(requests.filter((r) => r.spec.role === 'operator').map((r) => r.spec.action).sort()).toEqual(
-      ['device.bind', 'device.irqs', 'device.reset', 'dma.map', 'dma.unmap', 'group.close', 'group.open', 'region.read', 'region.write'],
-    );
+    expect(
+      requests
+        .filter((r) => r.spec.role === 'operator')
+        .map((r) => r.spec.action)
+        .sort(),
+    ).toEqual([
+      'device.bind',
+      'device.irqs',
+      'device.reset',
+      'dma.map',
+      'dma.unmap',
+      'group.close',
+      'group.open',
+      'region.read',
+      'region.write',
+    ]);
   });
 
   it('refuses anonymous callers (401) everywhere but public routes, and viewers (403) on every action; nothing reaches the backend', async () => {
@@ -71,7 +86,10 @@ describe('auth over the route table', () => {
     expect(summary).toMatchObject({ remote: '127.0.0.1', total: refusals - 1 });
     expect(lines.filter((l) => l.phase === 'refused' || l.phase === 'intent')).toHaveLength(first?.spec.action ? 1 : 0);
     expect(f.app.vfio.ctx.refusals.counts()).toEqual(
-      expect.arrayContaining([expect.objectContaining({ status: 401, errno: 'EAUTH' }), expect.objectContaining({ status: 403, errno: 'EFORBIDDEN' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ status: 401, errno: 'EAUTH' }),
+        expect.objectContaining({ status: 403, errno: 'EFORBIDDEN' }),
+      ]),
     );
   });
 

@@ -49,14 +49,19 @@ describe('DMA mappings', () => {
     expect((await f.req({ method: 'GET', url: '/api/v1/containers' })).json().containers[0].iommu.dmaAvail).toBe(limit);
   });
 
-  it('an overlapping map is the kernel\'s EEXIST (409)', async () => {
+  it("an overlapping map is the kernel's EEXIST (409)", async () => {
     await map({ iova: '0x100000', size: '0x2000', flags: ['read'] });
     const r = await map({ iova: '0x101000', size: '0x1000', flags: ['read'] });
     expect(r.statusCode).toBe(409);
     expect(r.json().error.errno).toBe('EEXIST');
     expect(r.json().error.message).toContain('VFIO_IOMMU_MAP_DMA');
     const audit = f.attempts().filter((x) => x.action === 'dma.map');
-    expect(audit.at(-1)).toMatchObject({ ok: false, errno: 'EEXIST', status: 409, params: { id: String(container), iova: '0x101000', size: '0x1000' } });
+    expect(audit.at(-1)).toMatchObject({
+      ok: false,
+      errno: 'EEXIST',
+      status: 409,
+      params: { id: String(container), iova: '0x101000', size: '0x1000' },
+    });
     const errors = (await f.req({ method: 'GET', url: '/api/v1/events?kinds=error' })).json().events;
     expect(errors.at(-1)).toMatchObject({ kind: 'error', op: 'mapDma', errno: 'EEXIST', actor: 'op (operator)' });
   });
@@ -103,11 +108,18 @@ describe('DMA mappings', () => {
       expect(r.json().error, JSON.stringify(payload)).toMatchObject({ errno, field });
       expect(r.json().error.message, JSON.stringify(payload)).toContain(field.split('.')[0]);
     }
-    const unknown = await f.req({ method: 'POST', url: '/api/v1/containers/77/mappings', payload: { iova: '0x0', size: '0x1000', flags: ['read'] } });
+    const unknown = await f.req({
+      method: 'POST',
+      url: '/api/v1/containers/77/mappings',
+      payload: { iova: '0x0', size: '0x1000', flags: ['read'] },
+    });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error).toMatchObject({ errno: 'ENOTFOUND', field: 'id' });
     const badJson = await f.app.inject({
-      method: 'POST', url: url(), payload: '{"iova":', headers: { authorization: 'Bearer operator-token-for-tests', 'content-type': 'application/json' },
+      method: 'POST',
+      url: url(),
+      payload: '{"iova":',
+      headers: { authorization: 'Bearer operator-token-for-tests', 'content-type': 'application/json' },
     });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json().error.errno).toBe('EVALIDATION');

@@ -16,32 +16,34 @@ export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext
   const pageSize = ctx.host.pageSize;
 
   registerRoute(app, routes.mappings, async (req) => {
-      const container = heldContainer(ctx, req.params.id);
-      const offset = intParam(req.query.offset, 'offset', 0, 0, 1_000_000_000);
-      const limit = intParam(req.query.limit, 'limit', 100, 1, MAPPINGS_PAGE_MAX);
-      const page = ctx.session.mappings(container, offset, limit, req.query.sort ? { by: req.query.sort } : undefined);
-      return { container, total: page.total, offset, limit, rows: page.rows.map(mappingRowView) };
+    const container = heldContainer(ctx, req.params.id);
+    const offset = intParam(req.query.offset, 'offset', 0, 0, 1_000_000_000);
+    const limit = intParam(req.query.limit, 'limit', 100, 1, MAPPINGS_PAGE_MAX);
+    const page = ctx.session.mappings(container, offset, limit, req.query.sort ? { by: req.query.sort } : undefined);
+    return { container, total: page.total, offset, limit, rows: page.rows.map(mappingRowView) };
   });
 
   registerRoute(app, routes.map, async (req) => {
-      const container = heldContainer(ctx, req.params.id);
-      const { iova, size } = dmaRange(req.body.iova, req.body.size, pageSize);
-      checkIovaRanges(ctx, container, iova, size);
-      const row = await asActor(req, () => ctx.session.mapDma(container, {
+    const container = heldContainer(ctx, req.params.id);
+    const { iova, size } = dmaRange(req.body.iova, req.body.size, pageSize);
+    checkIovaRanges(ctx, container, iova, size);
+    const row = await asActor(req, () =>
+      ctx.session.mapDma(container, {
         iova,
         size,
         read: req.body.flags.includes('read'),
         write: req.body.flags.includes('write'),
-      }));
-      return { container, mapping: mappingRowView(row) };
+      }),
+    );
+    return { container, mapping: mappingRowView(row) };
   });
 
   registerRoute(app, routes.unmap, async (req) => {
-      const container = heldContainer(ctx, req.params.id);
-      const body = req.body;
-      const request = 'all' in body ? ({ all: true } as const) : dmaRange(body.iova, body.size, pageSize);
-      const r = await asActor(req, () => ctx.session.unmapDma(container, request));
-      return { container, unmappedBytes: toHex64(r.unmappedBytes), removed: r.removed };
+    const container = heldContainer(ctx, req.params.id);
+    const body = req.body;
+    const request = 'all' in body ? ({ all: true } as const) : dmaRange(body.iova, body.size, pageSize);
+    const r = await asActor(req, () => ctx.session.unmapDma(container, request));
+    return { container, unmappedBytes: toHex64(r.unmappedBytes), removed: r.removed };
   });
 }
 

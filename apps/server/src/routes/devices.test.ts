@@ -76,7 +76,7 @@ describe('POST /devices/:bdf/reset', () => {
     expect(audit.map((a) => a.errno)).toEqual(['ENODEV', 'EINVAL']);
   });
 
-  it('resets a device whose flags offer it (the default scenario\'s free NVMe), audited as a success', async () => {
+  it("resets a device whose flags offer it (the default scenario's free NVMe), audited as a success", async () => {
     await f.close();
     f = await makeFixture('default');
     const NVME = '0000:b2:00.0';

@@ -31,46 +31,62 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext): 
     }
     const offset = u64Field(offsetStr, 'offset');
     if (offset >= region.size) {
-      throw new ApiProblem('EINVAL', `offset ${toHex64(offset)} is past the end of region ${index} (size ${toHex64(region.size)})`, 'offset');
+      throw new ApiProblem(
+        'EINVAL',
+        `offset ${toHex64(offset)} is past the end of region ${index} (size ${toHex64(region.size)})`,
+        'offset',
+      );
     }
     if (offset + BigInt(size) > region.size) {
-      throw new ApiProblem('EINVAL', `offset ${toHex64(offset)} + ${size} bytes runs past the end of region ${index} (size ${toHex64(region.size)})`, 'size');
+      throw new ApiProblem(
+        'EINVAL',
+        `offset ${toHex64(offset)} + ${size} bytes runs past the end of region ${index} (size ${toHex64(region.size)})`,
+        'size',
+      );
     }
     return { index, offset };
   }
 
   registerRoute(app, routes.regionRead, async (req) => {
-      const dev = await drivableDevice(ctx, req.params.bdf);
-      const { index, offset } = await regionRange(dev.bdf, req.params.index, req.body.offset, req.body.size);
-      const data = await asActor(req, () => ctx.session.regionRead(dev.bdf, index, offset, req.body.size));
-      return { bdf: dev.bdf, index, offset: toHex64(offset), size: data.length, data: bytesToHex(data) };
+    const dev = await drivableDevice(ctx, req.params.bdf);
+    const { index, offset } = await regionRange(dev.bdf, req.params.index, req.body.offset, req.body.size);
+    const data = await asActor(req, () => ctx.session.regionRead(dev.bdf, index, offset, req.body.size));
+    return { bdf: dev.bdf, index, offset: toHex64(offset), size: data.length, data: bytesToHex(data) };
   });
 
   registerRoute(app, routes.regionWrite, async (req) => {
-      const data = hexToBytes(req.body.data);
-      if (data === null || data.length === 0) throw new ApiProblem('EVALIDATION', 'data must be whole hex byte pairs', 'data');
-      const dev = await drivableDevice(ctx, req.params.bdf);
-      const { index, offset } = await regionRange(dev.bdf, req.params.index, req.body.offset, data.length);
-      await asActor(req, () => ctx.session.regionWrite(dev.bdf, index, offset, data));
-      return { bdf: dev.bdf, index, offset: toHex64(offset), written: data.length };
+    const data = hexToBytes(req.body.data);
+    if (data === null || data.length === 0) throw new ApiProblem('EVALIDATION', 'data must be whole hex byte pairs', 'data');
+    const dev = await drivableDevice(ctx, req.params.bdf);
+    const { index, offset } = await regionRange(dev.bdf, req.params.index, req.body.offset, data.length);
+    await asActor(req, () => ctx.session.regionWrite(dev.bdf, index, offset, data));
+    return { bdf: dev.bdf, index, offset: toHex64(offset), written: data.length };
   });
 
   registerRoute(app, routes.deviceBind, async (req) => {
-      const dev = await knownDevice(ctx, req.params.bdf);
-      if (groupHeld(ctx, dev)) {
-        throw new ApiProblem('EBUSY', `vfioscope holds group ${dev.iommuGroup}; close it before changing ${dev.bdf}'s driver`, 'bdf');
-      }
-      const driver = req.body.driver;
-      const what = driver === null ? `unbind ${dev.bdf}` : `bind ${dev.bdf} to ${driver}`;
-      // sysfs bind is a host call, not a session action: log it here, success or errno
-      try {
-        await asActor(req, () => ctx.host.bindDriver(dev.bdf, driver));
-      } catch (err) {
-        const errno = (err as { errno?: string }).errno ?? 'EINTERNAL';
-        ctx.eventLog.append({ kind: 'error', message: `${what} failed: ${errno} ${(err as Error).message}`, op: 'bindDriver', actor: actorOf(req), device: dev.bdf, errno, data: { driver } });
-        throw err;
-      }
-      ctx.eventLog.append({ kind: 'action', message: what, op: 'bindDriver', actor: actorOf(req), device: dev.bdf, data: { driver } });
-      return { bdf: dev.bdf, driver: req.body.driver };
+    const dev = await knownDevice(ctx, req.params.bdf);
+    if (groupHeld(ctx, dev)) {
+      throw new ApiProblem('EBUSY', `vfioscope holds group ${dev.iommuGroup}; close it before changing ${dev.bdf}'s driver`, 'bdf');
+    }
+    const driver = req.body.driver;
+    const what = driver === null ? `unbind ${dev.bdf}` : `bind ${dev.bdf} to ${driver}`;
+    // sysfs bind is a host call, not a session action: log it here, success or errno
+    try {
+      await asActor(req, () => ctx.host.bindDriver(dev.bdf, driver));
+    } catch (err) {
+      const errno = (err as { errno?: string }).errno ?? 'EINTERNAL';
+      ctx.eventLog.append({
+        kind: 'error',
+        message: `${what} failed: ${errno} ${(err as Error).message}`,
+        op: 'bindDriver',
+        actor: actorOf(req),
+        device: dev.bdf,
+        errno,
+        data: { driver },
+      });
+      throw err;
+    }
+    ctx.eventLog.append({ kind: 'action', message: what, op: 'bindDriver', actor: actorOf(req), device: dev.bdf, data: { driver } });
+    return { bdf: dev.bdf, driver: req.body.driver };
   });
 }

@@ -69,7 +69,7 @@ describe('POST /groups/:group/open and /close', () => {
     expect((await f.req({ method: 'GET', url: '/api/v1/containers' })).json().containers).toEqual([]);
   });
 
-  it('a group another process (a VM) holds is the kernel\'s EBUSY (409)', async () => {
+  it("a group another process (a VM) holds is the kernel's EBUSY (409)", async () => {
     await f.close();
     f = await makeFixture('storm');
     const topo = (await f.req({ method: 'GET', url: '/api/v1/topology' })).json();

@@ -15,37 +15,37 @@ import { heldContainer, knownGroup } from '../validation.ts';
 
 export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerRoute(app, routes.groupOpen, async (req) => {
-      const group = await knownGroup(ctx, req.params.group);
-      const container = req.body.container;
-      if (container !== undefined) heldContainer(ctx, String(container));
-      if (ctx.session.groups().some((g) => g.group === group)) {
-        throw new ApiProblem('EBUSY', `vfioscope already holds group ${group}`, 'group');
-      }
-      return asActor(req, async () => {
-        const opened = await ctx.session.openGroup(group, container !== undefined ? { container } : {});
-        // Opening a device fd is a kernel action (vfio-pci enables and may reset the function), so it
-        // happens here, for the operator who took the group, never as a side effect of someone looking.
-        const topo = await ctx.host.topology();
-        const devices: string[] = [];
-        for (const d of topo.devices) {
-          if (d.iommuGroup !== group || d.driver !== 'vfio-pci') continue;
-          try {
-            await ctx.session.device(d.bdf);
-            devices.push(d.bdf);
-          } catch {
-            // the session logged the errno; the group stays held and the device can be retried by an action
-          }
+    const group = await knownGroup(ctx, req.params.group);
+    const container = req.body.container;
+    if (container !== undefined) heldContainer(ctx, String(container));
+    if (ctx.session.groups().some((g) => g.group === group)) {
+      throw new ApiProblem('EBUSY', `vfioscope already holds group ${group}`, 'group');
+    }
+    return asActor(req, async () => {
+      const opened = await ctx.session.openGroup(group, container !== undefined ? { container } : {});
+      // Opening a device fd is a kernel action (vfio-pci enables and may reset the function), so it
+      // happens here, for the operator who took the group, never as a side effect of someone looking.
+      const topo = await ctx.host.topology();
+      const devices: string[] = [];
+      for (const d of topo.devices) {
+        if (d.iommuGroup !== group || d.driver !== 'vfio-pci') continue;
+        try {
+          await ctx.session.device(d.bdf);
+          devices.push(d.bdf);
+        } catch {
+          // the session logged the errno; the group stays held and the device can be retried by an action
         }
-        return { ...opened, devices };
-      });
+      }
+      return { ...opened, devices };
+    });
   });
 
   registerRoute(app, routes.groupClose, async (req) => {
-      const group = await knownGroup(ctx, req.params.group);
-      if (!ctx.session.groups().some((g) => g.group === group)) {
-        throw new ApiProblem('EINVAL', `vfioscope does not hold group ${group}`, 'group');
-      }
-      await asActor(req, () => ctx.session.closeGroup(group));
-      return { group, closed: true as const };
+    const group = await knownGroup(ctx, req.params.group);
+    if (!ctx.session.groups().some((g) => g.group === group)) {
+      throw new ApiProblem('EINVAL', `vfioscope does not hold group ${group}`, 'group');
+    }
+    await asActor(req, () => ctx.session.closeGroup(group));
+    return { group, closed: true as const };
   });
 }

@@ -28,7 +28,7 @@ describe('POST /devices/:bdf/irqs/:index', () => {
     expect(dev.state.irqs.find((q: { name: string }) => q.name === 'MSI')).toMatchObject({ enabled: false, vectorsWired: 0 });
   });
 
-  it('INTx mask and unmask reach the kernel; masking an MSI is refused up front with the kernel\'s ENOTTY (400)', async () => {
+  it("INTx mask and unmask reach the kernel; masking an MSI is refused up front with the kernel's ENOTTY (400)", async () => {
     expect((await irq('INTX', { action: 'trigger' })).statusCode).toBe(200);
     expect((await irq('INTX', { action: 'mask' })).statusCode).toBe(200);
     let dev = (await f.req({ method: 'GET', url: `/api/v1/devices/${EDU}` })).json();
@@ -37,7 +37,12 @@ describe('POST /devices/:bdf/irqs/:index', () => {
     dev = (await f.req({ method: 'GET', url: `/api/v1/devices/${EDU}` })).json();
     expect(dev.state.irqs.find((q: { name: string }) => q.name === 'INTX').masked).toEqual([false]);
     const setIrqs = vi.spyOn(f.app.vfio.ctx.session, 'setIrqs');
-    for (const [index, action] of [['MSI', 'mask'], ['MSI', 'unmask'], ['MSIX', 'mask'], [1, 'unmask']] as const) {
+    for (const [index, action] of [
+      ['MSI', 'mask'],
+      ['MSI', 'unmask'],
+      ['MSIX', 'mask'],
+      [1, 'unmask'],
+    ] as const) {
       const m = await irq(index, { action });
       expect(m.statusCode).toBe(400);
       expect(m.json().error).toMatchObject({ errno: 'ENOTTY', field: 'action' });

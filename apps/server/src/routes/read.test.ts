@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { conforms, ContainersResponse, ErrorBody, HealthResponse, HostResponse, TopologyResponse, WhoamiResponse } from '@vfioscope/protocol';
+import {
+  conforms,
+  ContainersResponse,
+  ErrorBody,
+  HealthResponse,
+  HostResponse,
+  TopologyResponse,
+  WhoamiResponse,
+} from '@vfioscope/protocol';
 import { makeFixture, type Fixture } from '../test-support/app-fixture.ts';
 
 let f: Fixture;
@@ -30,7 +38,11 @@ describe('read routes', () => {
 
   it('accepts the token as ?token= and as the login cookie', async () => {
     expect((await f.app.inject({ method: 'GET', url: '/api/v1/whoami?token=viewer-token-for-tests' })).statusCode).toBe(200);
-    const r = await f.app.inject({ method: 'GET', url: '/api/v1/whoami', headers: { cookie: 'x=1; vfioscope_token=viewer-token-for-tests' } });
+    const r = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/whoami',
+      headers: { cookie: 'x=1; vfioscope_token=viewer-token-for-tests' },
+    });
     expect(r.statusCode).toBe(200);
   });
 
@@ -59,7 +71,11 @@ describe('read routes', () => {
     const g5 = body.groups.find((g: { id: number }) => g.id === 5);
     expect(g5.viable).toBe(false);
     expect(g5.blockers).toEqual([{ bdf: '0000:01:02.0', driver: 'e1000' }]);
-    expect(body.devices.find((d: { bdf: string }) => d.bdf === '0000:00:03.0')).toMatchObject({ vendorId: 0x1234, deviceId: 0x11e8, driver: 'vfio-pci' });
+    expect(body.devices.find((d: { bdf: string }) => d.bdf === '0000:00:03.0')).toMatchObject({
+      vendorId: 0x1234,
+      deviceId: 0x11e8,
+      driver: 'vfio-pci',
+    });
   });
 
   it('containers is empty until a group is opened', async () => {

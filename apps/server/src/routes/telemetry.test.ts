@@ -19,7 +19,10 @@ describe('events, alerts, pinned, metrics', () => {
     const all = await f.req({ method: 'GET', url: '/api/v1/events', as: 'viewer' });
     expect(conforms(EventsResponse, all.json())).toBe(true);
     const events = all.json().events;
-    expect(events.find((e: { op?: string; kind: string }) => e.op === 'openGroup' && e.kind === 'action')).toMatchObject({ group: 3, actor: 'op (operator)' });
+    expect(events.find((e: { op?: string; kind: string }) => e.op === 'openGroup' && e.kind === 'action')).toMatchObject({
+      group: 3,
+      actor: 'op (operator)',
+    });
     expect(events.find((e: { kind: string }) => e.kind === 'error').message).toContain('group.open refused: ENOTFOUND');
     const errors = (await f.req({ method: 'GET', url: '/api/v1/events?kinds=error' })).json().events;
     expect(errors.every((e: { kind: string }) => e.kind === 'error')).toBe(true);
@@ -68,7 +71,15 @@ describe('events, alerts, pinned, metrics', () => {
     await f.close();
     const lines: string[] = [];
     for (let seq = 1; seq <= 60_000; seq++) {
-      lines.push(JSON.stringify({ kind: 'action', message: `mapDma container 1 iova 0x${seq.toString(16)} ${'-'.repeat(200)}`, op: 'mapDma', seq, ts: 1_700_000_000_000 + seq }));
+      lines.push(
+        JSON.stringify({
+          kind: 'action',
+          message: `mapDma container 1 iova 0x${seq.toString(16)} ${'-'.repeat(200)}`,
+          op: 'mapDma',
+          seq,
+          ts: 1_700_000_000_000 + seq,
+        }),
+      );
     }
     f = await makeFixture('edu', {}, (dir) => writeFileSync(join(dir, 'events.jsonl'), `${lines.join('\n')}\n`));
     const recent = (await f.req({ method: 'GET', url: '/api/v1/events?limit=3' })).json();

@@ -12,19 +12,24 @@ import { intParam } from '../validation.ts';
 
 export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerRoute(app, routes.events, async (req) => {
-      const q = req.query;
-      if (q.sinceSeq !== undefined && q.beforeSeq !== undefined) {
-        throw new ApiProblem('EVALIDATION', 'sinceSeq and beforeSeq page in opposite directions: give one', 'beforeSeq');
-      }
-      // bounded: at most a few MiB of the file per request, with a cursor for the rest
-      const page = ctx.eventLog.page({
-        ...(q.sinceSeq !== undefined ? { sinceSeq: intParam(q.sinceSeq, 'sinceSeq', 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
-        ...(q.beforeSeq !== undefined ? { beforeSeq: intParam(q.beforeSeq, 'beforeSeq', 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
-        ...(q.kinds !== undefined ? { kinds: q.kinds.split(',') } : {}),
-        ...(q.text !== undefined ? { text: q.text } : {}),
-        limit: intParam(q.limit, 'limit', 200, 1, 1000),
-      });
-      return { events: page.events as unknown as LogEvent[], more: page.more, oldestAvailableSeq: page.oldestAvailableSeq, newestSeq: page.newestSeq };
+    const q = req.query;
+    if (q.sinceSeq !== undefined && q.beforeSeq !== undefined) {
+      throw new ApiProblem('EVALIDATION', 'sinceSeq and beforeSeq page in opposite directions: give one', 'beforeSeq');
+    }
+    // bounded: at most a few MiB of the file per request, with a cursor for the rest
+    const page = ctx.eventLog.page({
+      ...(q.sinceSeq !== undefined ? { sinceSeq: intParam(q.sinceSeq, 'sinceSeq', 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
+      ...(q.beforeSeq !== undefined ? { beforeSeq: intParam(q.beforeSeq, 'beforeSeq', 0, 0, Number.MAX_SAFE_INTEGER) } : {}),
+      ...(q.kinds !== undefined ? { kinds: q.kinds.split(',') } : {}),
+      ...(q.text !== undefined ? { text: q.text } : {}),
+      limit: intParam(q.limit, 'limit', 200, 1, 1000),
+    });
+    return {
+      events: page.events as unknown as LogEvent[],
+      more: page.more,
+      oldestAvailableSeq: page.oldestAvailableSeq,
+      newestSeq: page.newestSeq,
+    };
   });
 
   registerRoute(app, routes.alerts, async () => ({ alerts: ctx.telemetry.alerts().map(alertView) }));

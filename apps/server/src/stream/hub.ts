@@ -90,12 +90,20 @@ export class StreamHub {
     for (const raw of topics) {
       const parsed = parseTopic(raw);
       if (!parsed) {
-        this.sendTo(client, { type: 'error', topic: raw, error: { errno: 'EVALIDATION', message: `unknown topic "${raw}"`, field: 'topics' } });
+        this.sendTo(client, {
+          type: 'error',
+          topic: raw,
+          error: { errno: 'EVALIDATION', message: `unknown topic "${raw}"`, field: 'topics' },
+        });
         continue;
       }
       const topic = parsed.kind === 'device' ? `device:${parsed.bdf}` : raw;
       if (!client.topics.has(topic) && client.topics.size >= MAX_TOPICS_PER_CLIENT) {
-        this.sendTo(client, { type: 'error', topic: raw, error: { errno: 'E2BIG', message: `at most ${MAX_TOPICS_PER_CLIENT} topics per connection`, field: 'topics' } });
+        this.sendTo(client, {
+          type: 'error',
+          topic: raw,
+          error: { errno: 'E2BIG', message: `at most ${MAX_TOPICS_PER_CLIENT} topics per connection`, field: 'topics' },
+        });
         continue;
       }
       if (client.topics.has(topic)) {
@@ -211,7 +219,14 @@ export class StreamHub {
       return raced;
     }
     const state: TopicState = {
-      topic, kind: producer.kind, producer, seq: 0, subscribers: new Set(), ticks: 0, dirty: false, snapshotText: null,
+      topic,
+      kind: producer.kind,
+      producer,
+      seq: 0,
+      subscribers: new Set(),
+      ticks: 0,
+      dirty: false,
+      snapshotText: null,
     };
     this.topics.set(topic, state);
     return state;
@@ -231,12 +246,24 @@ export class StreamHub {
     const parsed = parseTopic(topic)!;
     let p: TopicProducer;
     switch (parsed.kind) {
-      case 'topology': p = topologyProducer(this.ctx); break;
-      case 'host': p = hostProducer(this.ctx); break;
-      case 'pinned': p = pinnedProducer(this.ctx); break;
-      case 'irq-rates': p = new IrqRatesProducer(this.ctx); break;
-      case 'alerts': p = new AlertsProducer(this.ctx); break;
-      case 'events': p = new EventsProducer(this.ctx); break;
+      case 'topology':
+        p = topologyProducer(this.ctx);
+        break;
+      case 'host':
+        p = hostProducer(this.ctx);
+        break;
+      case 'pinned':
+        p = pinnedProducer(this.ctx);
+        break;
+      case 'irq-rates':
+        p = new IrqRatesProducer(this.ctx);
+        break;
+      case 'alerts':
+        p = new AlertsProducer(this.ctx);
+        break;
+      case 'events':
+        p = new EventsProducer(this.ctx);
+        break;
       case 'device': {
         const dev = await knownDevice(this.ctx, parsed.bdf);
         p = new DeviceProducer(this.ctx, dev);
@@ -259,7 +286,11 @@ export class StreamHub {
       return;
     }
     state.snapshotText ??= JSON.stringify({
-      type: 'snapshot', kind: state.kind, topic: state.topic, seq: state.seq, data: state.producer.snapshot(),
+      type: 'snapshot',
+      kind: state.kind,
+      topic: state.topic,
+      seq: state.seq,
+      data: state.producer.snapshot(),
     });
     client.send(state.snapshotText);
   }
@@ -287,7 +318,10 @@ export class StreamHub {
       clients: this.clients.size,
       topics: this.topics.size,
       perClient: [...this.clients].map((c) => ({
-        id: c.id, maxBuffered: c.maxBuffered, skippedDeltas: c.skippedDeltas, healingSnapshots: c.healingSnapshots,
+        id: c.id,
+        maxBuffered: c.maxBuffered,
+        skippedDeltas: c.skippedDeltas,
+        healingSnapshots: c.healingSnapshots,
       })),
     };
   }

@@ -14,11 +14,15 @@ afterEach(async () => {
 async function connect(fx: Fixture, token = VIEWER, headers: Record<string, string> = {}): Promise<TestStream> {
   let s: TestStream | null = null;
   // listen from the first byte: the server says hello as soon as the socket opens
-  await fx.app.injectWS(`/api/v1/stream?token=${token}`, { headers: { host: 'localhost:80', ...headers } }, {
-    onInit: (ws) => {
-      s = new TestStream(ws as unknown as WebSocket);
+  await fx.app.injectWS(
+    `/api/v1/stream?token=${token}`,
+    { headers: { host: 'localhost:80', ...headers } },
+    {
+      onInit: (ws) => {
+        s = new TestStream(ws as unknown as WebSocket);
+      },
     },
-  });
+  );
   return s!;
 }
 
@@ -85,7 +89,11 @@ describe('stream: snapshot, deltas, rates', () => {
     const msix = snapData.state!.irqs.find((q) => q.name === 'MSIX')!;
     expect(msix.count).toBe(17);
 
-    const trig = await f.req({ method: 'POST', url: `/api/v1/devices/${vf.bdf}/irqs/MSIX`, payload: { action: 'trigger', start: 0, count: 17 } });
+    const trig = await f.req({
+      method: 'POST',
+      url: `/api/v1/devices/${vf.bdf}/irqs/MSIX`,
+      payload: { action: 'trigger', start: 0, count: 17 },
+    });
     expect(trig.statusCode).toBe(200);
     await f.advance(2000);
     await s.waitFor((m) => m.type === 'delta' && m.topic === topic && m.seq >= 20);
@@ -182,7 +190,10 @@ describe('stream: storm alerts', () => {
     expect(alert.peakRate).toBeGreaterThan(100_000);
     await f.advance(1500);
     const cleared = (await s.waitFor(
-      (m) => m.type === 'delta' && m.topic === 'alerts' && (m.data as DeltaData<'alerts'>).upsert.some((a) => a.id === alert.id && a.clearedAt !== null),
+      (m) =>
+        m.type === 'delta' &&
+        m.topic === 'alerts' &&
+        (m.data as DeltaData<'alerts'>).upsert.some((a) => a.id === alert.id && a.clearedAt !== null),
     )) as { data: DeltaData<'alerts'> };
     expect(cleared.data.upsert.find((a) => a.id === alert.id)!.clearedAt).toBeGreaterThan(alert.raisedAt);
     const log = (await f.req({ method: 'GET', url: '/api/v1/events?kinds=alert,alert-cleared' })).json().events;

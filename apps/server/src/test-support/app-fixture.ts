@@ -37,17 +37,39 @@ export function auditAttempts(lines: readonly AuditRecord[]): AuditAttempt[] {
   const byId = new Map<string, AuditAttempt>();
   for (const r of lines) {
     if (r.phase === 'intent') {
-      const a: AuditAttempt = { id: r.id, action: r.action, tokenId: r.tokenId, role: r.role, ok: null, status: null, params: r.params, pending: true };
+      const a: AuditAttempt = {
+        id: r.id,
+        action: r.action,
+        tokenId: r.tokenId,
+        role: r.role,
+        ok: null,
+        status: null,
+        params: r.params,
+        pending: true,
+      };
       byId.set(r.id, a);
       out.push(a);
     } else if (r.phase === 'result') {
       const a = byId.get(r.id);
       if (!a) throw new Error(`audit result ${r.id} has no intent`);
-      Object.assign(a, { ok: r.ok, status: r.status, pending: false }, r.errno !== undefined ? { errno: r.errno, message: r.message } : {}, 'result' in r ? { result: r.result } : {});
+      Object.assign(
+        a,
+        { ok: r.ok, status: r.status, pending: false },
+        r.errno !== undefined ? { errno: r.errno, message: r.message } : {},
+        'result' in r ? { result: r.result } : {},
+      );
     } else if (r.phase === 'refused') {
       out.push({
-        id: null, action: r.action, tokenId: r.tokenId, role: r.role, ok: false, status: r.status, errno: r.errno, message: r.message,
-        ...(r.params ? { params: r.params } : {}), pending: false,
+        id: null,
+        action: r.action,
+        tokenId: r.tokenId,
+        role: r.role,
+        ok: false,
+        status: r.status,
+        errno: r.errno,
+        message: r.message,
+        ...(r.params ? { params: r.params } : {}),
+        pending: false,
       });
     }
   }
@@ -85,7 +107,15 @@ export async function makeFixture(
     { token: VIEWER, role: 'viewer', id: 'view' },
   ]);
   const tickHz = opts.tickHz ?? 10;
-  const app = await buildApp({ host, tokens, dataDir, autoTick: false, clock: () => clock.now(), webDir: join(dataDir, 'no-web'), ...opts });
+  const app = await buildApp({
+    host,
+    tokens,
+    dataDir,
+    autoTick: false,
+    clock: () => clock.now(),
+    webDir: join(dataDir, 'no-web'),
+    ...opts,
+  });
   await app.ready();
   const readAudit = (): AuditRecord[] => {
     let text = '';
@@ -94,7 +124,10 @@ export async function makeFixture(
     } catch {
       return [];
     }
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditRecord);
   };
   return {
     app,

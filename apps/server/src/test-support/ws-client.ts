@@ -32,7 +32,10 @@ export class TestStream {
       const hit = this.messages.slice(from).find(pred);
       if (hit) return hit;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type + ('topic' in m ? `:${m.topic}` : '')).join(', ')}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching message within ${timeoutMs} ms; got ${this.messages.map((m) => m.type + ('topic' in m ? `:${m.topic}` : '')).join(', ')}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 50));
         this.waiters.push(() => {

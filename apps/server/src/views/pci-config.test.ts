@@ -28,8 +28,16 @@ describe('PCI config decode', () => {
   it('reads the type 0 header', () => {
     const d = decodePciConfig(config())!;
     expect(d.header).toMatchObject({
-      vendorId: 0x1234, deviceId: 0x11e8, revision: 0x10, classCode: 0x00ff00, headerType: 0, multiFunction: false,
-      subsystemVendorId: 0x1af4, subsystemId: 0x1100, capabilitiesPointer: 0x40, interruptPin: 1,
+      vendorId: 0x1234,
+      deviceId: 0x11e8,
+      revision: 0x10,
+      classCode: 0x00ff00,
+      headerType: 0,
+      multiFunction: false,
+      subsystemVendorId: 0x1af4,
+      subsystemId: 0x1100,
+      capabilitiesPointer: 0x40,
+      interruptPin: 1,
     });
     expect(d.header.bars).toHaveLength(6);
     expect(d.header.bars[0]).toBe(0xfea00000);

@@ -25,7 +25,14 @@ describe('the built web UI', () => {
     expect(root.body).toContain('vfioscope ui');
     const js = await f.app.inject({ method: 'GET', url: '/assets/app.js' });
     expect(js.body).toBe('console.log(1)');
-    for (const url of ['/devices/0000:00:03.0', '/assets/missing.js', '/assets/app.js.map', '/../package.json', '/assets/../../x', '/%2e%2e/etc/passwd']) {
+    for (const url of [
+      '/devices/0000:00:03.0',
+      '/assets/missing.js',
+      '/assets/app.js.map',
+      '/../package.json',
+      '/assets/../../x',
+      '/%2e%2e/etc/passwd',
+    ]) {
       const r = await f.app.inject({ method: 'GET', url });
       expect(r.statusCode, url).toBe(404);
       expect(r.json().error.errno, url).toBe('ENOTFOUND');

@@ -42,7 +42,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     throw new ApiError(0, 'ECONNREFUSED', `server unreachable: ${(e as Error).message}`);
   }
   const text = await res.text();
-  let parsed: unknown ;
+  let parsed: unknown;
   if (text !== '') {
     try {
       parsed = JSON.parse(text);
@@ -53,12 +53,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     const err = (parsed as LooseErrorBody | undefined)?.error;
-    throw new ApiError(
-      res.status,
-      err?.errno ?? statusErrno(res.status),
-      err?.message ?? res.statusText,
-      err?.field,
-    );
+    throw new ApiError(res.status, err?.errno ?? statusErrno(res.status), err?.message ?? res.statusText, err?.field);
   }
   return parsed as T;
 }

@@ -21,7 +21,14 @@ export function ConfirmDialog(props: {
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog is a mouse shortcut for Cancel; the keyboard has Escape and the focused Cancel button
     <div className="dialog-backdrop" onMouseDown={props.onCancel}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-label={props.title} data-testid="confirm-dialog" onMouseDown={(e) => e.stopPropagation()}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label={props.title}
+        data-testid="confirm-dialog"
+        onMouseDown={(e) => e.stopPropagation()}
+      >
         <h2>{props.title}</h2>
         <div className="dialog-body">{props.children}</div>
         <div className="dialog-actions">

@@ -26,8 +26,12 @@ export const RateChart = memo(function RateChart(props: {
   const id = `g${color.replace('#', '')}`;
   const axes = props.axes ?? true;
   return (
-    <div style={{ height: props.height ?? 90 }} data-testid={props.testid} data-points={props.points.length}
-      data-last={props.points.length ? props.points[props.points.length - 1]!.rate : ''}>
+    <div
+      style={{ height: props.height ?? 90 }}
+      data-testid={props.testid}
+      data-points={props.points.length}
+      data-last={props.points.length ? props.points[props.points.length - 1]!.rate : ''}
+    >
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={props.points} margin={{ top: 4, right: 4, bottom: 0, left: axes ? 0 : 4 }}>
           <defs>
@@ -63,7 +67,15 @@ export const RateChart = memo(function RateChart(props: {
               ) : null
             }
           />
-          <Area type="monotone" dataKey="rate" stroke={color} strokeWidth={1.5} fill={`url(#${id})`} isAnimationActive={false} dot={false} />
+          <Area
+            type="monotone"
+            dataKey="rate"
+            stroke={color}
+            strokeWidth={1.5}
+            fill={`url(#${id})`}
+            isAnimationActive={false}
+            dot={false}
+          />
         </AreaChart>
       </ResponsiveContainer>
     </div>

@@ -17,10 +17,7 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError(0, 'EINTERNAL', e instanceof Error ? e.message : String(e));
 }
 
-export function useAction<A extends unknown[], T>(
-  fn: (...args: A) => Promise<T>,
-  describe: (value: T, ...args: A) => string = () => 'OK',
-) {
+export function useAction<A extends unknown[], T>(fn: (...args: A) => Promise<T>, describe: (value: T, ...args: A) => string = () => 'OK') {
   const [state, setState] = useState<ActionState<T>>({ status: 'idle' });
   const fnRef = useRef(fn);
   fnRef.current = fn;

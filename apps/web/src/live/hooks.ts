@@ -8,7 +8,13 @@ import { deviceTopic, mappingsTopic, type Topic } from '@vfioscope/protocol';
 import { LiveStore, type TopicReducer, type TopicState } from './live-store.ts';
 import { wireCodec } from './wire-codec.ts';
 import {
-  alertsReducer, deviceReducer, eventsReducer, hostReducer, mappingsReducer, pinnedReducer, ratesReducer,
+  alertsReducer,
+  deviceReducer,
+  eventsReducer,
+  hostReducer,
+  mappingsReducer,
+  pinnedReducer,
+  ratesReducer,
   topologyReducer,
 } from './reducers.ts';
 
@@ -32,8 +38,7 @@ export const usePinned = () => useTopic('pinned', pinnedReducer);
 export const useEvents = () => useTopic('events', eventsReducer);
 export const useAlerts = () => useTopic('alerts', alertsReducer);
 export const useDeviceLive = (bdf: string | null) => useTopic(bdf === null ? null : deviceTopic(bdf), deviceReducer);
-export const useMappings = (container: number | null) =>
-  useTopic(container === null ? null : mappingsTopic(container), mappingsReducer);
+export const useMappings = (container: number | null) => useTopic(container === null ? null : mappingsTopic(container), mappingsReducer);
 
 export function useConnection() {
   return useSyncExternalStore(

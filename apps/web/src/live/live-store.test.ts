@@ -25,7 +25,11 @@ function setup() {
   let opts!: StreamClientOptions;
   const store = new LiveStore(wireCodec, (o) => {
     opts = o;
-    return { start: () => o.onOpen(), stop: () => {}, restart: () => {}, send: (m: unknown) => {
+    return {
+      start: () => o.onOpen(),
+      stop: () => {},
+      restart: () => {},
+      send: (m: unknown) => {
         sent.push(m);
         return true;
       },
@@ -88,7 +92,7 @@ describe('LiveStore', () => {
     expect(sent.filter((m) => (m as { type: string }).type === 'subscribe')).toHaveLength(2);
   });
 
-  it('keeps the server\'s refusal of a topic as its error', () => {
+  it("keeps the server's refusal of a topic as its error", () => {
     const { store, receive } = setup();
     store.subscribe('device:0000:99:00.0', counter, () => {});
     receive({ type: 'error', topic: 'device:0000:99:00.0', error: { errno: 'ENOTFOUND', message: 'no such device' } });

@@ -43,7 +43,9 @@ export interface WireCodec {
   subscribe(topic: string): unknown;
   unsubscribe(topic: string): unknown;
   /** classify an inbound message; null for messages the store ignores */
-  decode(msg: unknown):
+  decode(
+    msg: unknown,
+  ):
     | { kind: 'snapshot' | 'delta'; topic: string; seq: number; data: unknown }
     | { kind: 'hello'; data: unknown }
     | { kind: 'error'; topic: string | null; message: string }

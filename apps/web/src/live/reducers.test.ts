@@ -3,7 +3,16 @@ import type { MappingRow, VectorRate } from '@vfioscope/protocol';
 import { deviceReducer, eventsReducer, mappingsReducer, ratesReducer, topologyReducer } from './reducers.ts';
 
 const row = (iova: string, pages = 1): MappingRow => ({ iova, size: '0x1000', vaddr: '0x7f00', read: true, write: true, pages });
-const rate = (key: string, r: number): VectorRate => ({ key, bdf: '0000:00:03.0', index: 'MSIX', vector: 0, source: 'owned', owner: null, count: 0, rate: r });
+const rate = (key: string, r: number): VectorRate => ({
+  key,
+  bdf: '0000:00:03.0',
+  index: 'MSIX',
+  vector: 0,
+  source: 'owned',
+  owner: null,
+  count: 0,
+  rate: r,
+});
 
 describe('reducers', () => {
   it('mappings: a delta touches only the rows it names; the others keep their identity', () => {
@@ -34,7 +43,10 @@ describe('reducers', () => {
       undefined,
     );
     const s1 = deviceReducer.delta(s0, { t: 1100, groupOpen: true, rates: [rate('k', 7)] });
-    expect(s1.history.get('k')).toEqual([{ t: 900, rate: 1 }, { t: 1100, rate: 7 }]);
+    expect(s1.history.get('k')).toEqual([
+      { t: 900, rate: 1 },
+      { t: 1100, rate: 7 },
+    ]);
     expect(s1.state).toBeNull();
     const s2 = deviceReducer.delta(s1, { t: 70_000, groupOpen: true, rates: [rate('k', 3)] });
     expect(s2.history.get('k')).toEqual([{ t: 70_000, rate: 3 }]); // older than the 60 s window

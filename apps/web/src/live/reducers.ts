@@ -5,9 +5,24 @@
  * do not re-render.
  */
 import type {
-  AlertsDelta, AlertsSnapshot, DeviceDelta, DeviceSnapshot, EventsSnapshot, HistoryPoint, HostDelta,
-  HostSnapshot, IrqRatesDelta, IrqRatesSnapshot, LogEvent, MappingRow, MappingsDelta, MappingsSnapshot,
-  PinnedSnapshot, StormAlert, TopologyResponse, VectorRate,
+  AlertsDelta,
+  AlertsSnapshot,
+  DeviceDelta,
+  DeviceSnapshot,
+  EventsSnapshot,
+  HistoryPoint,
+  HostDelta,
+  HostSnapshot,
+  IrqRatesDelta,
+  IrqRatesSnapshot,
+  LogEvent,
+  MappingRow,
+  MappingsDelta,
+  MappingsSnapshot,
+  PinnedSnapshot,
+  StormAlert,
+  TopologyResponse,
+  VectorRate,
 } from '@vfioscope/protocol';
 import type { TopicReducer } from './live-store.ts';
 

@@ -133,7 +133,8 @@ export class LinuxDevice implements Device, DeviceResource {
     if ((info.flags & VFIO_REGION_INFO_FLAG_MMAP) === 0 || info.size === 0n) {
       throw VfioError.fromErrno(22 /* EINVAL */, op, `region ${index} of ${this.name} cannot be mapped`, { ...this.ctx(), region: index });
     }
-    const prot = ((info.flags & VFIO_REGION_INFO_FLAG_READ) !== 0 ? libc.PROT_READ : 0) |
+    const prot =
+      ((info.flags & VFIO_REGION_INFO_FLAG_READ) !== 0 ? libc.PROT_READ : 0) |
       ((info.flags & VFIO_REGION_INFO_FLAG_WRITE) !== 0 ? libc.PROT_WRITE : 0);
     const addr = libc.mmap(info.size, prot, libc.MAP_SHARED, this.fd, info.offset, { ...this.ctx(), region: index });
     const mapping = new RegionMapping(this.name, index, addr, info.size, this.resources);

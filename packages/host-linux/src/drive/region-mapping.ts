@@ -29,9 +29,14 @@ export class RegionMapping implements Releasable {
   private at(op: string, offset: number): number {
     assertOpen(this.words === null, op, `mapping of region ${this.index} of ${this.device}`);
     if (offset % 4 !== 0 || offset < 0 || offset + 4 > Number(this.size)) {
-      throw VfioError.fromErrno(22 /* EINVAL */, op, `offset 0x${offset.toString(16)} is not an aligned 32-bit word of region ${this.index}`, {
-        device: this.device,
-      });
+      throw VfioError.fromErrno(
+        22 /* EINVAL */,
+        op,
+        `offset 0x${offset.toString(16)} is not an aligned 32-bit word of region ${this.index}`,
+        {
+          device: this.device,
+        },
+      );
     }
     return offset / 4;
   }

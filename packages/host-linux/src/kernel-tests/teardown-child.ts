@@ -14,7 +14,10 @@ const stack = await openEduStack(host, { bdf: bdf!, group: Number(group) });
 // count; acknowledged, so that edu does not keep its INTx level asserted for
 // the next owner (the kernel would deliver nothing to it until edu deasserts).
 await eduWrite(stack.device, EDU_IRQ_RAISE, 1);
-await waitFor(() => stack.intx.drain(), (n) => n > 0);
+await waitFor(
+  () => stack.intx.drain(),
+  (n) => n > 0,
+);
 await eduWrite(stack.device, EDU_IRQ_ACK, 1);
 process.stdout.write('ready\n');
 setInterval(() => undefined, 1000);

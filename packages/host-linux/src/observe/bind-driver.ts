@@ -38,8 +38,13 @@ export function bindDriver(roots: LinuxRoots, bdf: string, driver: string | null
   writeAttr(join(roots.sys, 'bus/pci/drivers_probe'), bdf, bdf);
   const now = linkBase(join(dir, 'driver'));
   if (now !== driver) {
-    throw VfioError.fromErrno(19 /* ENODEV */, OP, `${driver} did not bind ${bdf} (bound: ${now ?? 'none'}; is the ${driver} module loaded?)`, {
-      device: bdf,
-    });
+    throw VfioError.fromErrno(
+      19 /* ENODEV */,
+      OP,
+      `${driver} did not bind ${bdf} (bound: ${now ?? 'none'}; is the ${driver} module loaded?)`,
+      {
+        device: bdf,
+      },
+    );
   }
 }

@@ -84,4 +84,3 @@ export function readHostInfo(roots: LinuxRoots, pageSize: number): HostInfo {
     vectorLimit: DEVICE_VECTORS_PER_CPU * cpus,
   };
 }
-

@@ -21,14 +21,20 @@ export interface ParsedInterrupts {
 export function parseProcInterrupts(text: string): ParsedInterrupts {
   const lines = text.split('\n');
   const header = lines.shift() ?? '';
-  const cpus = header.trim().split(/\s+/).filter((c) => /^CPU\d+$/.test(c)).length;
+  const cpus = header
+    .trim()
+    .split(/\s+/)
+    .filter((c) => /^CPU\d+$/.test(c)).length;
   const vfio: IrqLine[] = [];
   let remapped = false;
   for (const line of lines) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const label = line.slice(0, colon).trim();
-    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     let count = 0;
     let i = 0;
     for (; i < cpus && i < fields.length && /^\d+$/.test(fields[i]!); i++) count += Number(fields[i]);

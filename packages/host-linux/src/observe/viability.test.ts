@@ -22,7 +22,12 @@ describe('group viability', () => {
   });
 
   it('a GPU on vfio-pci with its audio function on snd_hda_intel is blocked by the audio function alone', () => {
-    const members = [dev('0000:01:00.0', 'vfio-pci'), dev('0000:01:00.1', 'snd_hda_intel'), dev('0000:00:01.0', 'pcieport'), dev('0000:01:00.2', null)];
+    const members = [
+      dev('0000:01:00.0', 'vfio-pci'),
+      dev('0000:01:00.1', 'snd_hda_intel'),
+      dev('0000:00:01.0', 'pcieport'),
+      dev('0000:01:00.2', null),
+    ];
     expect(groupViability(members)).toEqual({ viable: false, blockers: [{ bdf: '0000:01:00.1', driver: 'snd_hda_intel' }] });
     expect(groupViability([members[0]!, members[2]!, members[3]!])).toEqual({ viable: true, blockers: [] });
   });

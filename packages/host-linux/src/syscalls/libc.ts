@@ -47,12 +47,7 @@ function raw<T>(funcName: string, retType: DataType, paramsType: Param[], params
 }
 
 /** Call and throw on a negative result. */
-function check<T extends number | bigint>(
-  op: string,
-  what: string,
-  r: CallResult<T>,
-  context?: VfioErrorContext,
-): T {
+function check<T extends number | bigint>(op: string, what: string, r: CallResult<T>, context?: VfioErrorContext): T {
   if (r.value < 0) {
     throw VfioError.fromErrno(r.errnoCode, op, `${what} failed`, context);
   }
@@ -131,12 +126,7 @@ export function pread(fd: number, buf: Uint8Array, offset: bigint, op = 'pread',
   return check(
     op,
     `pread fd ${fd} at 0x${offset.toString(16)}`,
-    raw<number>('pread', DataType.I64, [DataType.I32, DataType.U8Array, DataType.I64, DataType.BigInt], [
-      fd,
-      buf,
-      buf.length,
-      offset,
-    ]),
+    raw<number>('pread', DataType.I64, [DataType.I32, DataType.U8Array, DataType.I64, DataType.BigInt], [fd, buf, buf.length, offset]),
     context,
   );
 }
@@ -145,43 +135,31 @@ export function pwrite(fd: number, buf: Uint8Array, offset: bigint, op = 'pwrite
   return check(
     op,
     `pwrite fd ${fd} at 0x${offset.toString(16)}`,
-    raw<number>('pwrite', DataType.I64, [DataType.I32, DataType.U8Array, DataType.I64, DataType.BigInt], [
-      fd,
-      buf,
-      buf.length,
-      offset,
-    ]),
+    raw<number>('pwrite', DataType.I64, [DataType.I32, DataType.U8Array, DataType.I64, DataType.BigInt], [fd, buf, buf.length, offset]),
     context,
   );
 }
 
 const MAP_FAILED = -1n;
 
-export function mmap(
-  length: bigint,
-  prot: number,
-  flags: number,
-  fd: number,
-  offset: bigint,
-  context?: VfioErrorContext,
-): bigint {
-  const r = raw<bigint>('mmap', DataType.BigInt, [
+export function mmap(length: bigint, prot: number, flags: number, fd: number, offset: bigint, context?: VfioErrorContext): bigint {
+  const r = raw<bigint>(
+    'mmap',
     DataType.BigInt,
-    DataType.BigInt,
-    DataType.I32,
-    DataType.I32,
-    DataType.I32,
-    DataType.BigInt,
-  ], [0n, length, prot, flags, fd, offset]);
+    [DataType.BigInt, DataType.BigInt, DataType.I32, DataType.I32, DataType.I32, DataType.BigInt],
+    [0n, length, prot, flags, fd, offset],
+  );
   if (r.value === MAP_FAILED) throw VfioError.fromErrno(r.errnoCode, 'mmap', `mmap of ${length} bytes failed`, context);
   return r.value;
 }
 
 export function munmap(addr: bigint, length: bigint, context?: VfioErrorContext): void {
-  check('munmap', `munmap 0x${addr.toString(16)}`, raw<number>('munmap', DataType.I32, [DataType.BigInt, DataType.BigInt], [
-    addr,
-    length,
-  ]), context);
+  check(
+    'munmap',
+    `munmap 0x${addr.toString(16)}`,
+    raw<number>('munmap', DataType.I32, [DataType.BigInt, DataType.BigInt], [addr, length]),
+    context,
+  );
 }
 
 /** A zero-copy Buffer over memory this process mapped; valid until munmap. */
@@ -202,23 +180,21 @@ export function epollCtl(epfd: number, op: number, fd: number, events: number): 
   const ev = Buffer.alloc(EPOLL_EVENT_SIZE);
   ev.writeUInt32LE(events, 0);
   ev.writeBigUInt64LE(BigInt(fd), 4);
-  check('epoll_ctl', `epoll_ctl fd ${fd}`, raw<number>('epoll_ctl', DataType.I32, [
-    DataType.I32,
-    DataType.I32,
-    DataType.I32,
-    DataType.U8Array,
-  ], [epfd, op, fd, ev]));
+  check(
+    'epoll_ctl',
+    `epoll_ctl fd ${fd}`,
+    raw<number>('epoll_ctl', DataType.I32, [DataType.I32, DataType.I32, DataType.I32, DataType.U8Array], [epfd, op, fd, ev]),
+  );
 }
 
 /** epoll_wait with a zero timeout: fills `events` (n × 12 bytes), returns how many are ready. */
 export function epollPoll(epfd: number, events: Uint8Array): number {
   const max = Math.floor(events.length / EPOLL_EVENT_SIZE);
-  return check('epoll_wait', 'epoll_wait', raw<number>('epoll_wait', DataType.I32, [
-    DataType.I32,
-    DataType.U8Array,
-    DataType.I32,
-    DataType.I32,
-  ], [epfd, events, max, 0]));
+  return check(
+    'epoll_wait',
+    'epoll_wait',
+    raw<number>('epoll_wait', DataType.I32, [DataType.I32, DataType.U8Array, DataType.I32, DataType.I32], [epfd, events, max, 0]),
+  );
 }
 
 /** pipe2(2): [read end, write end] */

@@ -51,13 +51,7 @@
 import { buildConfigSpace, type CapabilityOffsets } from './config-space/builder.ts';
 import { msiEnabled } from './config-space/capabilities.ts';
 import type { ConfigSpace } from './config-space/config-space.ts';
-import {
-  PCI_COMMAND,
-  PCI_COMMAND_INTX_DISABLE,
-  PCI_COMMAND_MASTER,
-  PCI_STATUS,
-  PCI_STATUS_INTERRUPT,
-} from './config-space/pci-regs.ts';
+import { PCI_COMMAND, PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MASTER, PCI_STATUS, PCI_STATUS_INTERRUPT } from './config-space/pci-regs.ts';
 import type { DeviceBus, DeviceModel, SimIrqIndex, SimRegion } from './device-model.ts';
 import {
   EDU_BAR0_SIZE,
@@ -307,8 +301,7 @@ export class EduModel implements DeviceModel {
     const bufferAddr = toRam ? this.dma.src : this.dma.dst;
     const ramAddr = (toRam ? this.dma.dst : this.dma.src) & EDU_DMA_MASK;
     const count = this.dma.cnt;
-    const inBuffer =
-      bufferAddr >= EDU_DMA_BUFFER_ADDR && bufferAddr + count <= EDU_DMA_BUFFER_ADDR + BigInt(EDU_DMA_BUFFER_SIZE);
+    const inBuffer = bufferAddr >= EDU_DMA_BUFFER_ADDR && bufferAddr + count <= EDU_DMA_BUFFER_ADDR + BigInt(EDU_DMA_BUFFER_SIZE);
     if (inBuffer && count > 0n) {
       const at = Number(bufferAddr - EDU_DMA_BUFFER_ADDR);
       const n = Number(count);

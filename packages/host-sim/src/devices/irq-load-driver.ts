@@ -37,12 +37,7 @@ export class IrqLoadDriver {
       const index = INDEX_BY_NAME[load.index];
       const count = countOf(index);
       // a profile on vectors the function does not have raises nothing, as on hardware
-      const vectors =
-        load.vector === 'all'
-          ? Array.from({ length: count }, (_, v) => v)
-          : load.vector < count
-            ? [load.vector]
-            : [];
+      const vectors = load.vector === 'all' ? Array.from({ length: count }, (_, v) => v) : load.vector < count ? [load.vector] : [];
       return { index, vectors, profile: load.profile };
     });
   }

@@ -10,8 +10,15 @@ import { RecordingBus } from './test-bus.ts';
 import * as V from '@vfioscope/uapi';
 
 const gpuDevice: ScenarioDevice = {
-  bdf: '0000:17:00.0', kind: 'gpu', vendorId: 0x10de, deviceId: 0x2230, classCode: 0x030000, group: 7,
-  driver: 'vfio-pci', reset: false, irqLoad: [{ index: 'MSI', vector: 0, profile: { kind: 'steady', rate: 1000 } }],
+  bdf: '0000:17:00.0',
+  kind: 'gpu',
+  vendorId: 0x10de,
+  deviceId: 0x2230,
+  classCode: 0x030000,
+  group: 7,
+  driver: 'vfio-pci',
+  reset: false,
+  irqLoad: [{ index: 'MSI', vector: 0, profile: { kind: 'steady', rate: 1000 } }],
 };
 
 describe('generic PCI function model', () => {
@@ -28,7 +35,13 @@ describe('generic PCI function model', () => {
   });
 
   it('has no VGA region on a non-display function and reports reset where FLR exists', () => {
-    const [, vf] = e810WithVfs({ pfBdf: { bus: 0x31, device: 0 }, numaNode: 0, groups: new GroupCounter(), vfCount: 1, vfDriver: () => 'vfio-pci' });
+    const [, vf] = e810WithVfs({
+      pfBdf: { bus: 0x31, device: 0 },
+      numaNode: 0,
+      groups: new GroupCounter(),
+      vfCount: 1,
+      vfDriver: () => 'vfio-pci',
+    });
     if (!vf) throw new Error('e810WithVfs made no VF');
     const m = createDeviceModel(vf);
     expect(m.regions().some((r) => r.index === V.VFIO_PCI_VGA_REGION_INDEX)).toBe(false);
@@ -49,8 +62,14 @@ describe('generic PCI function model', () => {
 
   it('fires every vector of an "all" load and none beyond the table', () => {
     const nvme: ScenarioDevice = {
-      bdf: bdf(0x4c, 0, 0), kind: 'nvme', vendorId: 0x144d, deviceId: 0xa824, classCode: 0x010802, group: 1,
-      driver: 'vfio-pci', msixVectors: 4,
+      bdf: bdf(0x4c, 0, 0),
+      kind: 'nvme',
+      vendorId: 0x144d,
+      deviceId: 0xa824,
+      classCode: 0x010802,
+      group: 1,
+      driver: 'vfio-pci',
+      msixVectors: 4,
       irqLoad: [
         { index: 'MSIX', vector: 'all', profile: { kind: 'steady', rate: 100 } },
         { index: 'MSIX', vector: 9, profile: { kind: 'steady', rate: 100 } },
@@ -67,7 +86,13 @@ describe('generic PCI function model', () => {
 
   it('starts with every MSI-X entry masked, keeps the PBA read-only and serves NVMe CAP/VS', () => {
     const m = createDeviceModel({
-      bdf: bdf(0x4b, 0, 0), kind: 'nvme', vendorId: 0x144d, deviceId: 0xa824, classCode: 0x010802, group: 1, driver: 'vfio-pci',
+      bdf: bdf(0x4b, 0, 0),
+      kind: 'nvme',
+      vendorId: 0x144d,
+      deviceId: 0xa824,
+      classCode: 0x010802,
+      group: 1,
+      driver: 'vfio-pci',
     }) as PciFunctionModel;
     const msix = m.spec.msix!;
     const ctrl = (v: number) => leValue(m.read(msix.tableBar, BigInt(msix.tableOffset + v * 16 + 12), 4));
@@ -80,7 +105,13 @@ describe('generic PCI function model', () => {
 
   it('resets the function when software initiates FLR through the PCIe capability', () => {
     const m = createDeviceModel({
-      bdf: bdf(0x4b, 0, 0), kind: 'nvme', vendorId: 0x144d, deviceId: 0xa824, classCode: 0x010802, group: 1, driver: 'vfio-pci',
+      bdf: bdf(0x4b, 0, 0),
+      kind: 'nvme',
+      vendorId: 0x144d,
+      deviceId: 0xa824,
+      classCode: 0x010802,
+      group: 1,
+      driver: 'vfio-pci',
     }) as PciFunctionModel;
     const cfg = V.VFIO_PCI_CONFIG_REGION_INDEX;
     m.write(cfg, BigInt(R.PCI_COMMAND), leBytes(BigInt(R.PCI_COMMAND_MASTER | R.PCI_COMMAND_MEMORY), 2));

@@ -8,12 +8,7 @@
 import type { ScenarioIrqLoad } from '../scenarios/scenario-types.ts';
 import { buildConfigSpace, type CapabilityOffsets } from './config-space/builder.ts';
 import type { ConfigSpace } from './config-space/config-space.ts';
-import {
-  PCI_EXP_DEVCTL,
-  PCI_EXP_DEVCTL_BCR_FLR,
-  PCI_MSIX_ENTRY_SIZE,
-  PCI_MSIX_ENTRY_VECTOR_CTRL,
-} from './config-space/pci-regs.ts';
+import { PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_BCR_FLR, PCI_MSIX_ENTRY_SIZE, PCI_MSIX_ENTRY_VECTOR_CTRL } from './config-space/pci-regs.ts';
 import type { DeviceBus, DeviceModel, SimIrqIndex, SimRegion } from './device-model.ts';
 import { IrqLoadDriver } from './irq-load-driver.ts';
 import type { BarSpec, PciFunctionSpec } from './pci-function-spec.ts';
@@ -109,7 +104,11 @@ export class PciFunctionModel implements DeviceModel {
     });
     // vfio-pci answers EINVAL for the VGA index of a non-VGA function: absent from the list
     if (this.vgaMemory) {
-      out.push({ index: VFIO_PCI_VGA_REGION_INDEX, size: VGA_REGION_SIZE, flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE });
+      out.push({
+        index: VFIO_PCI_VGA_REGION_INDEX,
+        size: VGA_REGION_SIZE,
+        flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+      });
     }
     return out;
   }

@@ -39,7 +39,10 @@ export function bindDriver(k: SimKernel, bdf: string, driver: string | null): vo
     if (g.holder) {
       if (fn.vfio && fn.vfio.openCount > 0) fn.vfio.irqs.request();
       const who = g.holder.kind === 'process' ? `pid ${g.holder.pid}` : 'this process';
-      fail('EBUSY', 'unbind', `group ${g.id} of ${bdf} is held by ${who}; the kernel would wait for it to be released`, { device: bdf, group: g.id });
+      fail('EBUSY', 'unbind', `group ${g.id} of ${bdf} is held by ${who}; the kernel would wait for it to be released`, {
+        device: bdf,
+        group: g.id,
+      });
     }
     unbind(fn);
   }

@@ -17,26 +17,30 @@ async function openEdu() {
 }
 
 describe('firmware PCI setup (SeaBIOS on q35)', () => {
-  it.each(['default', 'large', 'storm'])('assigns every memory BAR of %s an aligned, non-overlapping address (32-bit ones below the IOAPIC)', (scenario) => {
-    const host = createSimHost({ scenario, clock: new ManualClock(1000), pid: 9000 });
-    const ranges: [bigint, bigint, string][] = [];
-    for (const fn of host.kernel.functions.values()) {
-      for (const r of fn.model.regions()) {
-        if (r.index > 5 || r.size === 0n) continue;
-        const lo = fn.cfg.read(0x10 + 4 * r.index, 4);
-        if (lo & 1) continue;
-        const hi = (lo & 0x6) === 0x4 ? BigInt(fn.cfg.read(0x14 + 4 * r.index, 4)) << 32n : 0n;
-        const start = hi | BigInt((lo & ~0xf) >>> 0);
-        const size = r.size < 4096n ? 4096n : r.size;
-        expect(start, `${fn.bdf} BAR${r.index}`).not.toBe(0n);
-        expect(start % size, `${fn.bdf} BAR${r.index} alignment`).toBe(0n);
-        if (hi === 0n) expect(start + size <= 0xfec00000n).toBe(true);
-        ranges.push([start, start + size, `${fn.bdf}/${r.index}`]);
+  it.each(['default', 'large', 'storm'])(
+    'assigns every memory BAR of %s an aligned, non-overlapping address (32-bit ones below the IOAPIC)',
+    (scenario) => {
+      const host = createSimHost({ scenario, clock: new ManualClock(1000), pid: 9000 });
+      const ranges: [bigint, bigint, string][] = [];
+      for (const fn of host.kernel.functions.values()) {
+        for (const r of fn.model.regions()) {
+          if (r.index > 5 || r.size === 0n) continue;
+          const lo = fn.cfg.read(0x10 + 4 * r.index, 4);
+          if (lo & 1) continue;
+          const hi = (lo & 0x6) === 0x4 ? BigInt(fn.cfg.read(0x14 + 4 * r.index, 4)) << 32n : 0n;
+          const start = hi | BigInt((lo & ~0xf) >>> 0);
+          const size = r.size < 4096n ? 4096n : r.size;
+          expect(start, `${fn.bdf} BAR${r.index}`).not.toBe(0n);
+          expect(start % size, `${fn.bdf} BAR${r.index} alignment`).toBe(0n);
+          if (hi === 0n) expect(start + size <= 0xfec00000n).toBe(true);
+          ranges.push([start, start + size, `${fn.bdf}/${r.index}`]);
+        }
       }
-    }
-    ranges.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0] >= ranges[i - 1]![1], `${ranges[i - 1]![2]} overlaps ${ranges[i]![2]}`).toBe(true);
-  });
+      ranges.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      for (let i = 1; i < ranges.length; i++)
+        expect(ranges[i]![0] >= ranges[i - 1]![1], `${ranges[i - 1]![2]} overlaps ${ranges[i]![2]}`).toBe(true);
+    },
+  );
 
   it('gives the same layout to every host of a scenario', () => {
     const bars = () => [...eduHost().host.kernel.functions.values()].map((fn) => fn.cfg.read(0x10, 4));

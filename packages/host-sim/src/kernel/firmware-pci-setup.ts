@@ -102,7 +102,8 @@ export function firmwarePciSetup(fns: Iterable<SimPciFunction>): void {
       let size = sizes.get(bar) ?? 0n;
       if (size === 0n) continue;
       const reg = bar === 6 ? 0 : fn.cfg.read(PCI_BASE_ADDRESS_0 + 4 * bar, 4);
-      const type: RegionType = bar < 6 && reg & PCI_BASE_ADDRESS_SPACE_IO ? 'io' : bar < 6 && reg & PCI_BASE_ADDRESS_MEM_PREFETCH ? 'prefmem' : 'mem';
+      const type: RegionType =
+        bar < 6 && reg & PCI_BASE_ADDRESS_SPACE_IO ? 'io' : bar < 6 && reg & PCI_BASE_ADDRESS_MEM_PREFETCH ? 'prefmem' : 'mem';
       const is64 = type !== 'io' && (reg & 0x6) === PCI_BASE_ADDRESS_MEM_TYPE_64;
       if (type !== 'io' && size < DEVICE_MEM_MIN) size = DEVICE_MEM_MIN;
       insert(bus.regions[type], { fn, bar, type, size, align: size, is64 });
@@ -120,7 +121,14 @@ export function firmwarePciSetup(fns: Iterable<SimPciFunction>): void {
       const a = align(bus.regions[t]) > min ? align(bus.regions[t]) : min;
       const s = sum(bus.regions[t]);
       if (s === 0n) continue;
-      insert(parent.regions[t], { fn: bus.bridge, bar: -1, type: t, size: alignUp(s, a), align: a, is64: t === 'prefmem' && bus.regions[t].every((e) => e.is64) });
+      insert(parent.regions[t], {
+        fn: bus.bridge,
+        bar: -1,
+        type: t,
+        size: alignUp(s, a),
+        align: a,
+        is64: t === 'prefmem' && bus.regions[t].every((e) => e.is64),
+      });
     }
   }
 

@@ -16,7 +16,11 @@ export function hostInfo(k: SimKernel): HostInfo {
     backend: 'sim',
     hostname: s.hostname,
     kernel: s.kernel,
-    iommu: { present: k.groups.size > 0, groupCount: k.groups.size, ...(k.groups.size ? {} : { reason: 'the scenario has no IOMMU groups' }) },
+    iommu: {
+      present: k.groups.size > 0,
+      groupCount: k.groups.size,
+      ...(k.groups.size ? {} : { reason: 'the scenario has no IOMMU groups' }),
+    },
     interruptRemapping: s.interruptRemapping,
     modules: {
       vfio: true,
@@ -60,7 +64,16 @@ export function owners(k: SimKernel, comm: string, cmdline: string): GroupOwner[
   const out: GroupOwner[] = [];
   for (const p of k.processes.values()) {
     for (const group of p.groups) {
-      out.push({ group, pid: p.pid, comm: p.comm, cmdline: p.cmdline, self: false, lockedBytes: p.lockedBytes, pinnedBytes: p.pinnedBytes, memlockLimit: p.memlockLimit });
+      out.push({
+        group,
+        pid: p.pid,
+        comm: p.comm,
+        cmdline: p.cmdline,
+        self: false,
+        lockedBytes: p.lockedBytes,
+        pinnedBytes: p.pinnedBytes,
+        memlockLimit: p.memlockLimit,
+      });
     }
   }
   for (const g of k.groups.values()) {

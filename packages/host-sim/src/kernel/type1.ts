@@ -6,7 +6,14 @@
  * mapped pages against the mapping process's RLIMIT_MEMLOCK. The checks run
  * in the kernel's order so the first failing rule decides the errno.
  */
-import { DmaMappingTable, type DmaMapping, type DmaMapRequest, type DmaUnmapRequest, type IommuInfo, type IovaRange } from '@vfioscope/host';
+import {
+  DmaMappingTable,
+  type DmaMapping,
+  type DmaMapRequest,
+  type DmaUnmapRequest,
+  type IommuInfo,
+  type IovaRange,
+} from '@vfioscope/host';
 import {
   VFIO_DMA_MAP_FLAG_READ,
   VFIO_DMA_MAP_FLAG_VADDR,
@@ -59,7 +66,8 @@ export class Type1Iommu {
   map(req: DmaMapRequest, space: ProcessAddressSpace, ctx: { container: number }): void {
     const { iova, size, vaddr, flags } = req;
     const mask = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE | VFIO_DMA_MAP_FLAG_VADDR;
-    if (!Number.isInteger(flags) || flags < 0 || flags & ~mask) fail('EINVAL', MAP, `unknown flags ${hex(flags)}`, { ...ctx, field: 'flags' });
+    if (!Number.isInteger(flags) || flags < 0 || flags & ~mask)
+      fail('EINVAL', MAP, `unknown flags ${hex(flags)}`, { ...ctx, field: 'flags' });
     if (!isU64(iova) || !isU64(size) || !isU64(vaddr)) fail('EINVAL', MAP, 'iova, size and vaddr are 64-bit unsigned', ctx);
     const setVaddr = (flags & VFIO_DMA_MAP_FLAG_VADDR) !== 0;
     const prot = flags & (VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
@@ -68,9 +76,13 @@ export class Type1Iommu {
     }
     const pg = TYPE1_MIN_PAGE;
     if (size === 0n || (size | iova | vaddr) & (pg - 1n)) {
-      fail('EINVAL', MAP, `size must be nonzero and iova, size and vaddr aligned to ${hex(pg)}`, { ...ctx, field: size === 0n ? 'size' : 'iova' });
+      fail('EINVAL', MAP, `size must be nonzero and iova, size and vaddr aligned to ${hex(pg)}`, {
+        ...ctx,
+        field: size === 0n ? 'size' : 'iova',
+      });
     }
-    if (iova + size - 1n > U64_MAX || vaddr + size - 1n > U64_MAX) fail('EINVAL', MAP, 'iova or vaddr range wraps', { ...ctx, field: 'size' });
+    if (iova + size - 1n > U64_MAX || vaddr + size - 1n > U64_MAX)
+      fail('EINVAL', MAP, 'iova or vaddr range wraps', { ...ctx, field: 'size' });
 
     const clash = this.table.firstOverlap(iova, size);
     if (setVaddr) {
@@ -96,9 +108,17 @@ export class Type1Iommu {
     // the first page that fails decides: its pfn lookup (EFAULT) comes before its accounting (ENOMEM)
     if (Math.min(mapped, room) < pages) {
       if (mapped <= room) {
-        fail('EFAULT', MAP, `vaddr ${hex(vaddr + BigInt(mapped * space.pageSize))} is not mapped memory of this process`, { ...ctx, field: 'vaddr' });
+        fail('EFAULT', MAP, `vaddr ${hex(vaddr + BigInt(mapped * space.pageSize))} is not mapped memory of this process`, {
+          ...ctx,
+          field: 'vaddr',
+        });
       }
-      fail('ENOMEM', MAP, `pinning ${pages} pages exceeds RLIMIT_MEMLOCK (${space.memlockLimit} bytes; ${space.lockedPages} pages already locked)`, ctx);
+      fail(
+        'ENOMEM',
+        MAP,
+        `pinning ${pages} pages exceeds RLIMIT_MEMLOCK (${space.memlockLimit} bytes; ${space.lockedPages} pages already locked)`,
+        ctx,
+      );
     }
     space.lockedPages += pages;
   }
@@ -122,7 +142,8 @@ export class Type1Iommu {
   unmap(req: DmaUnmapRequest, ctx: { container: number }): bigint {
     const { flags } = req;
     const mask = VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP | VFIO_DMA_UNMAP_FLAG_VADDR | VFIO_DMA_UNMAP_FLAG_ALL;
-    if (!Number.isInteger(flags) || flags < 0 || flags & ~mask) fail('EINVAL', UNMAP, `unknown flags ${hex(flags)}`, { ...ctx, field: 'flags' });
+    if (!Number.isInteger(flags) || flags < 0 || flags & ~mask)
+      fail('EINVAL', UNMAP, `unknown flags ${hex(flags)}`, { ...ctx, field: 'flags' });
     if (flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) {
       // with ALL/VADDR it is refused outright; alone it needs dirty tracking, which the sim never starts
       fail('EINVAL', UNMAP, 'dirty page tracking is not enabled', { ...ctx, field: 'flags' });
@@ -144,7 +165,8 @@ export class Type1Iommu {
     if (this.v2 && !all) {
       // v2 never bisects a mapping: the range must start and end on mapping boundaries
       const head = this.table.find(iova);
-      if (head && head.iova !== iova) fail('EINVAL', UNMAP, `${hex(iova)} is inside the mapping at ${hex(head.iova)}`, { ...ctx, field: 'iova' });
+      if (head && head.iova !== iova)
+        fail('EINVAL', UNMAP, `${hex(iova)} is inside the mapping at ${hex(head.iova)}`, { ...ctx, field: 'iova' });
       const tail = this.table.find(last);
       if (tail && tail.iova !== last && tail.iova + tail.size !== iova + size) {
         fail('EINVAL', UNMAP, `the range ends inside the mapping at ${hex(tail.iova)}+${hex(tail.size)}`, { ...ctx, field: 'size' });
@@ -204,7 +226,8 @@ export class Type1Iommu {
       const at = iova + BigInt(done);
       const m = this.table.find(at);
       if (!m) fail('EFAULT', 'DMA', `DMAR fault: IOVA ${hex(at)} is not mapped`, { field: 'iova' });
-      if (!(m.flags & need)) fail('EFAULT', 'DMA', `DMAR fault: IOVA ${hex(at)} is not mapped for device ${deviceWrites ? 'write' : 'read'}`);
+      if (!(m.flags & need))
+        fail('EFAULT', 'DMA', `DMAR fault: IOVA ${hex(at)} is not mapped for device ${deviceWrites ? 'write' : 'read'}`);
       const n = Math.min(length - done, Number(m.iova + m.size - at));
       out.push({ backing: m.data!.backing, offset: m.data!.offset + (at - m.iova), n });
       done += n;

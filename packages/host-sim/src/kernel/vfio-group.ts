@@ -6,13 +6,7 @@
  * container's IOMMU backend, released when its last group leaves.
  */
 import type { GroupStatus, IommuGroupInfo, ViabilityBlocker } from '@vfioscope/host';
-import {
-  VFIO_TYPE1_IOMMU,
-  VFIO_TYPE1_NESTING_IOMMU,
-  VFIO_TYPE1v2_IOMMU,
-  VFIO_UNMAP_ALL,
-  VFIO_UPDATE_VADDR,
-} from '@vfioscope/uapi';
+import { VFIO_TYPE1_IOMMU, VFIO_TYPE1_NESTING_IOMMU, VFIO_TYPE1v2_IOMMU, VFIO_UNMAP_ALL, VFIO_UPDATE_VADDR } from '@vfioscope/uapi';
 import { fail } from './fail.ts';
 import { isDmaManagedDriver, isVfioDriver, type SimPciFunction } from './pci-function.ts';
 import { Type1Iommu } from './type1.ts';
@@ -83,7 +77,10 @@ export class VfioCore {
   openGroup(g: SimGroup | undefined, id: number, holder: GroupHolder): SimGroup {
     if (!g) fail('ENOENT', 'open', `/dev/vfio/${id} does not exist`, { group: id });
     // a group file may be open once: vfio_group_fops_open refuses a second opener
-    if (g.holder) fail('EBUSY', 'open', `/dev/vfio/${id} is already open${g.holder.kind === 'process' ? ` by pid ${g.holder.pid}` : ''}`, { group: id });
+    if (g.holder)
+      fail('EBUSY', 'open', `/dev/vfio/${id} is already open${g.holder.kind === 'process' ? ` by pid ${g.holder.pid}` : ''}`, {
+        group: id,
+      });
     g.holder = holder;
     g.userFdOpen = holder.kind === 'self';
     return g;
@@ -103,7 +100,10 @@ export class VfioCore {
     // iommu_group_claim_dma_owner(): a kernel driver still owns DMA for some device
     const blockers = g.blockers();
     if (blockers.length) {
-      fail('EPERM', op, `group ${g.id} is not viable: ${blockers.map((b) => `${b.bdf} on ${b.driver}`).join(', ')}`, { group: g.id, container: c.id });
+      fail('EPERM', op, `group ${g.id} is not viable: ${blockers.map((b) => `${b.bdf} on ${b.driver}`).join(', ')}`, {
+        group: g.id,
+        container: c.id,
+      });
     }
     g.container = c;
     c.groups.add(g);
@@ -113,7 +113,8 @@ export class VfioCore {
   unsetContainer(g: SimGroup): void {
     const op = 'VFIO_GROUP_UNSET_CONTAINER';
     if (!g.container) fail('EINVAL', op, `group ${g.id} is not in a container`, { group: g.id });
-    if (g.openDevices > 0) fail('EBUSY', op, `group ${g.id} has ${g.openDevices} open device fd(s)`, { group: g.id, container: g.container.id });
+    if (g.openDevices > 0)
+      fail('EBUSY', op, `group ${g.id} has ${g.openDevices} open device fd(s)`, { group: g.id, container: g.container.id });
     this.detach(g);
   }
 
@@ -171,7 +172,8 @@ export class VfioCore {
     if (c.groups.size === 0 || c.iommu) {
       fail('EINVAL', op, c.iommu ? 'an IOMMU is already set' : 'attach a group before setting the IOMMU', { container: c.id });
     }
-    if (!Number.isInteger(type) || type1CheckExtension(type, false) <= 0) fail('ENODEV', op, `no IOMMU driver supports type ${type}`, { container: c.id, field: 'type' });
+    if (!Number.isInteger(type) || type1CheckExtension(type, false) <= 0)
+      fail('ENODEV', op, `no IOMMU driver supports type ${type}`, { container: c.id, field: 'type' });
     c.iommu = new Type1Iommu(type, this.dmaEntryLimit);
   }
 

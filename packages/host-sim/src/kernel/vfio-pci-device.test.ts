@@ -30,9 +30,19 @@ const msiControl = async (d: Awaited<ReturnType<typeof openEdu>>['d']) => {
 
 describe('BAR access through vfio-pci (Linux 6.1 splits to at most 4 bytes)', () => {
   it('cuts an access into naturally aligned pieces of 4, 2 and 1 bytes', () => {
-    expect([...ioPieces(0n, 8)]).toEqual([[0, 4], [4, 4]]);
-    expect([...ioPieces(2n, 7)]).toEqual([[0, 2], [2, 4], [6, 1]]);
-    expect([...ioPieces(1n, 3)]).toEqual([[0, 1], [1, 2]]);
+    expect([...ioPieces(0n, 8)]).toEqual([
+      [0, 4],
+      [4, 4],
+    ]);
+    expect([...ioPieces(2n, 7)]).toEqual([
+      [0, 2],
+      [2, 4],
+      [6, 1],
+    ]);
+    expect([...ioPieces(1n, 3)]).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
   });
 
   it('an 8-byte read of edu BAR0 is two register reads; narrower reads of edu read 0', async () => {
@@ -44,7 +54,7 @@ describe('BAR access through vfio-pci (Linux 6.1 splits to at most 4 bytes)', ()
   });
 });
 
-describe('the MSI Enable bit the user sees is vfio-pci\'s virtual copy', () => {
+describe("the MSI Enable bit the user sees is vfio-pci's virtual copy", () => {
   it('SET_IRQS enabling MSI leaves it clear; a user write sticks only while MSI is enabled', async () => {
     const { host, d } = await openEdu();
     const ctl = await msiControl(d);

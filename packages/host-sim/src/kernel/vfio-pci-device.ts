@@ -92,11 +92,18 @@ export class VfioPciDevice {
   regionInfo(index: number): RegionInfo {
     const op = 'VFIO_DEVICE_GET_REGION_INFO';
     const ctx = { device: this.bdf, field: 'index' };
-    if (!Number.isInteger(index) || index < 0 || index >= VFIO_PCI_NUM_REGIONS) fail('EINVAL', op, `region index ${index} out of range`, ctx);
+    if (!Number.isInteger(index) || index < 0 || index >= VFIO_PCI_NUM_REGIONS)
+      fail('EINVAL', op, `region index ${index} out of range`, ctx);
     const offset = regionOffset(index);
     const r = this.region(index);
     if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
-      return { index, offset, size: BigInt(this.cfg.size), flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE, capabilities: [] };
+      return {
+        index,
+        offset,
+        size: BigInt(this.cfg.size),
+        flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+        capabilities: [],
+      };
     }
     if (index === VFIO_PCI_VGA_REGION_INDEX) {
       if (!r) fail('EINVAL', op, 'not a VGA device', ctx);
@@ -213,11 +220,13 @@ export class VfioPciDevice {
 
   private checkAccess(op: string, index: number, offset: bigint, size: number, write: boolean): number {
     const ctx = { device: this.bdf, field: 'offset' };
-    if (!Number.isInteger(index) || index < 0 || index >= VFIO_PCI_NUM_REGIONS) fail('EINVAL', op, `region index ${index} out of range`, { ...ctx, field: 'index' });
+    if (!Number.isInteger(index) || index < 0 || index >= VFIO_PCI_NUM_REGIONS)
+      fail('EINVAL', op, `region index ${index} out of range`, { ...ctx, field: 'index' });
     if (offset < 0n || size < 0) fail('EINVAL', op, 'negative offset or size', ctx);
     if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
       const cfgSize = BigInt(this.cfg.size);
-      if (offset >= cfgSize || offset + BigInt(size) > cfgSize) fail('EFAULT', op, `config access ${hex(offset)}+${size} beyond ${hex(cfgSize)}`, ctx);
+      if (offset >= cfgSize || offset + BigInt(size) > cfgSize)
+        fail('EFAULT', op, `config access ${hex(offset)}+${size} beyond ${hex(cfgSize)}`, ctx);
       return size;
     }
     if (index === VFIO_PCI_ROM_REGION_INDEX && write) fail('EINVAL', op, 'the ROM is read-only', ctx);
@@ -243,7 +252,9 @@ export class VfioPciDevice {
    * interrupt line the firmware assigned survive, and `command` is written last.
    */
   private resetRestoringState(command: number): void {
-    const saved = [0x0c, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x30, 0x3c].map((off) => [off, this.cfg.read(off, off === 0x0c || off === 0x3c ? 1 : 4)] as const);
+    const saved = [0x0c, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x30, 0x3c].map(
+      (off) => [off, this.cfg.read(off, off === 0x0c || off === 0x3c ? 1 : 4)] as const,
+    );
     this.model.reset();
     for (const [off, v] of saved) this.cfg.write(off, off === 0x0c || off === 0x3c ? 1 : 4, v);
     this.cfg.write(PCI_COMMAND, 2, command);

@@ -43,7 +43,8 @@ export class IntxState {
   constructor(private readonly env: IrqEnv) {}
 
   private refuseUnlessEnabled(start: number, count: number, what: string): void {
-    if (!this.enabled || start !== 0 || count !== 1) fail('EINVAL', OP, `INTx ${what} needs INTx enabled, start 0 and count 1`, { device: this.env.bdf });
+    if (!this.enabled || start !== 0 || count !== 1)
+      fail('EINVAL', OP, `INTx ${what} needs INTx enabled, start 0 and count 1`, { device: this.env.bdf });
   }
 
   /** ACTION_MASK */
@@ -71,7 +72,9 @@ export class IntxState {
       return;
     }
     if (otherEnabled || start !== 0 || count !== 1) {
-      fail('EINVAL', OP, otherEnabled ? 'MSI or MSI-X is enabled; disable it before INTx' : 'INTx takes start 0, count 1', { device: this.env.bdf });
+      fail('EINVAL', OP, otherEnabled ? 'MSI or MSI-X is enabled; disable it before INTx' : 'INTx takes start 0, count 1', {
+        device: this.env.bdf,
+      });
     }
     if (p.kind === 'eventfd') {
       if (!this.enabled) {

@@ -104,7 +104,9 @@ describe('MSI and the index rules', () => {
     const efd = await host.createEventFd();
     expect(await errnoOf(d.setIrqs({ index: 5, start: 0, count: 1, action: TRIGGER, data: { type: 'none' } }))).toBe('EINVAL');
     expect(await errnoOf(d.setIrqs({ index: INTX, start: 1, count: 0, action: TRIGGER, data: { type: 'none' } }))).toBe('EINVAL');
-    expect(await errnoOf(d.setIrqs({ index: INTX, start: 0, count: 1, action: TRIGGER, data: { type: 'eventfd', fds: [] } }))).toBe('EINVAL');
+    expect(await errnoOf(d.setIrqs({ index: INTX, start: 0, count: 1, action: TRIGGER, data: { type: 'eventfd', fds: [] } }))).toBe(
+      'EINVAL',
+    );
     expect(await errnoOf(d.setIrqs({ index: INTX, start: 0, count: 1, action: 1 << 6, data: { type: 'none' } }))).toBe('EINVAL');
     expect(await errnoOf(d.setIrqs({ index: INTX, start: 0, count: 1, action: MASK | UNMASK, data: { type: 'none' } }))).toBe('ENOTTY');
     await efd.close();
@@ -113,7 +115,8 @@ describe('MSI and the index rules', () => {
 
   it('resolves eventfds by fd number: EINVAL for an open file that is not an eventfd, EBADF for no open file', async () => {
     const { host, d } = await openEdu();
-    const asEventFd = (fd: number) => ({ fd, drain: async () => 0, signal: async () => undefined, close: async () => undefined }) as EventFd;
+    const asEventFd = (fd: number) =>
+      ({ fd, drain: async () => 0, signal: async () => undefined, close: async () => undefined }) as EventFd;
     // stdout: open, not an eventfd (eventfd_ctx_fdget says EINVAL, as Linux 6.1 did in the guest)
     expect(await errnoOf(wire(d, INTX, [asEventFd(1)]))).toBe('EINVAL');
     const c2 = await host.openContainer();

@@ -86,8 +86,10 @@ export class VfioPciIrqs {
   /** VFIO_DEVICE_GET_IRQ_INFO: ERR exists only on PCI Express functions */
   info(index: number): IrqInfo {
     const op = 'VFIO_DEVICE_GET_IRQ_INFO';
-    if (!Number.isInteger(index) || index < 0 || index >= VFIO_PCI_NUM_IRQS) fail('EINVAL', op, `IRQ index ${index} out of range`, { device: this.env.bdf, field: 'index' });
-    if (index === VFIO_PCI_ERR_IRQ_INDEX && !this.env.cfg.isPcie()) fail('EINVAL', op, 'ERR IRQ index exists only on PCI Express devices', { device: this.env.bdf, field: 'index' });
+    if (!Number.isInteger(index) || index < 0 || index >= VFIO_PCI_NUM_IRQS)
+      fail('EINVAL', op, `IRQ index ${index} out of range`, { device: this.env.bdf, field: 'index' });
+    if (index === VFIO_PCI_ERR_IRQ_INDEX && !this.env.cfg.isPcie())
+      fail('EINVAL', op, 'ERR IRQ index exists only on PCI Express devices', { device: this.env.bdf, field: 'index' });
     let flags = VFIO_IRQ_INFO_EVENTFD;
     if (index === VFIO_PCI_INTX_IRQ_INDEX) flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
     else flags |= VFIO_IRQ_INFO_NORESIZE;
@@ -104,7 +106,8 @@ export class VfioPciIrqs {
       fail('EINVAL', OP, `bad header (index ${index}, start ${start}, count ${count}, action ${action})`, { ...ctx, field: 'index' });
     }
     const max = this.count(index);
-    if (start >= max || start + count > max) fail('EINVAL', OP, `vectors ${start}+${count} exceed the ${max} of IRQ index ${index}`, { ...ctx, field: 'count' });
+    if (start >= max || start + count > max)
+      fail('EINVAL', OP, `vectors ${start}+${count} exceed the ${max} of IRQ index ${index}`, { ...ctx, field: 'count' });
     const payload = this.decode(req, ctx);
 
     const act = action & VFIO_IRQ_SET_ACTION_TYPE_MASK;

@@ -67,7 +67,9 @@ export class MsiState {
 
   private setBlock(start: number, count: number, ctxs: (SimEventFdCtx | null)[]): void {
     if (start >= this.vectors.length || start + count > this.vectors.length) {
-      fail('EINVAL', OP, `vectors ${start}+${count} exceed the ${this.vectors.length} enabled (the set cannot grow)`, { device: this.env.bdf });
+      fail('EINVAL', OP, `vectors ${start}+${count} exceed the ${this.vectors.length} enabled (the set cannot grow)`, {
+        device: this.env.bdf,
+      });
     }
     for (let i = 0; i < count; i++) this.setVectorSignal(start + i, ctxs[i] ?? null);
   }

@@ -110,7 +110,13 @@ export function e810WithVfs(o: SriovNicOptions): ScenarioDevice[] {
   return out;
 }
 
-export function samsungNvme(at: string, group: number, driver: string | null, numaNode: number, irqLoad?: ScenarioIrqLoad[]): ScenarioDevice {
+export function samsungNvme(
+  at: string,
+  group: number,
+  driver: string | null,
+  numaNode: number,
+  irqLoad?: ScenarioIrqLoad[],
+): ScenarioDevice {
   return {
     bdf: at,
     kind: 'nvme',

@@ -7,17 +7,7 @@
  * GPU, NVMe and E810 VF groups; other vfio-pci devices are free for
  * vfioscope to drive. Group numbers follow discovery order.
  */
-import {
-  bdf,
-  e810WithVfs,
-  eduDevice,
-  GiB,
-  GroupCounter,
-  load,
-  MiB,
-  rootPort,
-  samsungNvme,
-} from './build-helpers.ts';
+import { bdf, e810WithVfs, eduDevice, GiB, GroupCounter, load, MiB, rootPort, samsungNvme } from './build-helpers.ts';
 import type { Scenario, ScenarioDevice, ScenarioIrqLoad } from './scenario-types.ts';
 
 function gpuPair(bus: number, group: number, numaNode: number, gpuLoad: ScenarioIrqLoad[], audioLoad: ScenarioIrqLoad[]): ScenarioDevice[] {
@@ -70,50 +60,109 @@ function build(): Scenario {
 
   // --- socket 0, PCH on bus 00 ---
   add({
-    bdf: bdf(0, 0, 0), kind: 'generic', vendorId: 0x8086, deviceId: 0x09a2, classCode: 0x088000,
-    vendorName: 'Intel Corporation', deviceName: 'Ice Lake Memory Map/VT-d', group: g.take(), driver: null, numaNode: 0,
+    bdf: bdf(0, 0, 0),
+    kind: 'generic',
+    vendorId: 0x8086,
+    deviceId: 0x09a2,
+    classCode: 0x088000,
+    vendorName: 'Intel Corporation',
+    deviceName: 'Ice Lake Memory Map/VT-d',
+    group: g.take(),
+    driver: null,
+    numaNode: 0,
   });
   const usbGroup = g.take();
   add(
     {
-      bdf: bdf(0, 0x14, 0), kind: 'usb', vendorId: 0x8086, deviceId: 0xa1af, classCode: 0x0c0330,
-      vendorName: 'Intel Corporation', deviceName: 'C620 Series Chipset Family USB 3.0 xHCI Controller',
-      group: usbGroup, driver: 'xhci_hcd', numaNode: 0, msiVectors: 8, multifunction: true,
+      bdf: bdf(0, 0x14, 0),
+      kind: 'usb',
+      vendorId: 0x8086,
+      deviceId: 0xa1af,
+      classCode: 0x0c0330,
+      vendorName: 'Intel Corporation',
+      deviceName: 'C620 Series Chipset Family USB 3.0 xHCI Controller',
+      group: usbGroup,
+      driver: 'xhci_hcd',
+      numaNode: 0,
+      msiVectors: 8,
+      multifunction: true,
     },
     {
-      bdf: bdf(0, 0x14, 2), kind: 'generic', vendorId: 0x8086, deviceId: 0xa1b1, classCode: 0x118000,
-      vendorName: 'Intel Corporation', deviceName: 'C620 Series Chipset Family Thermal Subsystem',
-      group: usbGroup, driver: 'intel_pch_thermal', numaNode: 0, msiVectors: 1,
+      bdf: bdf(0, 0x14, 2),
+      kind: 'generic',
+      vendorId: 0x8086,
+      deviceId: 0xa1b1,
+      classCode: 0x118000,
+      vendorName: 'Intel Corporation',
+      deviceName: 'C620 Series Chipset Family Thermal Subsystem',
+      group: usbGroup,
+      driver: 'intel_pch_thermal',
+      numaNode: 0,
+      msiVectors: 1,
     },
   );
   add({
-    bdf: bdf(0, 0x17, 0), kind: 'sata', vendorId: 0x8086, deviceId: 0xa1d2, classCode: 0x010601,
-    vendorName: 'Intel Corporation', deviceName: 'C620 Series Chipset Family SSATA Controller [AHCI mode]',
-    group: g.take(), driver: 'ahci', numaNode: 0, msiVectors: 1,
+    bdf: bdf(0, 0x17, 0),
+    kind: 'sata',
+    vendorId: 0x8086,
+    deviceId: 0xa1d2,
+    classCode: 0x010601,
+    vendorName: 'Intel Corporation',
+    deviceName: 'C620 Series Chipset Family SSATA Controller [AHCI mode]',
+    group: g.take(),
+    driver: 'ahci',
+    numaNode: 0,
+    msiVectors: 1,
   });
   // the BMC: PCH root port → ASPEED PCIe-to-PCI bridge → VGA; bridge and VGA share a group
   add({
     ...rootPort(bdf(0, 0x1c, 0), g.take(), 1, 0),
-    deviceId: 0xa190, deviceName: 'C620 Series Chipset Family PCI Express Root Port #1',
+    deviceId: 0xa190,
+    deviceName: 'C620 Series Chipset Family PCI Express Root Port #1',
   });
   const bmcGroup = g.take();
   add(
     {
-      bdf: bdf(1, 0, 0), kind: 'pci-bridge', bridgeType: 'pcie-to-pci', secondaryBus: 2,
-      vendorId: 0x1a03, deviceId: 0x1150, classCode: 0x060400,
-      vendorName: 'ASPEED Technology, Inc.', deviceName: 'AST1150 PCI-to-PCI Bridge',
-      group: bmcGroup, driver: null, numaNode: 0,
+      bdf: bdf(1, 0, 0),
+      kind: 'pci-bridge',
+      bridgeType: 'pcie-to-pci',
+      secondaryBus: 2,
+      vendorId: 0x1a03,
+      deviceId: 0x1150,
+      classCode: 0x060400,
+      vendorName: 'ASPEED Technology, Inc.',
+      deviceName: 'AST1150 PCI-to-PCI Bridge',
+      group: bmcGroup,
+      driver: null,
+      numaNode: 0,
     },
     {
-      bdf: bdf(2, 0, 0), kind: 'generic', vendorId: 0x1a03, deviceId: 0x2000, classCode: 0x030000,
-      vendorName: 'ASPEED Technology, Inc.', deviceName: 'ASPEED Graphics Family',
-      group: bmcGroup, driver: 'ast', numaNode: 0, bars: [64 * MiB, 256 * 1024, 0, 0, 0, 0],
+      bdf: bdf(2, 0, 0),
+      kind: 'generic',
+      vendorId: 0x1a03,
+      deviceId: 0x2000,
+      classCode: 0x030000,
+      vendorName: 'ASPEED Technology, Inc.',
+      deviceName: 'ASPEED Graphics Family',
+      group: bmcGroup,
+      driver: 'ast',
+      numaNode: 0,
+      bars: [64 * MiB, 256 * 1024, 0, 0, 0, 0],
     },
   );
   const lpcGroup = g.take();
   const pchFn = (fn: number, deviceId: number, classCode: number, deviceName: string, driver: string | null): ScenarioDevice => ({
-    bdf: bdf(0, 0x1f, fn), kind: 'generic', vendorId: 0x8086, deviceId, classCode, vendorName: 'Intel Corporation',
-    deviceName, group: lpcGroup, driver, numaNode: 0, multifunction: fn === 0,
+    bdf: bdf(0, 0x1f, fn),
+    kind: 'generic',
+    vendorId: 0x8086,
+    deviceId,
+    classCode,
+    vendorName: 'Intel Corporation',
+    deviceName,
+    group: lpcGroup,
+    driver,
+    numaNode: 0,
+    multifunction: fn === 0,
   });
   add(
     pchFn(0, 0xa1cb, 0x060100, 'C621 Series Chipset LPC/eSPI Controller', 'lpc_ich'),
@@ -126,7 +175,9 @@ function build(): Scenario {
   add(rootPort(bdf(0x16, 2, 0), g.take(), 0x17, 0));
   add(
     ...gpuPair(
-      0x17, g.take(), 0,
+      0x17,
+      g.take(),
+      0,
       [load('MSI', 0, { kind: 'steady', rate: 1800 })],
       [load('MSI', 0, { kind: 'bursty', base: 5, burstRate: 400, periodMs: 10000, burstMs: 2000 })],
     ),
@@ -165,13 +216,7 @@ function build(): Scenario {
 
   // --- socket 1 ---
   add(rootPort(bdf(0x97, 2, 0), g.take(), 0x98, 1));
-  add(
-    ...gpuPair(
-      0x98, g.take(), 1,
-      [load('MSI', 0, { kind: 'steady', rate: 900 })],
-      [load('MSI', 0, { kind: 'steady', rate: 20 })],
-    ),
-  );
+  add(...gpuPair(0x98, g.take(), 1, [load('MSI', 0, { kind: 'steady', rate: 900 })], [load('MSI', 0, { kind: 'steady', rate: 20 })]));
   add(rootPort(bdf(0xb0, 2, 0), g.take(), 0xb1, 1));
   add(samsungNvme(bdf(0xb1, 0, 0), g.take(), 'nvme', 1));
   add(rootPort(bdf(0xb0, 3, 0), g.take(), 0xb2, 1));
@@ -180,17 +225,40 @@ function build(): Scenario {
   add(samsungNvme(bdf(0xb3, 0, 0), g.take(), 'vfio-pci', 1, [load('MSIX', 'all', { kind: 'steady', rate: 80 })]));
   add(rootPort(bdf(0xc9, 2, 0), g.take(), 0xca, 1));
   add({
-    bdf: bdf(0xca, 0, 0), kind: 'nic-pf', vendorId: 0x15b3, deviceId: 0x101d, subsystemVendorId: 0x15b3,
-    subsystemDeviceId: 0x0016, classCode: 0x020000, vendorName: 'Mellanox Technologies',
-    deviceName: 'MT2892 Family [ConnectX-6 Dx]', group: g.take(), driver: 'mlx5_core', numaNode: 1,
-    msixVectors: 128, msiVectors: 0, reset: true, numVfs: 0,
+    bdf: bdf(0xca, 0, 0),
+    kind: 'nic-pf',
+    vendorId: 0x15b3,
+    deviceId: 0x101d,
+    subsystemVendorId: 0x15b3,
+    subsystemDeviceId: 0x0016,
+    classCode: 0x020000,
+    vendorName: 'Mellanox Technologies',
+    deviceName: 'MT2892 Family [ConnectX-6 Dx]',
+    group: g.take(),
+    driver: 'mlx5_core',
+    numaNode: 1,
+    msixVectors: 128,
+    msiVectors: 0,
+    reset: true,
+    numVfs: 0,
   });
   add(rootPort(bdf(0xe2, 2, 0), g.take(), 0xe3, 1));
   add({
-    bdf: bdf(0xe3, 0, 0), kind: 'generic', vendorId: 0x1000, deviceId: 0x10e2, subsystemVendorId: 0x1028,
-    subsystemDeviceId: 0x1ae0, classCode: 0x010400, vendorName: 'Broadcom / LSI',
-    deviceName: 'MegaRAID 12GSAS/PCIe Secure SAS39xx', group: g.take(), driver: 'megaraid_sas', numaNode: 1,
-    msixVectors: 128, bars: [1 * MiB, 0, 0, 0, 0, 0], reset: true,
+    bdf: bdf(0xe3, 0, 0),
+    kind: 'generic',
+    vendorId: 0x1000,
+    deviceId: 0x10e2,
+    subsystemVendorId: 0x1028,
+    subsystemDeviceId: 0x1ae0,
+    classCode: 0x010400,
+    vendorName: 'Broadcom / LSI',
+    deviceName: 'MegaRAID 12GSAS/PCIe Secure SAS39xx',
+    group: g.take(),
+    driver: 'megaraid_sas',
+    numaNode: 1,
+    msixVectors: 128,
+    bars: [1 * MiB, 0, 0, 0, 0, 0],
+    reset: true,
   });
 
   const groupOf = (at: string) => devices.find((d) => d.bdf === at)!.group;

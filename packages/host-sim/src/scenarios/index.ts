@@ -38,10 +38,9 @@ export function loadScenario(nameOrFile: string): Scenario {
     text = readFileSync(nameOrFile, 'utf8');
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new ScenarioError(
-      nameOrFile,
-      [`not a built-in scenario (${Object.keys(builtinScenarios).join(', ')}) and not a readable file (${reason})`],
-    );
+    throw new ScenarioError(nameOrFile, [
+      `not a built-in scenario (${Object.keys(builtinScenarios).join(', ')}) and not a readable file (${reason})`,
+    ]);
   }
   let parsed: unknown;
   try {

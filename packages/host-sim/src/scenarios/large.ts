@@ -14,8 +14,17 @@ function build(): Scenario {
   const g = new GroupCounter();
   const devices: ScenarioDevice[] = [];
   devices.push({
-    bdf: bdf(0, 0, 0), kind: 'generic', vendorId: 0x8086, deviceId: 0x09a2, classCode: 0x088000,
-    vendorName: 'Intel Corporation', deviceName: 'Ice Lake Memory Map/VT-d', group: g.take(), driver: null, numaNode: 0, bars: [],
+    bdf: bdf(0, 0, 0),
+    kind: 'generic',
+    vendorId: 0x8086,
+    deviceId: 0x09a2,
+    classCode: 0x088000,
+    vendorName: 'Intel Corporation',
+    deviceName: 'Ice Lake Memory Map/VT-d',
+    group: g.take(),
+    driver: null,
+    numaNode: 0,
+    bars: [],
   });
   const vfBdfs: string[] = [];
   const portBuses = [0x30, 0x4a, 0xb0, 0xc9];
@@ -37,7 +46,12 @@ function build(): Scenario {
             : [load('MSIX', 'all', { kind: 'steady', rate: 60 + 10 * (i % 5) })],
     });
     devices.push(...nic);
-    vfBdfs.push(...nic.slice(1).filter((d) => d.driver === 'vfio-pci').map((d) => d.bdf));
+    vfBdfs.push(
+      ...nic
+        .slice(1)
+        .filter((d) => d.driver === 'vfio-pci')
+        .map((d) => d.bdf),
+    );
   });
   for (let i = 0; i < 8; i++) {
     const rootBus = i < 4 ? 0x16 : 0x97;

@@ -24,17 +24,7 @@ export interface ScenarioIrqLoad {
   profile: LoadProfile;
 }
 
-export type ScenarioDeviceKind =
-  | 'edu'
-  | 'gpu'
-  | 'gpu-audio'
-  | 'nic-pf'
-  | 'nic-vf'
-  | 'nvme'
-  | 'pci-bridge'
-  | 'usb'
-  | 'sata'
-  | 'generic';
+export type ScenarioDeviceKind = 'edu' | 'gpu' | 'gpu-audio' | 'nic-pf' | 'nic-vf' | 'nvme' | 'pci-bridge' | 'usb' | 'sata' | 'generic';
 
 export interface ScenarioDevice {
   bdf: string;

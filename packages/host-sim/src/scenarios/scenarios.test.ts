@@ -123,7 +123,10 @@ describe('default scenario', () => {
       expect(p.comm).toBe('qemu-system-x86');
       expect(p.cmdline).toContain('vfio-pci,host=');
       expect(p.lockedBytes).toBeGreaterThan(0);
-      const kinds = p.groups.flatMap((id) => g.get(id)!).flatMap((d) => d.irqLoad ?? []).map((l) => l.profile.kind);
+      const kinds = p.groups
+        .flatMap((id) => g.get(id)!)
+        .flatMap((d) => d.irqLoad ?? [])
+        .map((l) => l.profile.kind);
       expect(kinds.some((k) => k === 'steady' || k === 'bursty')).toBe(true);
     }
   });
@@ -142,7 +145,10 @@ describe('edu scenario', () => {
   });
 
   it('has a bridge group with an edu that becomes viable only once the other device is on vfio-pci', () => {
-    const members = nth([...g.values()].filter((m) => m.some((d) => d.kind === 'pci-bridge')), 0);
+    const members = nth(
+      [...g.values()].filter((m) => m.some((d) => d.kind === 'pci-bridge')),
+      0,
+    );
     expect(members.filter((d) => d.kind === 'edu' && d.driver === 'vfio-pci')).toHaveLength(1);
     expect(members.every(deviceViable)).toBe(false);
     const rebound = members.map((d) => (deviceViable(d) ? d : { ...d, driver: 'vfio-pci' }));

@@ -103,7 +103,8 @@ function checkProcess(c: Checker, v: unknown, path: string): void {
   c.int(p, 'pid', path, { min: 1 });
   c.str(p, 'comm', path);
   c.str(p, 'cmdline', path);
-  if (!Array.isArray(p.groups) || !p.groups.every((g) => Number.isInteger(g))) c.problems.push(`${path}.groups: required array of group numbers`);
+  if (!Array.isArray(p.groups) || !p.groups.every((g) => Number.isInteger(g)))
+    c.problems.push(`${path}.groups: required array of group numbers`);
   c.int(p, 'lockedBytes', path, { min: 0 });
   c.int(p, 'pinnedBytes', path, { min: 0 });
   c.nullableInt(p, 'memlockLimit', path);

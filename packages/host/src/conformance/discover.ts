@@ -8,10 +8,7 @@ import type { Host } from '../host.ts';
 import type { ConformanceTarget } from './target.ts';
 import { EDU_DEVICE_ID, EDU_VENDOR_ID } from './edu-regs.ts';
 
-export type DiscoveredBed = Pick<
-  ConformanceTarget,
-  'edu' | 'sharedGroup' | 'hostDriverDevice' | 'memlockLimit' | 'dmaEntryLimit'
->;
+export type DiscoveredBed = Pick<ConformanceTarget, 'edu' | 'sharedGroup' | 'hostDriverDevice' | 'memlockLimit' | 'dmaEntryLimit'>;
 
 /** type1's default when the module parameter cannot be read */
 const DEFAULT_DMA_ENTRY_LIMIT = 65535;
@@ -36,9 +33,7 @@ export async function discoverBed(host: Host): Promise<DiscoveredBed> {
       g.blockers.length === 1 &&
       topology.devices.some((d) => g.devices.includes(d.bdf) && d.driver === 'vfio-pci'),
   );
-  const sharedGroup = shared
-    ? { group: shared.id, devices: [...shared.devices], blocker: { ...shared.blockers[0]! } }
-    : null;
+  const sharedGroup = shared ? { group: shared.id, devices: [...shared.devices], blocker: { ...shared.blockers[0]! } } : null;
 
   const onHostDriver = topology.devices.filter((d) => d.driver !== null && d.driver !== 'vfio-pci');
   const outsideShared = onHostDriver.find((d) => !sharedGroup?.devices.includes(d.bdf));

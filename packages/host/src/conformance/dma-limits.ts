@@ -20,7 +20,9 @@ const ENTRY_LIMIT_TIMEOUT_MS = 120_000;
 
 export function dmaLimits(ctx: SuiteContext): void {
   describe('DMA limits', () => {
-    it('the mapping after dma_entry_limit one-page mappings fails with ENOSPC; unmapping one frees an entry', { timeout: ENTRY_LIMIT_TIMEOUT_MS }, async () => {
+    it('the mapping after dma_entry_limit one-page mappings fails with ENOSPC; unmapping one frees an entry', {
+      timeout: ENTRY_LIMIT_TIMEOUT_MS,
+    }, async () => {
       const t = ctx.target();
       const [edu] = eduPair(t);
       const scope = ctx.scope();
@@ -28,9 +30,7 @@ export function dmaLimits(ctx: SuiteContext): void {
       const limit = t.dmaEntryLimit;
       // every mapping pins (and accounts) its page: the bed's memlock limit must cover them all
       if (t.memlockLimit !== null) {
-        expect(BigInt(limit) * page, 'dma_entry_limit pages fit in RLIMIT_MEMLOCK').toBeLessThanOrEqual(
-          BigInt(t.memlockLimit),
-        );
+        expect(BigInt(limit) * page, 'dma_entry_limit pages fit in RLIMIT_MEMLOCK').toBeLessThanOrEqual(BigInt(t.memlockLimit));
       }
       const { container } = await scope.openStack(edu);
       const buf = await scope.dmaBuffer(page);
@@ -72,10 +72,7 @@ export function dmaLimits(ctx: SuiteContext): void {
       const buf = await scope.dmaBuffer(rest * page);
       await container.mapDma({ vaddr: buf.vaddr, iova: ENTRY_BASE, size: half * page, flags: RW });
       // half + rest pages is one page over the limit; the memory is the same, but type1 accounts it again
-      await expectErrno(
-        container.mapDma({ vaddr: buf.vaddr, iova: ENTRY_BASE + 0x1000_0000n, size: rest * page, flags: RW }),
-        'ENOMEM',
-      );
+      await expectErrno(container.mapDma({ vaddr: buf.vaddr, iova: ENTRY_BASE + 0x1000_0000n, size: rest * page, flags: RW }), 'ENOMEM');
       expect((await container.iommuInfo()).dmaAvail).toBe(t.dmaEntryLimit - 1);
     });
   });

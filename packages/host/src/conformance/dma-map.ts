@@ -4,11 +4,7 @@
  * wrap-around, overlap, valid IOVA ranges, and v2's whole-mapping unmap.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  VFIO_DMA_MAP_FLAG_READ,
-  VFIO_DMA_MAP_FLAG_WRITE,
-  VFIO_DMA_UNMAP_FLAG_ALL,
-} from '@vfioscope/uapi';
+import { VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE, VFIO_DMA_UNMAP_FLAG_ALL } from '@vfioscope/uapi';
 import type { Container, DmaBuffer } from '../drive.ts';
 import { eduPair, type SuiteContext } from './context.ts';
 import { expectErrno } from './expect-errno.ts';
@@ -60,10 +56,7 @@ export function dmaMap(ctx: SuiteContext): void {
     it('neither READ nor WRITE fails with EINVAL; an undefined flag bit fails with EINVAL', async () => {
       const { container, buf, page } = await setup(1);
       await expectErrno(container.mapDma({ vaddr: buf.vaddr, iova: BASE, size: page, flags: 0 }), 'EINVAL');
-      await expectErrno(
-        container.mapDma({ vaddr: buf.vaddr, iova: BASE, size: page, flags: RW | UNDEFINED_MAP_FLAG }),
-        'EINVAL',
-      );
+      await expectErrno(container.mapDma({ vaddr: buf.vaddr, iova: BASE, size: page, flags: RW | UNDEFINED_MAP_FLAG }), 'EINVAL');
     });
 
     it('process memory that is not mapped (vaddr 0) cannot be pinned: EFAULT, and no entry is left', async () => {
@@ -93,14 +86,8 @@ export function dmaMap(ctx: SuiteContext): void {
     it('an IOVA inside or straddling the x86 MSI window fails with EINVAL', async () => {
       const { container, buf, page } = await setup(2);
       await expectErrno(container.mapDma({ vaddr: buf.vaddr, iova: X86_MSI_WINDOW.start, size: page, flags: RW }), 'EINVAL');
-      await expectErrno(
-        container.mapDma({ vaddr: buf.vaddr, iova: X86_MSI_WINDOW.end + 1n - page, size: page, flags: RW }),
-        'EINVAL',
-      );
-      await expectErrno(
-        container.mapDma({ vaddr: buf.vaddr, iova: X86_MSI_WINDOW.start - page, size: 2n * page, flags: RW }),
-        'EINVAL',
-      );
+      await expectErrno(container.mapDma({ vaddr: buf.vaddr, iova: X86_MSI_WINDOW.end + 1n - page, size: page, flags: RW }), 'EINVAL');
+      await expectErrno(container.mapDma({ vaddr: buf.vaddr, iova: X86_MSI_WINDOW.start - page, size: 2n * page, flags: RW }), 'EINVAL');
       await container.mapDma({ vaddr: buf.vaddr, iova: X86_MSI_WINDOW.start - page, size: page, flags: RW });
       await container.mapDma({ vaddr: buf.vaddr, iova: X86_MSI_WINDOW.end + 1n, size: page, flags: RW });
     });

@@ -4,10 +4,7 @@
  * accesses are used: edu accepts 4-byte accesses everywhere, and Linux 6.1's
  * vfio-pci splits wider pread/pwrite into 4-byte ones anyway.
  */
-import {
-  VFIO_PCI_BAR0_REGION_INDEX,
-  VFIO_PCI_CONFIG_REGION_INDEX,
-} from '@vfioscope/uapi';
+import { VFIO_PCI_BAR0_REGION_INDEX, VFIO_PCI_CONFIG_REGION_INDEX } from '@vfioscope/uapi';
 import type { Device } from '../drive.ts';
 import { pollUntil } from './wait.ts';
 

@@ -4,12 +4,7 @@
  * and the DMA_AVAIL capability that counts down dma_entry_limit.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  VFIO_DMA_MAP_FLAG_READ,
-  VFIO_DMA_MAP_FLAG_WRITE,
-  VFIO_IOMMU_INFO_CAPS,
-  VFIO_IOMMU_INFO_PGSIZES,
-} from '@vfioscope/uapi';
+import { VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE, VFIO_IOMMU_INFO_CAPS, VFIO_IOMMU_INFO_PGSIZES } from '@vfioscope/uapi';
 import { eduPair, type SuiteContext } from './context.ts';
 
 /** x86 interrupt (MSI) window that type1 reserves: never a valid IOVA */

@@ -3,11 +3,7 @@
  * range, or DATA_NONE (loopback trigger, mask, unmask, or disable with
  * count 0). Wired triggers are disabled again by the case's Scope.
  */
-import {
-  VFIO_IRQ_SET_ACTION_TRIGGER,
-  VFIO_IRQ_SET_ACTION_UNMASK,
-  VFIO_PCI_INTX_IRQ_INDEX,
-} from '@vfioscope/uapi';
+import { VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_ACTION_UNMASK, VFIO_PCI_INTX_IRQ_INDEX } from '@vfioscope/uapi';
 import type { Device, EventFd } from '../drive.ts';
 import type { Scope } from './scope.ts';
 

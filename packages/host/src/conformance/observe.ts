@@ -4,12 +4,7 @@
  * their locked memory, and the /proc/interrupts lines of VFIO vectors.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  VFIO_DMA_MAP_FLAG_READ,
-  VFIO_DMA_MAP_FLAG_WRITE,
-  VFIO_PCI_INTX_IRQ_INDEX,
-  VFIO_PCI_MSI_IRQ_INDEX,
-} from '@vfioscope/uapi';
+import { VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE, VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX } from '@vfioscope/uapi';
 import type { GroupOwner } from '../observe.ts';
 import { eduPair, requireHostDriverDevice, type SuiteContext } from './context.ts';
 import { EDU, EDU_DEVICE_ID, EDU_VENDOR_ID, eduAckAll, eduWrite } from './edu-regs.ts';

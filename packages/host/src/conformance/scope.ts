@@ -6,11 +6,7 @@
  * changes (driver bindings, foreign holders) — so cases are independent and a
  * real kernel is left as it was found.
  */
-import {
-  VFIO_DMA_UNMAP_FLAG_ALL,
-  VFIO_IRQ_SET_ACTION_TRIGGER,
-  VFIO_TYPE1v2_IOMMU,
-} from '@vfioscope/uapi';
+import { VFIO_DMA_UNMAP_FLAG_ALL, VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_TYPE1v2_IOMMU } from '@vfioscope/uapi';
 import type { Container, Device, DmaBuffer, EventFd, Group } from '../drive.ts';
 import type { Host } from '../host.ts';
 import { isVfioError } from '../errors.ts';

@@ -58,7 +58,10 @@ export class ContainerMappings {
     }
     const page = BigInt(this.host.pageSize);
     if (req.size % page !== 0n) {
-      throw new VfioError('EINVAL', op, `size 0x${req.size.toString(16)} is not a multiple of the page size ${this.host.pageSize}`, { ...ctx, field: 'size' });
+      throw new VfioError('EINVAL', op, `size 0x${req.size.toString(16)} is not a multiple of the page size ${this.host.pageSize}`, {
+        ...ctx,
+        field: 'size',
+      });
     }
     if (req.iova + req.size > U64_END) {
       throw new VfioError('EINVAL', op, 'iova + size overflows 64 bits', { ...ctx, field: 'size' });
@@ -71,7 +74,14 @@ export class ContainerMappings {
       await buffer.free().catch(() => undefined);
       throw err;
     }
-    const mapping: OwnedMapping = { iova: req.iova, size: req.size, vaddr: buffer.vaddr, flags, pages: Number(req.size / page), data: buffer };
+    const mapping: OwnedMapping = {
+      iova: req.iova,
+      size: req.size,
+      vaddr: buffer.vaddr,
+      flags,
+      pages: Number(req.size / page),
+      data: buffer,
+    };
     this.index.insert(mapping);
     const row = toRow(mapping);
     this.journal.added(row);

@@ -21,7 +21,12 @@ describe('DriveSession over a fake host', () => {
   it('opens a group into a new TYPE1v2 container and lists it', async () => {
     const { group, container } = await session.openGroup(FAKE_GROUP);
     expect(group).toBe(FAKE_GROUP);
-    expect(host.calls.slice(0, 4)).toEqual([`openGroup(${FAKE_GROUP})`, `openContainer -> ${container}`, 'group.setContainer', `container${container}.setIommu`]);
+    expect(host.calls.slice(0, 4)).toEqual([
+      `openGroup(${FAKE_GROUP})`,
+      `openContainer -> ${container}`,
+      'group.setContainer',
+      `container${container}.setIommu`,
+    ]);
     expect(session.groups()).toEqual([{ group: FAKE_GROUP, container, devices: [] }]);
     const [c] = session.containers();
     expect(c).toMatchObject({ id: container, groups: [FAKE_GROUP], mappingCount: 0, pinnedBytes: 0n });
@@ -98,10 +103,22 @@ describe('DriveSession over a fake host', () => {
 
   it('refuses a trigger beyond the index before creating eventfds; the kernel judges the rest', async () => {
     await session.openGroup(FAKE_GROUP);
-    await expect(session.setIrqs(FAKE_BDF, { index: MSI, action: 'trigger', start: 2, count: 1000 })).rejects.toMatchObject({ errno: 'EINVAL', context: { field: 'count' } });
-    await expect(session.setIrqs(FAKE_BDF, { index: 9, action: 'trigger', start: 0, count: 1 })).rejects.toMatchObject({ errno: 'EINVAL', op: 'VFIO_DEVICE_GET_IRQ_INFO' });
-    await expect(session.setIrqs(FAKE_BDF, { index: MSI, action: 'mask', start: 0, count: 1 })).rejects.toMatchObject({ errno: 'EINVAL', op: 'VFIO_DEVICE_SET_IRQS' });
-    await expect(session.setIrqs(FAKE_BDF, { index: MSI, action: 'bogus' as 'mask', start: 0, count: 1 })).rejects.toMatchObject({ errno: 'EINVAL', context: { field: 'action' } });
+    await expect(session.setIrqs(FAKE_BDF, { index: MSI, action: 'trigger', start: 2, count: 1000 })).rejects.toMatchObject({
+      errno: 'EINVAL',
+      context: { field: 'count' },
+    });
+    await expect(session.setIrqs(FAKE_BDF, { index: 9, action: 'trigger', start: 0, count: 1 })).rejects.toMatchObject({
+      errno: 'EINVAL',
+      op: 'VFIO_DEVICE_GET_IRQ_INFO',
+    });
+    await expect(session.setIrqs(FAKE_BDF, { index: MSI, action: 'mask', start: 0, count: 1 })).rejects.toMatchObject({
+      errno: 'EINVAL',
+      op: 'VFIO_DEVICE_SET_IRQS',
+    });
+    await expect(session.setIrqs(FAKE_BDF, { index: MSI, action: 'bogus' as 'mask', start: 0, count: 1 })).rejects.toMatchObject({
+      errno: 'EINVAL',
+      context: { field: 'action' },
+    });
     expect(session.wiredVectors()).toEqual([]);
     expect(events.filter((e) => e.op === 'setIrqs').every((e) => !e.ok && e.errno === 'EINVAL')).toBe(true);
   });
@@ -129,12 +146,31 @@ describe('DriveSession over a fake host', () => {
     expect(session.mappings(container, 0, 10, { by: 'size', order: 'desc' }).rows.map((r) => r.size)).toEqual([0x4000n, 0x2000n, 0x1000n]);
     expect(session.containers()[0]).toMatchObject({ mappingCount: 3, pinnedBytes: 0x7000n });
 
-    await expect(session.mapDma(container, { iova: 0x11000n, size: 0x1000n, read: true, write: true })).rejects.toMatchObject({ errno: 'EEXIST' });
-    expect(events.at(-1)).toMatchObject({ op: 'mapDma', ok: false, errno: 'EEXIST', container, params: { iova: '0x11000', size: '0x1000' } });
-    await expect(session.mapDma(container, { iova: 0n, size: 0x1800n, read: true, write: true })).rejects.toMatchObject({ errno: 'EINVAL', context: { field: 'size' } });
-    await expect(session.mapDma(container, { iova: 0n, size: 0n, read: true, write: true })).rejects.toMatchObject({ errno: 'EINVAL', context: { field: 'size' } });
-    await expect(session.mapDma(container, { iova: 0xffff_ffff_ffff_f000n, size: 0x2000n, read: true, write: true })).rejects.toMatchObject({ errno: 'EINVAL', context: { field: 'size' } });
-    await expect(session.mapDma(container + 1, { iova: 0n, size: 0x1000n, read: true, write: true })).rejects.toMatchObject({ errno: 'ENOENT', context: { field: 'container' } });
+    await expect(session.mapDma(container, { iova: 0x11000n, size: 0x1000n, read: true, write: true })).rejects.toMatchObject({
+      errno: 'EEXIST',
+    });
+    expect(events.at(-1)).toMatchObject({
+      op: 'mapDma',
+      ok: false,
+      errno: 'EEXIST',
+      container,
+      params: { iova: '0x11000', size: '0x1000' },
+    });
+    await expect(session.mapDma(container, { iova: 0n, size: 0x1800n, read: true, write: true })).rejects.toMatchObject({
+      errno: 'EINVAL',
+      context: { field: 'size' },
+    });
+    await expect(session.mapDma(container, { iova: 0n, size: 0n, read: true, write: true })).rejects.toMatchObject({
+      errno: 'EINVAL',
+      context: { field: 'size' },
+    });
+    await expect(session.mapDma(container, { iova: 0xffff_ffff_ffff_f000n, size: 0x2000n, read: true, write: true })).rejects.toMatchObject(
+      { errno: 'EINVAL', context: { field: 'size' } },
+    );
+    await expect(session.mapDma(container + 1, { iova: 0n, size: 0x1000n, read: true, write: true })).rejects.toMatchObject({
+      errno: 'ENOENT',
+      context: { field: 'container' },
+    });
     // failed maps leave no buffer behind: 3 buffers + container + group
     expect([...host.openFds].filter((f) => f.startsWith('buffer'))).toHaveLength(3);
 
@@ -187,7 +223,12 @@ describe('DriveSession over a fake host', () => {
     await expect(session.reset(FAKE_BDF)).rejects.toMatchObject({ errno: 'EINVAL', op: 'VFIO_DEVICE_RESET' });
     const ops = events.map((e) => [e.op, e.ok]);
     expect(ops).toContainEqual(['openDevice', true]);
-    expect(events.find((e) => e.op === 'regionRead')).toMatchObject({ ok: true, device: FAKE_BDF, params: { index: 0, offset: '0x10', size: 4 }, result: { data: 'abababab' } });
+    expect(events.find((e) => e.op === 'regionRead')).toMatchObject({
+      ok: true,
+      device: FAKE_BDF,
+      params: { index: 0, offset: '0x10', size: 4 },
+      result: { data: 'abababab' },
+    });
     expect(events.find((e) => e.op === 'regionWrite')).toMatchObject({ ok: true, params: { offset: '0x60', data: '01000000' } });
     expect(events.at(-1)).toMatchObject({ op: 'reset', ok: false, errno: 'EINVAL', device: FAKE_BDF });
     expect(JSON.parse(JSON.stringify(events))).toHaveLength(events.length);

@@ -68,7 +68,8 @@ export class DriveSession {
       async () => {
         const entry = await this.ownership.attach(group, opts.container);
         const id = entry.container.container.id;
-        if (!this.mappingsByContainer.has(id)) this.mappingsByContainer.set(id, new ContainerMappings(this.host, entry.container.container));
+        if (!this.mappingsByContainer.has(id))
+          this.mappingsByContainer.set(id, new ContainerMappings(this.host, entry.container.container));
         return { group, container: id };
       },
       (r) => r,
@@ -105,7 +106,13 @@ export class DriveSession {
   /** The device fd, opened on first use (its group must be open in this session). */
   async device(bdf: Bdf): Promise<Device> {
     if (this.devices.isOpen(bdf)) return this.devices.get(bdf);
-    return this.events.record('openDevice', { device: bdf }, { bdf }, () => this.devices.get(bdf), (d) => ({ group: d.group }));
+    return this.events.record(
+      'openDevice',
+      { device: bdf },
+      { bdf },
+      () => this.devices.get(bdf),
+      (d) => ({ group: d.group }),
+    );
   }
 
   async deviceState(bdf: Bdf): Promise<DeviceState> {
@@ -180,19 +187,31 @@ export class DriveSession {
   // ---- DMA ----
 
   mapDma(container: number, req: MapDmaRequest): Promise<MappingRow> {
-    return this.events.record('mapDma', { container }, { ...req }, async () => {
-      const row = await this.mappingsOf(container, 'VFIO_IOMMU_MAP_DMA').map(req);
-      await this.refreshIommuInfo(container);
-      return row;
-    }, (row) => ({ ...row }));
+    return this.events.record(
+      'mapDma',
+      { container },
+      { ...req },
+      async () => {
+        const row = await this.mappingsOf(container, 'VFIO_IOMMU_MAP_DMA').map(req);
+        await this.refreshIommuInfo(container);
+        return row;
+      },
+      (row) => ({ ...row }),
+    );
   }
 
   unmapDma(container: number, req: UnmapDmaRequest): Promise<{ unmappedBytes: bigint; removed: number }> {
-    return this.events.record('unmapDma', { container }, { ...req }, async () => {
-      const r = await this.mappingsOf(container, 'VFIO_IOMMU_UNMAP_DMA').unmap(req);
-      await this.refreshIommuInfo(container);
-      return r;
-    }, (r) => ({ ...r }));
+    return this.events.record(
+      'unmapDma',
+      { container },
+      { ...req },
+      async () => {
+        const r = await this.mappingsOf(container, 'VFIO_IOMMU_UNMAP_DMA').unmap(req);
+        await this.refreshIommuInfo(container);
+        return r;
+      },
+      (r) => ({ ...r }),
+    );
   }
 
   /**

@@ -128,7 +128,13 @@ export class IrqWiring {
           await device.setIrqs({ index, start: 0, count: 0, action: VFIO_IRQ_SET_ACTION_TRIGGER, data: { type: 'none' } });
         } else {
           // de-assign these vectors' eventfds (fd -1); the index stays enabled
-          await device.setIrqs({ index, start, count, action: VFIO_IRQ_SET_ACTION_TRIGGER, data: { type: 'eventfd', fds: new Array<null>(count).fill(null) } });
+          await device.setIrqs({
+            index,
+            start,
+            count,
+            action: VFIO_IRQ_SET_ACTION_TRIGGER,
+            data: { type: 'eventfd', fds: new Array<null>(count).fill(null) },
+          });
         }
         if (w) {
           const from = whole ? 0 : start;
@@ -213,7 +219,11 @@ export class IrqWiring {
     }
     let w = perDevice.get(index);
     if (!w) {
-      w = { fds: new Array<EventFd | null>(vectors).fill(null), masked: new Array<boolean>(vectors).fill(false), automasked: automasked || index === VFIO_PCI_INTX_IRQ_INDEX };
+      w = {
+        fds: new Array<EventFd | null>(vectors).fill(null),
+        masked: new Array<boolean>(vectors).fill(false),
+        automasked: automasked || index === VFIO_PCI_INTX_IRQ_INDEX,
+      };
       perDevice.set(index, w);
     }
     return w;
@@ -237,7 +247,10 @@ export class IrqWiring {
     const w = this.byDevice.get(bdf)?.get(index);
     if (!w) return;
     this.byDevice.get(bdf)?.delete(index);
-    await this.retire(bdf, w.fds.filter((fd): fd is EventFd => fd !== null));
+    await this.retire(
+      bdf,
+      w.fds.filter((fd): fd is EventFd => fd !== null),
+    );
   }
 
   private rebuild(): void {

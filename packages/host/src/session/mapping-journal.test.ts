@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { MappingJournal } from './mapping-journal.ts';
 import type { MappingRow } from './session-types.ts';
 
-const row = (iova: bigint, write = true): MappingRow => ({ iova, size: 0x1000n, vaddr: 0x7f00_0000_0000n + iova, read: true, write, pages: 1 });
+const row = (iova: bigint, write = true): MappingRow => ({
+  iova,
+  size: 0x1000n,
+  vaddr: 0x7f00_0000_0000n + iova,
+  read: true,
+  write,
+  pages: 1,
+});
 
 describe('MappingJournal', () => {
   it('moves its version on every change and answers the net change per IOVA since a version', () => {
@@ -20,7 +27,10 @@ describe('MappingJournal', () => {
     expect(j.changesSince(v1, 2)).toEqual({
       version: j.version,
       total: 2,
-      changes: [{ iova: 0x1000n, row: row(0x1000n, false) }, { iova: 0x3000n, row: null }],
+      changes: [
+        { iova: 0x1000n, row: row(0x1000n, false) },
+        { iova: 0x3000n, row: null },
+      ],
     });
     expect(j.changesSince(v0, 2)!.changes.map((c) => c.iova)).toEqual([0x2000n, 0x1000n, 0x3000n]);
     // a version from the future, or from before the journal, cannot be answered

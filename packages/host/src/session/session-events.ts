@@ -66,9 +66,7 @@ export class SessionEventBus {
         op,
         ok: false,
         params: jsonSafe(params) as Record<string, unknown>,
-        ...(isVfioError(err)
-          ? { errno: err.errno, failedOp: err.op, message: err.detail }
-          : { message: String(err) }),
+        ...(isVfioError(err) ? { errno: err.errno, failedOp: err.op, message: err.detail } : { message: String(err) }),
         ...subject,
         durationMs: performance.now() - started,
       });

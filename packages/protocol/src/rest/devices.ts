@@ -79,10 +79,7 @@ export const DeviceStateView = Type.Object({
   }),
   regions: Type.Array(RegionView),
   irqs: Type.Array(IrqIndexView),
-  config: Type.Union([
-    Type.Object({ header: PciConfigHeaderView, capabilities: Type.Array(PciCapabilityView) }),
-    Type.Null(),
-  ]),
+  config: Type.Union([Type.Object({ header: PciConfigHeaderView, capabilities: Type.Array(PciCapabilityView) }), Type.Null()]),
 });
 export type DeviceStateView = Static<typeof DeviceStateView>;
 
@@ -108,12 +105,7 @@ export const IrqParams = Type.Object({
 });
 export type IrqParams = Static<typeof IrqParams>;
 
-export const IrqAction = Type.Union([
-  Type.Literal('trigger'),
-  Type.Literal('mask'),
-  Type.Literal('unmask'),
-  Type.Literal('disable'),
-]);
+export const IrqAction = Type.Union([Type.Literal('trigger'), Type.Literal('mask'), Type.Literal('unmask'), Type.Literal('disable')]);
 export type IrqAction = Static<typeof IrqAction>;
 
 export const IrqActionBody = Type.Object(

@@ -105,10 +105,7 @@ export const EventsResponse = Type.Object({
 });
 export type EventsResponse = Static<typeof EventsResponse>;
 
-export const IrqTopQuery = Type.Object(
-  { limit: Type.Optional(DecimalString) },
-  { additionalProperties: false },
-);
+export const IrqTopQuery = Type.Object({ limit: Type.Optional(DecimalString) }, { additionalProperties: false });
 export type IrqTopQuery = Static<typeof IrqTopQuery>;
 
 export const IrqTopResponse = Type.Object({ t: Timestamp, rates: Type.Array(VectorRate) });

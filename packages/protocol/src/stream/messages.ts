@@ -16,9 +16,23 @@ import { Problem } from '../problems.ts';
 import { Role } from '../primitives.ts';
 import { Backend } from '../rest/host.ts';
 import {
-  AlertsDelta, AlertsSnapshot, DeviceDelta, DeviceSnapshot, EventsDelta, EventsSnapshot, HostDelta,
-  HostSnapshot, IrqRatesDelta, IrqRatesSnapshot, MappingsDelta, MappingsSnapshot, PinnedDelta,
-  PinnedSnapshot, Topic, TopologyDelta, TopologySnapshot,
+  AlertsDelta,
+  AlertsSnapshot,
+  DeviceDelta,
+  DeviceSnapshot,
+  EventsDelta,
+  EventsSnapshot,
+  HostDelta,
+  HostSnapshot,
+  IrqRatesDelta,
+  IrqRatesSnapshot,
+  MappingsDelta,
+  MappingsSnapshot,
+  PinnedDelta,
+  PinnedSnapshot,
+  Topic,
+  TopologyDelta,
+  TopologySnapshot,
 } from './topics.ts';
 
 // ---- client → server ----
@@ -33,10 +47,7 @@ export const UnsubscribeMessage = Type.Object(
   { type: Type.Literal('unsubscribe'), topics: Type.Array(Topic, { minItems: 1, maxItems: MAX_TOPICS_PER_MESSAGE }) },
   { additionalProperties: false },
 );
-export const PingMessage = Type.Object(
-  { type: Type.Literal('ping'), id: Type.Optional(Type.Integer()) },
-  { additionalProperties: false },
-);
+export const PingMessage = Type.Object({ type: Type.Literal('ping'), id: Type.Optional(Type.Integer()) }, { additionalProperties: false });
 export const ClientMessage = Type.Union([SubscribeMessage, UnsubscribeMessage, PingMessage]);
 export type SubscribeMessage = Static<typeof SubscribeMessage>;
 export type UnsubscribeMessage = Static<typeof UnsubscribeMessage>;
@@ -108,9 +119,7 @@ export const ErrorMessage = Type.Object({
 });
 export type ErrorMessage = Static<typeof ErrorMessage>;
 
-export const ServerMessage = Type.Union([
-  HelloMessage, SnapshotMessage, DeltaMessage, HeartbeatMessage, UnsubscribedMessage, ErrorMessage,
-]);
+export const ServerMessage = Type.Union([HelloMessage, SnapshotMessage, DeltaMessage, HeartbeatMessage, UnsubscribedMessage, ErrorMessage]);
 export type ServerMessage = Static<typeof ServerMessage>;
 
 /** Payload type of a snapshot of a given kind, e.g. SnapshotData<'device'>. */

@@ -22,15 +22,7 @@ export const Topic = Type.String({
     '^(topology|host|irq-rates|pinned|events|alerts|device:[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]|mappings:[0-9]{1,9})$',
   description: 'a stream topic',
 });
-export type Topic =
-  | 'topology'
-  | 'host'
-  | 'irq-rates'
-  | 'pinned'
-  | 'events'
-  | 'alerts'
-  | `device:${string}`
-  | `mappings:${number}`;
+export type Topic = 'topology' | 'host' | 'irq-rates' | 'pinned' | 'events' | 'alerts' | `device:${string}` | `mappings:${number}`;
 
 export type ParsedTopic =
   | { kind: 'topology' | 'host' | 'irq-rates' | 'pinned' | 'events' | 'alerts' }

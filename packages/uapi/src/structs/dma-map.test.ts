@@ -4,7 +4,12 @@ import { DMA_UNMAP_WITH_BITMAP_ARGSZ, decodeDmaMap, decodeDmaUnmap, encodeDmaMap
 
 describe('vfio_iommu_type1_dma_map', () => {
   it('round-trips 64-bit vaddr, iova and size', () => {
-    const map = { flags: VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, vaddr: 0x7f12_3456_0000n, iova: 0xffff_ffff_f000n, size: 0x20_0000n };
+    const map = {
+      flags: VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+      vaddr: 0x7f12_3456_0000n,
+      iova: 0xffff_ffff_f000n,
+      size: 0x20_0000n,
+    };
     const bytes = encodeDmaMap(map);
     expect(bytes.byteLength).toBe(32);
     expect(new DataView(bytes.buffer).getBigUint64(16, true)).toBe(map.iova);

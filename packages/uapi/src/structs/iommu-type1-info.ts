@@ -15,18 +15,7 @@ import {
   VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
 } from '../constants-iommu.ts';
 import { deliveredCaps, layoutCapChain, writeCapHeader, type VfioInfoCap } from './cap-chain.ts';
-import {
-  argszBuffer,
-  argszFrame,
-  defineLayout,
-  requireLength,
-  setU32,
-  setU64,
-  u32,
-  u64,
-  viewOf,
-  type ArgszFrame,
-} from './layout.ts';
+import { argszBuffer, argszFrame, defineLayout, requireLength, setU32, setU64, u32, u64, viewOf, type ArgszFrame } from './layout.ts';
 
 export const VFIO_IOMMU_TYPE1_INFO_LAYOUT = defineLayout('vfio_iommu_type1_info', 24, {
   argsz: 0,
@@ -196,7 +185,10 @@ export function encodeIommuType1InfoReply(reply: IommuType1InfoReply, bufferSize
     const cap = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL_LAYOUT;
     writers.push({ id: VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, size: cap.size, write: (v, at) => setU32(v, at + cap.fields.avail, avail) });
   }
-  const chain = layoutCapChain(L.size, writers.map((w) => w.size));
+  const chain = layoutCapChain(
+    L.size,
+    writers.map((w) => w.size),
+  );
   const bytes = new Uint8Array(Math.max(bufferSize, L.size));
   const v = viewOf(bytes);
   const flags = VFIO_IOMMU_INFO_PGSIZES | (writers.length > 0 ? VFIO_IOMMU_INFO_CAPS : 0);

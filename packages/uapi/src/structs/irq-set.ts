@@ -22,10 +22,7 @@ export const VFIO_IRQ_SET_LAYOUT = defineLayout('vfio_irq_set', 20, {
   data: 20,
 });
 
-export type IrqSetPayload =
-  | { type: 'none' }
-  | { type: 'bool'; values: boolean[] }
-  | { type: 'eventfd'; fds: number[] };
+export type IrqSetPayload = { type: 'none' } | { type: 'bool'; values: boolean[] } | { type: 'eventfd'; fds: number[] };
 
 export interface VfioIrqSet {
   argsz: number;

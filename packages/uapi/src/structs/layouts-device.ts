@@ -63,28 +63,29 @@ export const VFIO_DEVICE_FEATURE_MIG_STATE_LAYOUT = defineLayout('vfio_device_fe
   data_fd: 4,
 });
 
-export const VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP_LAYOUT = defineLayout(
-  'vfio_device_low_power_entry_with_wakeup',
-  8,
-  { wakeup_eventfd: 0, reserved: 4 },
-);
+export const VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP_LAYOUT = defineLayout('vfio_device_low_power_entry_with_wakeup', 8, {
+  wakeup_eventfd: 0,
+  reserved: 4,
+});
 
-export const VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL_LAYOUT = defineLayout(
-  'vfio_device_feature_dma_logging_control',
-  24,
-  { page_size: 0, num_ranges: 8, __reserved: 12, ranges: 16 },
-);
+export const VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL_LAYOUT = defineLayout('vfio_device_feature_dma_logging_control', 24, {
+  page_size: 0,
+  num_ranges: 8,
+  __reserved: 12,
+  ranges: 16,
+});
 
 export const VFIO_DEVICE_FEATURE_DMA_LOGGING_RANGE_LAYOUT = defineLayout('vfio_device_feature_dma_logging_range', 16, {
   iova: 0,
   length: 8,
 });
 
-export const VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT_LAYOUT = defineLayout(
-  'vfio_device_feature_dma_logging_report',
-  32,
-  { iova: 0, length: 8, page_size: 16, bitmap: 24 },
-);
+export const VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT_LAYOUT = defineLayout('vfio_device_feature_dma_logging_report', 32, {
+  iova: 0,
+  length: 8,
+  page_size: 16,
+  bitmap: 24,
+});
 
 export const VFIO_DEVICE_MIGRATION_INFO_LAYOUT = defineLayout('vfio_device_migration_info', 32, {
   device_state: 0,

@@ -6,18 +6,7 @@
  */
 import { VFIO_REGION_INFO_CAP_SPARSE_MMAP, VFIO_REGION_INFO_CAP_TYPE, VFIO_REGION_INFO_FLAG_CAPS } from '../constants.ts';
 import { deliveredCaps, type VfioInfoCap } from './cap-chain.ts';
-import {
-  argszBuffer,
-  argszFrame,
-  defineLayout,
-  requireLength,
-  setU32,
-  setU64,
-  u32,
-  u64,
-  viewOf,
-  type ArgszFrame,
-} from './layout.ts';
+import { argszBuffer, argszFrame, defineLayout, requireLength, setU32, setU64, u32, u64, viewOf, type ArgszFrame } from './layout.ts';
 
 export const VFIO_REGION_INFO_LAYOUT = defineLayout('vfio_region_info', 32, {
   argsz: 0,

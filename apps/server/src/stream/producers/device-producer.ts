@@ -34,7 +34,10 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
 
   private async refresh(): Promise<boolean> {
     this.t = this.ctx.now();
-    this.rates = this.ctx.telemetry.vectorRates().filter((r) => r.bdf === this.bdf).map(rateView);
+    this.rates = this.ctx.telemetry
+      .vectorRates()
+      .filter((r) => r.bdf === this.bdf)
+      .map(rateView);
     let state: DeviceStateView | null = null;
     this.groupOpen = groupHeld(this.ctx, this.dev);
     if (fdOpen(this.ctx, this.bdf)) {

@@ -27,7 +27,8 @@ describe('MappingsProducer', () => {
   it('skips a tick with no mapping change without listing or diffing, then sends exactly the row a map added', async () => {
     const { fx, container } = await withContainer();
     const session = fx.app.vfio.ctx.session;
-    for (let i = 0; i < 8; i++) await session.mapDma(container, { iova: 0x100000n + BigInt(i) * PAGE, size: PAGE, read: true, write: true });
+    for (let i = 0; i < 8; i++)
+      await session.mapDma(container, { iova: 0x100000n + BigInt(i) * PAGE, size: PAGE, read: true, write: true });
     const p = new MappingsProducer(fx.app.vfio.ctx, container);
     await p.init();
     expect(p.snapshot().total).toBe(8);
@@ -55,7 +56,10 @@ describe('MappingsProducer', () => {
     expect(replace).not.toHaveBeenCalled();
     expect(await p.update()).toBeNull();
     // the snapshot keeps IOVA order although the new row was patched in last
-    expect(p.snapshot().rows.map((r) => r.iova)).toEqual(['0x80000', ...Array.from({ length: 8 }, (_, i) => `0x${(0x100000 + i * 0x1000).toString(16)}`)]);
+    expect(p.snapshot().rows.map((r) => r.iova)).toEqual([
+      '0x80000',
+      ...Array.from({ length: 8 }, (_, i) => `0x${(0x100000 + i * 0x1000).toString(16)}`),
+    ]);
   });
 
   it('nets out changes within a tick: unmap + map at one IOVA is a change, map + unmap is nothing', async () => {

@@ -12,7 +12,12 @@ import { pinnedView } from '../../views/telemetry-view.ts';
 import { WholeValueProducer } from './producer.ts';
 
 export function topologyProducer(ctx: ServerContext): WholeValueProducer<TopologyResponse> {
-  return new WholeValueProducer('topology', () => currentTopology(ctx), (s) => s, Math.max(1, Math.round(ctx.tickHz)));
+  return new WholeValueProducer(
+    'topology',
+    () => currentTopology(ctx),
+    (s) => s,
+    Math.max(1, Math.round(ctx.tickHz)),
+  );
 }
 
 export function hostProducer(ctx: ServerContext): WholeValueProducer<HostSnapshot, HostDelta> {

@@ -10,16 +10,36 @@ import { deviceHref } from '../../app/router.ts';
 import { hex } from '../../format/units.ts';
 
 const COMMAND_BITS: [number, string][] = [
-  [0x1, 'IO'], [0x2, 'MEM'], [0x4, 'BusMaster'], [0x40, 'ParityErr'], [0x100, 'SERR'], [0x400, 'INTxDisable'],
+  [0x1, 'IO'],
+  [0x2, 'MEM'],
+  [0x4, 'BusMaster'],
+  [0x40, 'ParityErr'],
+  [0x100, 'SERR'],
+  [0x400, 'INTxDisable'],
 ];
-const STATUS_BITS: [number, string][] = [[0x8, 'IntStatus'], [0x10, 'CapList'], [0x20, '66MHz'], [0x2000, 'MasterAbort'], [0x4000, 'SERR'], [0x8000, 'ParityErr']];
+const STATUS_BITS: [number, string][] = [
+  [0x8, 'IntStatus'],
+  [0x10, 'CapList'],
+  [0x20, '66MHz'],
+  [0x2000, 'MasterAbort'],
+  [0x4000, 'SERR'],
+  [0x8000, 'ParityErr'],
+];
 
 function bits(value: number, table: [number, string][]): string {
   const set = table.filter(([b]) => value & b).map(([, n]) => n);
   return set.length ? set.join(' ') : '—';
 }
 
-export function DeviceInfoPanel({ pci, state, driverControl }: { pci: PciDeviceView | undefined; state: DeviceStateView | null; driverControl?: ReactNode }) {
+export function DeviceInfoPanel({
+  pci,
+  state,
+  driverControl,
+}: {
+  pci: PciDeviceView | undefined;
+  state: DeviceStateView | null;
+  driverControl?: ReactNode;
+}) {
   return (
     <section className="panel" data-testid="device-info">
       <div className="panel-head">
@@ -29,11 +49,15 @@ export function DeviceInfoPanel({ pci, state, driverControl }: { pci: PciDeviceV
         {pci ? (
           <dl className="kv">
             <dt>Vendor</dt>
-            <dd>{vendorName(pci.vendorId, pci.vendorName)} ({idPair(pci.vendorId, pci.deviceId)})</dd>
+            <dd>
+              {vendorName(pci.vendorId, pci.vendorName)} ({idPair(pci.vendorId, pci.deviceId)})
+            </dd>
             <dt>Device</dt>
             <dd>{pci.deviceName ?? '—'}</dd>
             <dt>Class</dt>
-            <dd>{className(pci.classCode)} ({hex(pci.classCode, 6)})</dd>
+            <dd>
+              {className(pci.classCode)} ({hex(pci.classCode, 6)})
+            </dd>
             <dt>Subsystem</dt>
             <dd>{idPair(pci.subsystemVendorId, pci.subsystemDeviceId)}</dd>
             <dt>Driver</dt>
@@ -47,7 +71,9 @@ export function DeviceInfoPanel({ pci, state, driverControl }: { pci: PciDeviceV
             {pci.physfn ? (
               <>
                 <dt>Physical fn</dt>
-                <dd><a href={deviceHref(pci.physfn)}>{pci.physfn}</a> (SR-IOV VF)</dd>
+                <dd>
+                  <a href={deviceHref(pci.physfn)}>{pci.physfn}</a> (SR-IOV VF)
+                </dd>
               </>
             ) : null}
           </dl>
@@ -56,11 +82,17 @@ export function DeviceInfoPanel({ pci, state, driverControl }: { pci: PciDeviceV
           <dl className="kv">
             <dt>Device flags</dt>
             <dd className="flags" data-testid="device-flags">
-              {state.info.flagNames.map((f) => <span key={f} className={`badge ${f === 'RESET' ? 'ok' : 'outline'}`}>{f}</span>)}
+              {state.info.flagNames.map((f) => (
+                <span key={f} className={`badge ${f === 'RESET' ? 'ok' : 'outline'}`}>
+                  {f}
+                </span>
+              ))}
               <span className="faint">{hex(state.info.flags)}</span>
             </dd>
             <dt>Regions / IRQs</dt>
-            <dd>{state.info.numRegions} regions · {state.info.numIrqs} IRQ indexes</dd>
+            <dd>
+              {state.info.numRegions} regions · {state.info.numIrqs} IRQ indexes
+            </dd>
           </dl>
         ) : null}
       </div>
@@ -77,34 +109,45 @@ export function ConfigPanel({ config }: { config: NonNullable<DeviceStateView['c
         <span className="faint">decoded from the CONFIG region</span>
       </div>
       <div className="panel-body stack">
-          <div data-testid="config-header">
-                        <dl className="kv">
-              <dt>ID</dt>
-              <dd>{idPair(cfg.header.vendorId, cfg.header.deviceId)} rev {hex(cfg.header.revision, 2)}</dd>
-              <dt>Command</dt>
-              <dd>{hex(cfg.header.command, 4)} · {bits(cfg.header.command, COMMAND_BITS)}</dd>
-              <dt>Status</dt>
-              <dd>{hex(cfg.header.status, 4)} · {bits(cfg.header.status, STATUS_BITS)}</dd>
-              <dt>Header type</dt>
-              <dd>{cfg.header.headerType}{cfg.header.multiFunction ? ' · multi-function' : ''}</dd>
-              <dt>BARs</dt>
-              <dd>{cfg.header.bars.map((b) => hex(b >>> 0, 8)).join(' ')}</dd>
-              <dt>Interrupt</dt>
-              <dd>line {cfg.header.interruptLine} · pin {cfg.header.interruptPin ? `INT${'ABCD'[cfg.header.interruptPin - 1]}` : 'none'}</dd>
-              <dt>Cap pointer</dt>
-              <dd>{hex(cfg.header.capabilitiesPointer, 2)}</dd>
-            </dl>
-            <h3 style={{ margin: '12px 0 8px' }}>Capabilities</h3>
-            <div className="cap-list" data-testid="capabilities">
-              {cfg.capabilities.length === 0 ? <span className="faint">none</span> : null}
-              {cfg.capabilities.map((c) => (
-                <span key={`${c.extended}-${c.offset}`} className="cap" title={`id ${hex(c.id, 2)}`}>
-                  {c.name} <span className="at">@{hex(c.offset, c.extended ? 3 : 2)}</span>
-                  {c.extended ? <span className="at"> ext</span> : null}
-                </span>
-              ))}
-            </div>
+        <div data-testid="config-header">
+          <dl className="kv">
+            <dt>ID</dt>
+            <dd>
+              {idPair(cfg.header.vendorId, cfg.header.deviceId)} rev {hex(cfg.header.revision, 2)}
+            </dd>
+            <dt>Command</dt>
+            <dd>
+              {hex(cfg.header.command, 4)} · {bits(cfg.header.command, COMMAND_BITS)}
+            </dd>
+            <dt>Status</dt>
+            <dd>
+              {hex(cfg.header.status, 4)} · {bits(cfg.header.status, STATUS_BITS)}
+            </dd>
+            <dt>Header type</dt>
+            <dd>
+              {cfg.header.headerType}
+              {cfg.header.multiFunction ? ' · multi-function' : ''}
+            </dd>
+            <dt>BARs</dt>
+            <dd>{cfg.header.bars.map((b) => hex(b >>> 0, 8)).join(' ')}</dd>
+            <dt>Interrupt</dt>
+            <dd>
+              line {cfg.header.interruptLine} · pin {cfg.header.interruptPin ? `INT${'ABCD'[cfg.header.interruptPin - 1]}` : 'none'}
+            </dd>
+            <dt>Cap pointer</dt>
+            <dd>{hex(cfg.header.capabilitiesPointer, 2)}</dd>
+          </dl>
+          <h3 style={{ margin: '12px 0 8px' }}>Capabilities</h3>
+          <div className="cap-list" data-testid="capabilities">
+            {cfg.capabilities.length === 0 ? <span className="faint">none</span> : null}
+            {cfg.capabilities.map((c) => (
+              <span key={`${c.extended}-${c.offset}`} className="cap" title={`id ${hex(c.id, 2)}`}>
+                {c.name} <span className="at">@{hex(c.offset, c.extended ? 3 : 2)}</span>
+                {c.extended ? <span className="at"> ext</span> : null}
+              </span>
+            ))}
           </div>
+        </div>
       </div>
     </section>
   );

@@ -25,8 +25,14 @@ export function DeviceView({ bdf }: { bdf: string }) {
   const session = useSession();
   const pci = useMemo(() => topo?.devices.find((d) => d.bdf === bdf.toLowerCase()), [topo, bdf]);
   const group = useMemo(() => topo?.groups.find((g) => g.devices.includes(bdf.toLowerCase())), [topo, bdf]);
-  const reset = useAction(() => resetDevice(bdf), () => 'VFIO_DEVICE_RESET done');
-  const open = useAction((g: number) => openGroup(g), (r) => `group ${r.group} attached to container ${r.container}`);
+  const reset = useAction(
+    () => resetDevice(bdf),
+    () => 'VFIO_DEVICE_RESET done',
+  );
+  const open = useAction(
+    (g: number) => openGroup(g),
+    (r) => `group ${r.group} attached to container ${r.container}`,
+  );
   const dev = live.state;
   const state = dev?.state ?? null;
   const hasResetFlag = state?.info.flagNames.includes('RESET') ?? false;
@@ -35,8 +41,12 @@ export function DeviceView({ bdf }: { bdf: string }) {
   if (live.error && !dev) {
     return (
       <div className="page" data-testid="device-view">
-        <div className="crumbs"><a href="#/topology">Topology</a> / {bdf}</div>
-        <div className="panel panel-body answer err" data-testid="device-error">{live.error}</div>
+        <div className="crumbs">
+          <a href="#/topology">Topology</a> / {bdf}
+        </div>
+        <div className="panel panel-body answer err" data-testid="device-error">
+          {live.error}
+        </div>
       </div>
     );
   }
@@ -48,7 +58,9 @@ export function DeviceView({ bdf }: { bdf: string }) {
       </div>
       <div className="page-head">
         <div className="device-title">
-          <span className="bdf" data-testid="device-bdf">{bdf}</span>
+          <span className="bdf" data-testid="device-bdf">
+            {bdf}
+          </span>
           {pci ? (
             <span>
               <span className="muted">{vendorName(pci.vendorId, pci.vendorName)}</span> {pci.deviceName ?? ''}
@@ -62,7 +74,13 @@ export function DeviceView({ bdf }: { bdf: string }) {
             </a>
           ) : null}
           {dev ? (
-            dev.groupOpen ? <span className="badge ok" data-testid="device-held">device fd open</span> : <span className="badge">not held</span>
+            dev.groupOpen ? (
+              <span className="badge ok" data-testid="device-held">
+                device fd open
+              </span>
+            ) : (
+              <span className="badge">not held</span>
+            )
           ) : null}
         </div>
         <span className="spacer" />
@@ -80,7 +98,11 @@ export function DeviceView({ bdf }: { bdf: string }) {
                 label: 'Reset device',
                 body: (
                   <>
-                    VFIO_DEVICE_RESET resets the function. {hasResetFlag ? 'The device offers a reset.' : 'The device does not advertise VFIO_DEVICE_FLAGS_RESET; the kernel will likely refuse.'} Interrupt programming held by VFIO is kept.
+                    VFIO_DEVICE_RESET resets the function.{' '}
+                    {hasResetFlag
+                      ? 'The device offers a reset.'
+                      : 'The device does not advertise VFIO_DEVICE_FLAGS_RESET; the kernel will likely refuse.'}{' '}
+                    Interrupt programming held by VFIO is kept.
                   </>
                 ),
               }}
@@ -95,13 +117,15 @@ export function DeviceView({ bdf }: { bdf: string }) {
         <div className="panel not-held" data-testid="device-not-held">
           <p>
             vfioscope does not hold group {group?.id ?? '?'}
-            {foreign ? `: it is held by ${group!.owners.map((o) => `${o.comm} (pid ${o.pid})`).join(', ')}` : ''}. The device fd — regions, IRQ control,
-            reset — needs the group open.
+            {foreign ? `: it is held by ${group!.owners.map((o) => `${o.comm} (pid ${o.pid})`).join(', ')}` : ''}. The device fd — regions,
+            IRQ control, reset — needs the group open.
           </p>
           <ActionButton
             variant="primary"
             testid="device-open-group"
-            disabledReason={group === undefined ? 'unknown group' : foreign ? 'held by another process' : !group.viable ? 'group is not viable' : null}
+            disabledReason={
+              group === undefined ? 'unknown group' : foreign ? 'held by another process' : !group.viable ? 'group is not viable' : null
+            }
             pending={open.state.status === 'pending'}
             onClick={() => group && open.run(group.id)}
           >
@@ -115,11 +139,22 @@ export function DeviceView({ bdf }: { bdf: string }) {
       {dev ? (
         <div className="stack">
           <div className="device-row">
-            <DeviceInfoPanel pci={pci} state={state} driverControl={pci && !dev.groupOpen ? <DriverControl pci={pci} heldByOther={foreign} /> : null} />
+            <DeviceInfoPanel
+              pci={pci}
+              state={state}
+              driverControl={pci && !dev.groupOpen ? <DriverControl pci={pci} heldByOther={foreign} /> : null}
+            />
             {state ? <RegionsPanel regions={state.regions} /> : null}
           </div>
           {state ? (
-            <IrqPanel bdf={bdf} irqs={state.irqs} rates={dev.rates} history={dev.history} now={dev.t} disabledReason={session.actionBlockedReason} />
+            <IrqPanel
+              bdf={bdf}
+              irqs={state.irqs}
+              rates={dev.rates}
+              history={dev.history}
+              now={dev.t}
+              disabledReason={session.actionBlockedReason}
+            />
           ) : dev.rates.length ? (
             <ObservedRates dev={dev} />
           ) : null}

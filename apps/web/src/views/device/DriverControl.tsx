@@ -28,7 +28,12 @@ export function DriverControl({ pci, heldByOther }: { pci: PciDeviceView; heldBy
           confirm={{
             title: `Bind ${pci.bdf} to vfio-pci?`,
             label: 'Bind to vfio-pci',
-            body: <>The device leaves {pci.driver ? <strong>{pci.driver}</strong> : 'no driver'} and the host can no longer use it until it is bound back.</>,
+            body: (
+              <>
+                The device leaves {pci.driver ? <strong>{pci.driver}</strong> : 'no driver'} and the host can no longer use it until it is
+                bound back.
+              </>
+            ),
           }}
         >
           Bind to vfio-pci…

@@ -16,7 +16,13 @@ import { irqAction } from './device-actions.ts';
 
 const CHARTS_SHOWN = 12;
 
-const VectorCard = memo(function VectorCard(props: { name: string; rate: VectorRate; points: HistoryPoint[]; now: number; masked: boolean | null }) {
+const VectorCard = memo(function VectorCard(props: {
+  name: string;
+  rate: VectorRate;
+  points: HistoryPoint[];
+  now: number;
+  masked: boolean | null;
+}) {
   const { rate: r } = props;
   const id = `${props.name}-${r.vector}`;
   return (
@@ -25,7 +31,11 @@ const VectorCard = memo(function VectorCard(props: { name: string; rate: VectorR
         <span className="mono">
           {props.name}[{r.vector}]
         </span>
-        {props.masked ? <span className="badge warn" data-testid={`vector-${id}-masked`}>masked</span> : null}
+        {props.masked ? (
+          <span className="badge warn" data-testid={`vector-${id}-masked`}>
+            masked
+          </span>
+        ) : null}
         <span className="badge outline">{r.source === 'owned' ? 'eventfd' : (r.owner?.comm ?? 'observed')}</span>
         <span className="rate" data-testid={`vector-${id}-rate`} data-rate={r.rate}>
           {formatRate(r.rate)}
@@ -56,7 +66,12 @@ function IrqIndexRow(props: {
   const maskable = irq.flagNames.includes('MASKABLE');
   const anyMasked = irq.masked?.some(Boolean) ?? false;
   const vectors = [...props.rates].sort((a, b) => a.vector - b.vector);
-  const charted = showAll ? vectors : [...vectors].sort((a, b) => b.rate - a.rate).slice(0, CHARTS_SHOWN).sort((a, b) => a.vector - b.vector);
+  const charted = showAll
+    ? vectors
+    : [...vectors]
+        .sort((a, b) => b.rate - a.rate)
+        .slice(0, CHARTS_SHOWN)
+        .sort((a, b) => a.vector - b.vector);
   const absent = irq.count === 0;
   const pending = act.state.status === 'pending';
   const reason = absent ? `${irq.name} not supported by this device (count 0)` : props.disabledReason;
@@ -69,32 +84,66 @@ function IrqIndexRow(props: {
         </span>
         <span className="flags">
           {irq.flagNames.map((f) => (
-            <span key={f} className="badge outline">{f}</span>
+            <span key={f} className="badge outline">
+              {f}
+            </span>
           ))}
         </span>
         {irq.enabled ? (
-          <span className="badge ok" data-testid={`irq-${irq.name}-enabled`}>enabled · {irq.vectorsWired} wired</span>
+          <span className="badge ok" data-testid={`irq-${irq.name}-enabled`}>
+            enabled · {irq.vectorsWired} wired
+          </span>
         ) : absent ? null : (
           <span className="badge">disabled</span>
         )}
-        {anyMasked ? <span className="badge warn" data-testid={`irq-${irq.name}-masked`}>masked</span> : null}
+        {anyMasked ? (
+          <span className="badge warn" data-testid={`irq-${irq.name}-masked`}>
+            masked
+          </span>
+        ) : null}
         <span className="spacer" />
         {absent ? null : (
           <span className="btn-group">
-            <ActionButton small variant={irq.enabled ? "" : "primary"} testid={`irq-${irq.name}-trigger`} disabledReason={reason} pending={pending} onClick={() => act.run('trigger')}>
+            <ActionButton
+              small
+              variant={irq.enabled ? '' : 'primary'}
+              testid={`irq-${irq.name}-trigger`}
+              disabledReason={reason}
+              pending={pending}
+              onClick={() => act.run('trigger')}
+            >
               Enable (trigger)
             </ActionButton>
             {maskable ? (
               <>
-                <ActionButton small testid={`irq-${irq.name}-mask`} disabledReason={reason} pending={pending} onClick={() => act.run('mask')}>
+                <ActionButton
+                  small
+                  testid={`irq-${irq.name}-mask`}
+                  disabledReason={reason}
+                  pending={pending}
+                  onClick={() => act.run('mask')}
+                >
                   Mask
                 </ActionButton>
-                <ActionButton small testid={`irq-${irq.name}-unmask`} disabledReason={reason} pending={pending} onClick={() => act.run('unmask')}>
+                <ActionButton
+                  small
+                  testid={`irq-${irq.name}-unmask`}
+                  disabledReason={reason}
+                  pending={pending}
+                  onClick={() => act.run('unmask')}
+                >
                   Unmask
                 </ActionButton>
               </>
             ) : null}
-            <ActionButton small variant="ghost" testid={`irq-${irq.name}-disable`} disabledReason={reason} pending={pending} onClick={() => act.run('disable')}>
+            <ActionButton
+              small
+              variant="ghost"
+              testid={`irq-${irq.name}-disable`}
+              disabledReason={reason}
+              pending={pending}
+              onClick={() => act.run('disable')}
+            >
               Disable
             </ActionButton>
           </span>

@@ -55,7 +55,8 @@ export function RegionIoPanel({ bdf, regions, disabledReason }: { bdf: string; r
   const region = usable.find((r) => r.index === index);
   const offsetValue = parseU64(offset.trim());
   const regionSize = region ? (parseU64(region.size) ?? 0n) : 0n;
-  const offsetError = offsetValue === null ? 'hex (0x…) or decimal' : offsetValue >= regionSize ? `beyond the region (${region?.size})` : null;
+  const offsetError =
+    offsetValue === null ? 'hex (0x…) or decimal' : offsetValue >= regionSize ? `beyond the region (${region?.size})` : null;
   const sizeValue = Number(size);
   const sizeError = !Number.isInteger(sizeValue) || sizeValue < 1 || sizeValue > REGION_IO_MAX ? `1–${REGION_IO_MAX}` : null;
   const encoded = useMemo(() => encodeData(data, width), [data, width]);
@@ -83,22 +84,47 @@ export function RegionIoPanel({ bdf, regions, disabledReason }: { bdf: string; r
             <select id="rio-region" value={index} onChange={(e) => setIndex(Number(e.target.value))} data-testid="rio-region">
               {usable.map((r) => (
                 <option key={r.index} value={r.index}>
-                  {r.name} ({r.flagNames.filter((f) => f === 'READ' || f === 'WRITE').map((f) => f[0]).join('')})
+                  {r.name} (
+                  {r.flagNames
+                    .filter((f) => f === 'READ' || f === 'WRITE')
+                    .map((f) => f[0])
+                    .join('')}
+                  )
                 </option>
               ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor="rio-offset">Offset</label>
-            <input id="rio-offset" className="mono" value={offset} onChange={(e) => setOffset(e.target.value)} aria-invalid={offsetError !== null} data-testid="rio-offset" />
+            <input
+              id="rio-offset"
+              className="mono"
+              value={offset}
+              onChange={(e) => setOffset(e.target.value)}
+              aria-invalid={offsetError !== null}
+              data-testid="rio-offset"
+            />
             {offsetError ? <span className="invalid">{offsetError}</span> : null}
           </div>
           <div className="field">
             <label htmlFor="rio-size">Read size (bytes)</label>
-            <input id="rio-size" className="mono" value={size} onChange={(e) => setSize(e.target.value)} aria-invalid={sizeError !== null} data-testid="rio-size" style={{ maxWidth: 120 }} />
+            <input
+              id="rio-size"
+              className="mono"
+              value={size}
+              onChange={(e) => setSize(e.target.value)}
+              aria-invalid={sizeError !== null}
+              data-testid="rio-size"
+              style={{ maxWidth: 120 }}
+            />
           </div>
           <div className="actions">
-            <ActionButton testid="rio-read" disabledReason={reason ?? offsetError ?? sizeError} pending={read.state.status === 'pending'} onClick={() => read.run()}>
+            <ActionButton
+              testid="rio-read"
+              disabledReason={reason ?? offsetError ?? sizeError}
+              pending={read.state.status === 'pending'}
+              onClick={() => read.run()}
+            >
               Read
             </ActionButton>
             <KernelAnswer state={read.state} testid="rio-read-answer" />
@@ -112,14 +138,31 @@ export function RegionIoPanel({ bdf, regions, disabledReason }: { bdf: string; r
         <div className="region-form">
           <div className="field" style={{ gridColumn: '1 / 3' }}>
             <label htmlFor="rio-data">Write data</label>
-            <input id="rio-data" className="mono" placeholder='0x1 (LE integer) or "deadbeef" (bytes)' value={data} onChange={(e) => setData(e.target.value)} data-testid="rio-data" />
-            <span className="hint">{'data' in encoded ? `bytes: ${encoded.data.match(/../g)?.join(' ')}` : data ? <span className="invalid">{encoded.error}</span> : '0x… values are written little-endian'}</span>
+            <input
+              id="rio-data"
+              className="mono"
+              placeholder='0x1 (LE integer) or "deadbeef" (bytes)'
+              value={data}
+              onChange={(e) => setData(e.target.value)}
+              data-testid="rio-data"
+            />
+            <span className="hint">
+              {'data' in encoded ? (
+                `bytes: ${encoded.data.match(/../g)?.join(' ')}`
+              ) : data ? (
+                <span className="invalid">{encoded.error}</span>
+              ) : (
+                '0x… values are written little-endian'
+              )}
+            </span>
           </div>
           <div className="field">
             <label htmlFor="rio-width">Width for 0x values</label>
             <select id="rio-width" value={width} onChange={(e) => setWidth(Number(e.target.value))} style={{ maxWidth: 120 }}>
               {[1, 2, 4, 8].map((w) => (
-                <option key={w} value={w}>{w} byte{w > 1 ? 's' : ''}</option>
+                <option key={w} value={w}>
+                  {w} byte{w > 1 ? 's' : ''}
+                </option>
               ))}
             </select>
           </div>
@@ -135,8 +178,8 @@ export function RegionIoPanel({ bdf, regions, disabledReason }: { bdf: string; r
                 label: 'Write',
                 body: (
                   <>
-                    Write <code>{'data' in encoded ? encoded.data : ''}</code> to <strong>{region?.name}</strong> of <code>{bdf}</code> at offset{' '}
-                    <code>{offset}</code>. Writes to device registers take effect immediately.
+                    Write <code>{'data' in encoded ? encoded.data : ''}</code> to <strong>{region?.name}</strong> of <code>{bdf}</code> at
+                    offset <code>{offset}</code>. Writes to device registers take effect immediately.
                   </>
                 ),
               }}

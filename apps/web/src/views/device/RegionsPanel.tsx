@@ -43,7 +43,11 @@ export function RegionsPanel({ regions }: { regions: RegionView[] }) {
                   <td>
                     <span className="flags">
                       {['READ', 'WRITE', 'MMAP'].map((f) => (
-                        <span key={f} className={`badge ${r.flagNames.includes(f) ? 'info' : 'outline'}`} style={{ opacity: r.flagNames.includes(f) ? 1 : 0.35 }}>
+                        <span
+                          key={f}
+                          className={`badge ${r.flagNames.includes(f) ? 'info' : 'outline'}`}
+                          style={{ opacity: r.flagNames.includes(f) ? 1 : 0.35 }}
+                        >
                           {f[0]}
                         </span>
                       ))}

@@ -1,7 +1,12 @@
 /** The device's REST actions, typed by the protocol. */
 import {
-  apiPaths, type IrqAction, type IrqActionResponse, type OpenGroupResponse, type RegionReadResponse,
-  type RegionWriteResponse, type ResetResponse,
+  apiPaths,
+  type IrqAction,
+  type IrqActionResponse,
+  type OpenGroupResponse,
+  type RegionReadResponse,
+  type RegionWriteResponse,
+  type ResetResponse,
 } from '@vfioscope/protocol';
 import { post } from '../../api/rest.ts';
 

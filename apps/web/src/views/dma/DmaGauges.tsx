@@ -10,7 +10,19 @@ import { formatBytes, formatCount, formatTime } from '../../format/units.ts';
 
 const AXIS = { fontSize: 10, fill: '#5f6b7a' };
 
-function History({ points, dataKey, color, format, testid }: { points: { t: number; v: number }[]; dataKey: string; color: string; format: (n: number) => string; testid: string }) {
+function History({
+  points,
+  dataKey,
+  color,
+  format,
+  testid,
+}: {
+  points: { t: number; v: number }[];
+  dataKey: string;
+  color: string;
+  format: (n: number) => string;
+  testid: string;
+}) {
   return (
     <div className="chart-box" data-testid={testid} data-points={points.length}>
       <ResponsiveContainer width="100%" height="100%">
@@ -28,7 +40,14 @@ function History({ points, dataKey, color, format, testid }: { points: { t: numb
               ) : null
             }
           />
-          <Line type="stepAfter" dataKey={dataKey} stroke={color} strokeWidth={1.5} dot={points.length <= 2 ? { r: 2, fill: color } : false} isAnimationActive={false} />
+          <Line
+            type="stepAfter"
+            dataKey={dataKey}
+            stroke={color}
+            strokeWidth={1.5}
+            dot={points.length <= 2 ? { r: 2, fill: color } : false}
+            isAnimationActive={false}
+          />
         </LineChart>
       </ResponsiveContainer>
     </div>
@@ -48,8 +67,20 @@ export function DmaGauges({ container, pinned, now }: { container: number; pinne
           <h3>Pinned memory</h3>
         </div>
         <div className="panel-body gauge-with-chart">
-          <Gauge label="pinned vs memlock" used={stat?.pinnedBytes ?? 0} limit={stat?.limitBytes ?? null} format={formatBytes} testid="pinned-gauge" />
-          <History points={withNow.map((p) => ({ t: p.t, v: p.pinnedBytes }))} dataKey="v" color="#3cc8b8" format={formatBytes} testid="pinned-history" />
+          <Gauge
+            label="pinned vs memlock"
+            used={stat?.pinnedBytes ?? 0}
+            limit={stat?.limitBytes ?? null}
+            format={formatBytes}
+            testid="pinned-gauge"
+          />
+          <History
+            points={withNow.map((p) => ({ t: p.t, v: p.pinnedBytes }))}
+            dataKey="v"
+            color="#3cc8b8"
+            format={formatBytes}
+            testid="pinned-history"
+          />
         </div>
       </section>
       <section className="panel" data-testid="entries-panel">
@@ -57,8 +88,20 @@ export function DmaGauges({ container, pinned, now }: { container: number; pinne
           <h3>DMA entries</h3>
         </div>
         <div className="panel-body gauge-with-chart">
-          <Gauge label="mappings vs dma_entry_limit" used={entries?.used ?? 0} limit={entries?.limit ?? null} format={formatCount} testid="entries-gauge" />
-          <History points={withNow.map((p) => ({ t: p.t, v: p.entries }))} dataKey="v" color="#63a8ff" format={formatCount} testid="entries-history" />
+          <Gauge
+            label="mappings vs dma_entry_limit"
+            used={entries?.used ?? 0}
+            limit={entries?.limit ?? null}
+            format={formatCount}
+            testid="entries-gauge"
+          />
+          <History
+            points={withNow.map((p) => ({ t: p.t, v: p.entries }))}
+            dataKey="v"
+            color="#63a8ff"
+            format={formatCount}
+            testid="entries-history"
+          />
         </div>
       </section>
     </>

@@ -92,7 +92,12 @@ function ContainerDma({ container }: { container: number }) {
   }, []);
   const selectedRows = useMemo(() => rows.filter((r) => selected.has(r.iova)), [rows, selected]);
 
-  if (!info) return <div className="panel empty">Container {container} is not held by vfioscope. <a href="#/dma">Show containers</a></div>;
+  if (!info)
+    return (
+      <div className="panel empty">
+        Container {container} is not held by vfioscope. <a href="#/dma">Show containers</a>
+      </div>
+    );
   const ranges = info.iommu?.iovaRanges ?? [];
   return (
     <div className="dma-container" data-testid={`container-${container}`}>
@@ -100,51 +105,65 @@ function ContainerDma({ container }: { container: number }) {
         <DmaGauges container={container} pinned={pinned} now={host.live.t} />
       </div>
       <div className="dma-layout">
-      <section className="panel dma-main">
-        <div className="panel-head">
-          <h3>Mappings</h3>
-          <span className="muted" data-testid="mapping-count">
-            {formatCount(mappings.state?.total ?? 0)} mappings · {formatBytes(info.pinnedBytes)} pinned
-          </span>
-          <span className="spacer" />
-          {selected.size ? <span className="badge info">{selected.size} selected</span> : null}
-          <span className="faint">shift-click selects a range</span>
-        </div>
-        {mappings.state && mappings.state.total > mappings.state.byIova.size ? (
-          <div className="faint" style={{ padding: '6px 14px' }}>showing {formatCount(mappings.state.byIova.size)} of {formatCount(mappings.state.total)}</div>
-        ) : null}
-        <MappingTable rows={rows} selected={selected} onToggle={onToggle} onToggleAll={onToggleAll} sortKey={sortKey} sortDir={sortDir} onSort={onSort} />
-      </section>
-      <div className="dma-side">
-        <section className="panel">
+        <section className="panel dma-main">
           <div className="panel-head">
-            <h3>Map</h3>
-            <span className="faint">VFIO_IOMMU_MAP_DMA</span>
+            <h3>Mappings</h3>
+            <span className="muted" data-testid="mapping-count">
+              {formatCount(mappings.state?.total ?? 0)} mappings · {formatBytes(info.pinnedBytes)} pinned
+            </span>
+            <span className="spacer" />
+            {selected.size ? <span className="badge info">{selected.size} selected</span> : null}
+            <span className="faint">shift-click selects a range</span>
           </div>
-          <div className="panel-body">
-            <MapForm container={container} pageSize={host.info.pageSize} ranges={ranges} rows={byIova ?? EMPTY_ROWS} />
-          </div>
+          {mappings.state && mappings.state.total > mappings.state.byIova.size ? (
+            <div className="faint" style={{ padding: '6px 14px' }}>
+              showing {formatCount(mappings.state.byIova.size)} of {formatCount(mappings.state.total)}
+            </div>
+          ) : null}
+          <MappingTable
+            rows={rows}
+            selected={selected}
+            onToggle={onToggle}
+            onToggleAll={onToggleAll}
+            sortKey={sortKey}
+            sortDir={sortDir}
+            onSort={onSort}
+          />
         </section>
-        <section className="panel">
-          <div className="panel-head">
-            <h3>Unmap</h3>
-            <span className="faint">VFIO_IOMMU_UNMAP_DMA</span>
-          </div>
-          <div className="panel-body">
-            <UnmapPanel container={container} selected={selectedRows} onDone={() => setSelected(new Set())} />
-          </div>
-        </section>
-        {ranges.length ? (
+        <div className="dma-side">
           <section className="panel">
-            <div className="panel-head"><h3>Valid IOVA ranges</h3></div>
-            <div className="panel-body mono" style={{ fontSize: 12 }}>
-              {ranges.map((r) => (
-                <div key={r.start}>{r.start} – {r.end}</div>
-              ))}
+            <div className="panel-head">
+              <h3>Map</h3>
+              <span className="faint">VFIO_IOMMU_MAP_DMA</span>
+            </div>
+            <div className="panel-body">
+              <MapForm container={container} pageSize={host.info.pageSize} ranges={ranges} rows={byIova ?? EMPTY_ROWS} />
             </div>
           </section>
-        ) : null}
-      </div>
+          <section className="panel">
+            <div className="panel-head">
+              <h3>Unmap</h3>
+              <span className="faint">VFIO_IOMMU_UNMAP_DMA</span>
+            </div>
+            <div className="panel-body">
+              <UnmapPanel container={container} selected={selectedRows} onDone={() => setSelected(new Set())} />
+            </div>
+          </section>
+          {ranges.length ? (
+            <section className="panel">
+              <div className="panel-head">
+                <h3>Valid IOVA ranges</h3>
+              </div>
+              <div className="panel-body mono" style={{ fontSize: 12 }}>
+                {ranges.map((r) => (
+                  <div key={r.start}>
+                    {r.start} – {r.end}
+                  </div>
+                ))}
+              </div>
+            </section>
+          ) : null}
+        </div>
       </div>
     </div>
   );

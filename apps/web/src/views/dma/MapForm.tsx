@@ -9,17 +9,29 @@ import { checkMap, type MapInput } from './map-validation.ts';
 import { findOverlap } from './mapping-sort.ts';
 import { mapDma } from './dma-actions.ts';
 
-export function MapForm(props: { container: number; pageSize: number; ranges: { start: string; end: string }[]; rows: Map<string, MappingRow> }) {
+export function MapForm(props: {
+  container: number;
+  pageSize: number;
+  ranges: { start: string; end: string }[];
+  rows: Map<string, MappingRow>;
+}) {
   const [input, setInput] = useState<MapInput>({ iova: '0x100000', size: '2', unit: 'MiB', read: true, write: true });
   const [touched, setTouched] = useState(false);
   const check = useMemo(() => checkMap(input, props.pageSize, props.ranges), [input, props.pageSize, props.ranges]);
   const overlap = useMemo(
-    () => (check.iova !== null && check.size !== null && Object.keys(check.errors).length === 0 ? findOverlap(props.rows.values(), check.iova, check.size) : null),
+    () =>
+      check.iova !== null && check.size !== null && Object.keys(check.errors).length === 0
+        ? findOverlap(props.rows.values(), check.iova, check.size)
+        : null,
     [check, props.rows],
   );
   const map = useAction(
     async () => {
-      const r = await mapDma(props.container, { iova: toHex64(check.iova!), size: toHex64(check.size!), flags: [...(input.read ? ['read' as const] : []), ...(input.write ? ['write' as const] : [])] });
+      const r = await mapDma(props.container, {
+        iova: toHex64(check.iova!),
+        size: toHex64(check.size!),
+        flags: [...(input.read ? ['read' as const] : []), ...(input.write ? ['write' as const] : [])],
+      });
       // the next map most likely goes right after this one
       setInput((s) => ({ ...s, iova: toHex64(BigInt(r.mapping.iova) + BigInt(r.mapping.size)) }));
       return r;
@@ -43,26 +55,56 @@ export function MapForm(props: { container: number; pageSize: number; ranges: { 
     >
       <div className="field">
         <label htmlFor="map-iova">IOVA</label>
-        <input id="map-iova" className="mono" value={input.iova} onChange={(e) => set({ iova: e.target.value })} aria-invalid={!!check.errors.iova} data-testid="map-iova" />
-        {show('iova') ? <span className="invalid" data-testid="map-iova-error">{check.errors.iova}</span> : null}
+        <input
+          id="map-iova"
+          className="mono"
+          value={input.iova}
+          onChange={(e) => set({ iova: e.target.value })}
+          aria-invalid={!!check.errors.iova}
+          data-testid="map-iova"
+        />
+        {show('iova') ? (
+          <span className="invalid" data-testid="map-iova-error">
+            {check.errors.iova}
+          </span>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor="map-size">Size</label>
         <div className="size-input">
-          <input id="map-size" className="mono" value={input.size} onChange={(e) => set({ size: e.target.value })} aria-invalid={!!check.errors.size} data-testid="map-size" />
+          <input
+            id="map-size"
+            className="mono"
+            value={input.size}
+            onChange={(e) => set({ size: e.target.value })}
+            aria-invalid={!!check.errors.size}
+            data-testid="map-size"
+          />
           <select value={input.unit} onChange={(e) => set({ unit: e.target.value })} data-testid="map-unit" aria-label="size unit">
             {SIZE_UNIT_NAMES.map((u) => (
               <option key={u}>{u}</option>
             ))}
           </select>
         </div>
-        {show('size') ? <span className="invalid" data-testid="map-size-error">{check.errors.size}</span> : check.size ? <span className="hint">{formatBytes(check.size)} · {(check.size / BigInt(props.pageSize)).toString()} pages</span> : null}
+        {show('size') ? (
+          <span className="invalid" data-testid="map-size-error">
+            {check.errors.size}
+          </span>
+        ) : check.size ? (
+          <span className="hint">
+            {formatBytes(check.size)} · {(check.size / BigInt(props.pageSize)).toString()} pages
+          </span>
+        ) : null}
       </div>
       <div className="field">
         <span className="field-label">Flags</span>
         <div className="row">
-          <label className="check"><input type="checkbox" checked={input.read} onChange={(e) => set({ read: e.target.checked })} data-testid="map-read" /> READ</label>
-          <label className="check"><input type="checkbox" checked={input.write} onChange={(e) => set({ write: e.target.checked })} data-testid="map-write" /> WRITE</label>
+          <label className="check">
+            <input type="checkbox" checked={input.read} onChange={(e) => set({ read: e.target.checked })} data-testid="map-read" /> READ
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={input.write} onChange={(e) => set({ write: e.target.checked })} data-testid="map-write" /> WRITE
+          </label>
         </div>
         {show('flags') ? <span className="invalid">{check.errors.flags}</span> : null}
       </div>
@@ -72,7 +114,13 @@ export function MapForm(props: { container: number; pageSize: number; ranges: { 
         </span>
       ) : null}
       <div className="row">
-        <ActionButton variant="primary" testid="map-submit" disabledReason={invalid ? 'fix the highlighted fields' : null} pending={map.state.status === 'pending'} onClick={() => map.run()}>
+        <ActionButton
+          variant="primary"
+          testid="map-submit"
+          disabledReason={invalid ? 'fix the highlighted fields' : null}
+          pending={map.state.status === 'pending'}
+          onClick={() => map.run()}
+        >
           Map DMA
         </ActionButton>
       </div>

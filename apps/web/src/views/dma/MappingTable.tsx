@@ -10,7 +10,17 @@ import type { SortDir, SortKey } from './mapping-sort.ts';
 
 const ROW_HEIGHT = 30;
 
-const Row = memo(function Row({ row, selected, top, onToggle }: { row: MappingRow; selected: boolean; top: number; onToggle: (iova: string, shift: boolean) => void }) {
+const Row = memo(function Row({
+  row,
+  selected,
+  top,
+  onToggle,
+}: {
+  row: MappingRow;
+  selected: boolean;
+  top: number;
+  onToggle: (iova: string, shift: boolean) => void;
+}) {
   return (
     // biome-ignore lint/a11y/useFocusableInteractive: clicking a row is a mouse shortcut for choosing what to unmap; the keyboard path is UnmapPanel's IOVA range and select-all (a roving-tabindex grid is a separate change)
     // biome-ignore lint/a11y/useKeyWithClickEvents: as above, the keyboard path to the same unmap is UnmapPanel's IOVA range and select-all

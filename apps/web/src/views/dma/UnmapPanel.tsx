@@ -35,7 +35,14 @@ export function UnmapPanel(props: { container: number; selected: MappingRow[]; o
   const unmapAll = useAction(() => unmapDma(props.container, { all: true }).then((r) => [r]), summarise);
   const a = parseAddress(iova);
   const s = parseSize(size, unit);
-  const rangeError = iova === '' && size === '' ? 'enter an IOVA range' : a === null ? 'IOVA must be hex or decimal' : s === null || s === 0n ? 'size must be a nonzero number' : null;
+  const rangeError =
+    iova === '' && size === ''
+      ? 'enter an IOVA range'
+      : a === null
+        ? 'IOVA must be hex or decimal'
+        : s === null || s === 0n
+          ? 'size must be a nonzero number'
+          : null;
   const state = last === 'selected' ? unmapSelected.state : last === 'range' ? unmapRange.state : unmapAll.state;
   return (
     <div className="stack" data-testid="unmap-panel">
@@ -60,7 +67,11 @@ export function UnmapPanel(props: { container: number; selected: MappingRow[]; o
             setLast('all');
             unmapAll.run();
           }}
-          confirm={{ title: `Unmap everything in container ${props.container}?`, label: 'Unmap all', body: 'VFIO_IOMMU_UNMAP_DMA with VFIO_DMA_UNMAP_FLAG_ALL removes every mapping and unpins its pages.' }}
+          confirm={{
+            title: `Unmap everything in container ${props.container}?`,
+            label: 'Unmap all',
+            body: 'VFIO_IOMMU_UNMAP_DMA with VFIO_DMA_UNMAP_FLAG_ALL removes every mapping and unpins its pages.',
+          }}
         >
           Unmap all…
         </ActionButton>
@@ -68,17 +79,37 @@ export function UnmapPanel(props: { container: number; selected: MappingRow[]; o
       <div className="field">
         <span className="field-label">Unmap range</span>
         <div className="size-input">
-          <input className="mono" placeholder="IOVA 0x…" value={iova} onChange={(e) => setIova(e.target.value)} data-testid="unmap-iova" aria-label="unmap IOVA" />
-          <input className="mono" placeholder="size" value={size} onChange={(e) => setSize(e.target.value)} data-testid="unmap-size" aria-label="unmap size" style={{ maxWidth: 80 }} />
+          <input
+            className="mono"
+            placeholder="IOVA 0x…"
+            value={iova}
+            onChange={(e) => setIova(e.target.value)}
+            data-testid="unmap-iova"
+            aria-label="unmap IOVA"
+          />
+          <input
+            className="mono"
+            placeholder="size"
+            value={size}
+            onChange={(e) => setSize(e.target.value)}
+            data-testid="unmap-size"
+            aria-label="unmap size"
+            style={{ maxWidth: 80 }}
+          />
           <select value={unit} onChange={(e) => setUnit(e.target.value)} aria-label="unmap size unit">
             {SIZE_UNIT_NAMES.map((u) => (
               <option key={u}>{u}</option>
             ))}
           </select>
-          <ActionButton testid="unmap-range" disabledReason={rangeError} pending={unmapRange.state.status === 'pending'} onClick={() => {
-            setLast('range');
-            unmapRange.run(a!, s!);
-          }}>
+          <ActionButton
+            testid="unmap-range"
+            disabledReason={rangeError}
+            pending={unmapRange.state.status === 'pending'}
+            onClick={() => {
+              setLast('range');
+              unmapRange.run(a!, s!);
+            }}
+          >
             Unmap
           </ActionButton>
         </div>

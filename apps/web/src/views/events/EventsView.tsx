@@ -27,7 +27,12 @@ function details(e: LogEvent): string {
 const EventRow = memo(function EventRow({ e, top }: { e: LogEvent; top: number }) {
   const errno = typeof e.errno === 'string' ? e.errno : null;
   return (
-    <div className="event-row" style={{ position: 'absolute', left: 0, right: 0, transform: `translateY(${top}px)` }} data-testid={`event-${e.seq}`} data-kind={e.kind}>
+    <div
+      className="event-row"
+      style={{ position: 'absolute', left: 0, right: 0, transform: `translateY(${top}px)` }}
+      data-testid={`event-${e.seq}`}
+      data-kind={e.kind}
+    >
       <span className="seq">#{e.seq}</span>
       <span className="ts">{formatTime(e.ts)}</span>
       <span>
@@ -51,7 +56,13 @@ export function EventsView() {
     return list.reverse();
   }, [events, kinds, q]);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: shown.length, getScrollElement: () => scrollRef.current, estimateSize: () => 29, getItemKey: (i) => shown[i]!.seq, overscan: 10 });
+  const v = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 29,
+    getItemKey: (i) => shown[i]!.seq,
+    overscan: 10,
+  });
   const toggle = (k: string) =>
     setKinds((s) => {
       const n = new Set(s);
@@ -66,7 +77,14 @@ export function EventsView() {
         <span className="sub">actions, errors and alerts — the audit trail, live</span>
       </div>
       <div className="toolbar">
-        <input className="search" placeholder="Filter by text, device, errno, actor…" value={text} onChange={(e) => setText(e.target.value)} data-testid="events-search" aria-label="filter events" />
+        <input
+          className="search"
+          placeholder="Filter by text, device, errno, actor…"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          data-testid="events-search"
+          aria-label="filter events"
+        />
         {/* biome-ignore lint/a11y/useSemanticElements: a segmented toggle of buttons, not a form section; role=group is its ARIA equivalent without fieldset's UA box */}
         <div className="seg" role="group" aria-label="event kinds">
           {KINDS.map((k) => (
@@ -75,7 +93,9 @@ export function EventsView() {
             </button>
           ))}
         </div>
-        <span className="faint" data-testid="events-count" data-shown={shown.length} data-total={events?.length ?? 0}>{shown.length} of {events?.length ?? 0}</span>
+        <span className="faint" data-testid="events-count" data-shown={shown.length} data-total={events?.length ?? 0}>
+          {shown.length} of {events?.length ?? 0}
+        </span>
       </div>
       <section className="panel" style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', marginBottom: 18 }}>
         <div className="event-row" style={{ borderBottom: '1px solid var(--line)' }}>

@@ -38,7 +38,12 @@ export function groupByVector(alerts: StormAlert[]): VectorStorms[] {
   return [...by.entries()]
     .map(([key, list]) => {
       const storms = list.sort((a, b) => b.raisedAt - a.raisedAt);
-      return { key, latest: storms.find((s) => s.clearedAt === null) ?? storms[0]!, storms, peak: Math.max(...storms.map((s) => s.peakRate)) };
+      return {
+        key,
+        latest: storms.find((s) => s.clearedAt === null) ?? storms[0]!,
+        storms,
+        peak: Math.max(...storms.map((s) => s.peakRate)),
+      };
     })
     .sort((a, b) => Number(b.latest.clearedAt === null) - Number(a.latest.clearedAt === null) || b.latest.raisedAt - a.latest.raisedAt);
 }
@@ -47,7 +52,10 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
   const vectors = useMemo(() => groupByVector(alerts), [alerts]);
   const [chosen, setChosen] = useState<string | null>(null);
   const current = vectors.find((v) => v.key === chosen) ?? vectors[0];
-  const history = useAction((key: string) => get<HistoryResponse>(`${apiPaths.irqHistory()}?key=${encodeURIComponent(key)}&resolution=1s`), () => 'loaded');
+  const history = useAction(
+    (key: string) => get<HistoryResponse>(`${apiPaths.irqHistory()}?key=${encodeURIComponent(key)}&resolution=1s`),
+    () => 'loaded',
+  );
   const key = current?.key ?? null;
   // useAction's run is stable (useCallback with no dependencies): the effect restarts only when the key changes
   const loadHistory = history.run;
@@ -85,7 +93,12 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
                 >
                   <td>{active ? <span className="badge bad">active</span> : <span className="badge">cleared</span>}</td>
                   <td>
-                    <a className="mono" href={deviceHref(a.bdf)}>{a.bdf}</a> <span className="mono">{a.index}[{a.vector}]</span>
+                    <a className="mono" href={deviceHref(a.bdf)}>
+                      {a.bdf}
+                    </a>{' '}
+                    <span className="mono">
+                      {a.index}[{a.vector}]
+                    </span>
                     <div className="faint small">{a.owner ? `${a.owner.comm} · pid ${a.owner.pid}` : 'vfioscope'}</div>
                   </td>
                   <td className="muted">
@@ -95,13 +108,19 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
                   <td className="num mono">{formatRate(v.peak)}</td>
                   <td className="muted" title={formatTime(a.raisedAt)}>
                     {formatAgo(a.raisedAt, now)}
-                    {a.clearedAt !== null ? <div className="faint small">lasted {Math.max(1, Math.round((a.clearedAt - a.raisedAt) / 1000))}s</div> : null}
+                    {a.clearedAt !== null ? (
+                      <div className="faint small">lasted {Math.max(1, Math.round((a.clearedAt - a.raisedAt) / 1000))}s</div>
+                    ) : null}
                   </td>
                 </tr>
               );
             })}
             {vectors.length === 0 ? (
-              <tr><td colSpan={5} className="empty">No storms so far.</td></tr>
+              <tr>
+                <td colSpan={5} className="empty">
+                  No storms so far.
+                </td>
+              </tr>
             ) : null}
           </tbody>
         </table>
@@ -110,7 +129,9 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
         {current ? (
           <>
             <div className="row" style={{ marginBottom: 6 }}>
-              <span className="mono">{current.latest.bdf} {current.latest.index}[{current.latest.vector}]</span>
+              <span className="mono">
+                {current.latest.bdf} {current.latest.index}[{current.latest.vector}]
+              </span>
               <span className="faint">rate, 1 s resolution · storms shaded</span>
               <KernelAnswer state={history.state.status === 'error' ? history.state : { status: 'idle' }} />
             </div>
@@ -118,13 +139,45 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
               <ResponsiveContainer width="100%" height="100%">
                 <AreaChart data={points} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
                   <CartesianGrid stroke="#1a222c" vertical={false} />
-                  <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} tickLine={false} axisLine={false} tickFormatter={(t: number) => formatTime(t).slice(0, 8)} />
+                  <XAxis
+                    dataKey="t"
+                    type="number"
+                    domain={['dataMin', 'dataMax']}
+                    tick={AXIS}
+                    tickLine={false}
+                    axisLine={false}
+                    tickFormatter={(t: number) => formatTime(t).slice(0, 8)}
+                  />
                   <YAxis tick={AXIS} tickLine={false} axisLine={false} width={56} tickFormatter={formatRate} />
                   {current.storms.slice(0, 50).map((s) => (
-                    <ReferenceArea key={s.id} x1={s.raisedAt} x2={s.clearedAt ?? now} fill="#f06262" fillOpacity={0.12} ifOverflow="hidden" />
+                    <ReferenceArea
+                      key={s.id}
+                      x1={s.raisedAt}
+                      x2={s.clearedAt ?? now}
+                      fill="#f06262"
+                      fillOpacity={0.12}
+                      ifOverflow="hidden"
+                    />
                   ))}
-                  <Tooltip isAnimationActive={false} content={({ active, payload }) => active && payload?.length ? <div className="chart-tooltip">{formatTime(payload[0]!.payload.t as number)} · {formatRate(payload[0]!.value as number)}</div> : null} />
-                  <Area type="monotone" dataKey="rate" stroke="#f06262" fill="#f0626233" strokeWidth={1.5} isAnimationActive={false} dot={false} />
+                  <Tooltip
+                    isAnimationActive={false}
+                    content={({ active, payload }) =>
+                      active && payload?.length ? (
+                        <div className="chart-tooltip">
+                          {formatTime(payload[0]!.payload.t as number)} · {formatRate(payload[0]!.value as number)}
+                        </div>
+                      ) : null
+                    }
+                  />
+                  <Area
+                    type="monotone"
+                    dataKey="rate"
+                    stroke="#f06262"
+                    fill="#f0626233"
+                    strokeWidth={1.5}
+                    isAnimationActive={false}
+                    dot={false}
+                  />
                 </AreaChart>
               </ResponsiveContainer>
             </div>

@@ -16,8 +16,17 @@ export function InterruptsView() {
   const alerts = useAlerts().state;
   const host = useHostLive().state;
   const sorted = useMemo(() => (rates ? [...rates.byKey.values()].sort((a, b) => b.rate - a.rate) : []), [rates]);
-  const alertList = useMemo(() => (alerts ? [...alerts.values()].sort((a, b) => (a.clearedAt === null ? 0 : 1) - (b.clearedAt === null ? 0 : 1) || b.raisedAt - a.raisedAt) : []), [alerts]);
-  const hot = useMemo(() => new Set(alertList.filter((a) => a.clearedAt === null).map((a) => `${a.bdf}/${a.index}/${a.vector}`)), [alertList]);
+  const alertList = useMemo(
+    () =>
+      alerts
+        ? [...alerts.values()].sort((a, b) => (a.clearedAt === null ? 0 : 1) - (b.clearedAt === null ? 0 : 1) || b.raisedAt - a.raisedAt)
+        : [],
+    [alerts],
+  );
+  const hot = useMemo(
+    () => new Set(alertList.filter((a) => a.clearedAt === null).map((a) => `${a.bdf}/${a.index}/${a.vector}`)),
+    [alertList],
+  );
   const total = rates?.total ?? [];
   const now = rates?.t ?? Date.now();
   const totalRate = total.length ? total[total.length - 1]!.rate : 0;
@@ -45,7 +54,9 @@ export function InterruptsView() {
         </div>
         <div className="stat">
           <span className="k">Active vectors</span>
-          <span className="v">{formatCount(sorted.filter((r) => r.rate > 0).length)} / {formatCount(sorted.length)}</span>
+          <span className="v">
+            {formatCount(sorted.filter((r) => r.rate > 0).length)} / {formatCount(sorted.length)}
+          </span>
         </div>
         <div className="stat">
           <span className="k">Vectors in use</span>
@@ -53,7 +64,9 @@ export function InterruptsView() {
         </div>
         <div className="stat">
           <span className="k">Storms</span>
-          <span className={`v ${active ? 'bad-text' : ''}`} data-testid="storm-count">{active ? `${active} active` : 'none'}</span>
+          <span className={`v ${active ? 'bad-text' : ''}`} data-testid="storm-count">
+            {active ? `${active} active` : 'none'}
+          </span>
         </div>
         <div className="stat chart">
           <RateChart points={total} now={now} windowMs={60_000} height={64} axes={false} fit testid="total-rate-chart" />

@@ -16,12 +16,16 @@ const Row = memo(function Row({ r, rank, max, hot }: { r: VectorRate; rank: numb
       </td>
       <td>{r.owner ? `${r.owner.comm} · ${r.owner.pid}` : <span className="faint">vfioscope</span>}</td>
       <td>
-        <span className={`badge ${r.source === 'owned' ? 'accent' : 'outline'}`}>{r.source === 'owned' ? 'eventfd' : '/proc/interrupts'}</span>
+        <span className={`badge ${r.source === 'owned' ? 'accent' : 'outline'}`}>
+          {r.source === 'owned' ? 'eventfd' : '/proc/interrupts'}
+        </span>
       </td>
       <td style={{ width: '22%' }}>
         <div className={`bar ${hot ? 'hot' : ''}`} style={{ width: `${max > 0 ? (r.rate / max) * 100 : 0}%` }} />
       </td>
-      <td className="num mono" style={{ color: hot ? 'var(--danger)' : undefined }}>{formatRate(r.rate)}</td>
+      <td className="num mono" style={{ color: hot ? 'var(--danger)' : undefined }}>
+        {formatRate(r.rate)}
+      </td>
       <td className="num mono faint">{formatCount(r.count)}</td>
     </tr>
   );
@@ -50,7 +54,9 @@ export function TopVectors({ rates, hotKeys, limit }: { rates: VectorRate[]; hot
         ))}
         {top.length === 0 ? (
           <tr>
-            <td colSpan={8} className="empty">No VFIO interrupt vectors are active.</td>
+            <td colSpan={8} className="empty">
+              No VFIO interrupt vectors are active.
+            </td>
           </tr>
         ) : null}
       </tbody>

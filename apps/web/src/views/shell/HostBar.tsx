@@ -8,7 +8,19 @@ import { useConnection, useHostLive } from '../../live/hooks.ts';
 import { useSession } from '../../app/session.tsx';
 import { formatBytes, formatCount } from '../../format/units.ts';
 
-function Fact({ k, v, tone, testid, title }: { k: string; v: string; tone?: 'warn' | 'bad' | 'good' | undefined; testid: string; title?: string | undefined }) {
+function Fact({
+  k,
+  v,
+  tone,
+  testid,
+  title,
+}: {
+  k: string;
+  v: string;
+  tone?: 'warn' | 'bad' | 'good' | undefined;
+  testid: string;
+  title?: string | undefined;
+}) {
   return (
     <div className="fact" data-testid={testid} title={title}>
       <span className="k">{k}</span>

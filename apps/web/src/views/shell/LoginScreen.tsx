@@ -27,7 +27,16 @@ export function LoginScreen({ error, onSignIn }: { error: ApiError | null; onSig
         <div className="field">
           <label htmlFor="token">Token</label>
           {/* biome-ignore-start lint/a11y/noAutofocus: the sign-in screen's only field; the user opened it to type the token here */}
-          <input id="token" className="mono" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} autoFocus data-testid="login-token" />
+          <input
+            id="token"
+            className="mono"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            autoFocus
+            data-testid="login-token"
+          />
           {/* biome-ignore-end lint/a11y/noAutofocus: see above */}
         </div>
         <button className="btn primary login-submit" type="submit" data-testid="login-submit">

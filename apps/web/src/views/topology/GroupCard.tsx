@@ -27,7 +27,10 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
     (container: number | undefined) => post<OpenGroupResponse>(apiPaths.groupOpen(g.id), container === undefined ? {} : { container }),
     (r) => `group ${r.group} attached to container ${r.container}`,
   );
-  const close = useAction(() => post<CloseGroupResponse>(apiPaths.groupClose(g.id)), () => `group ${g.id} released`);
+  const close = useAction(
+    () => post<CloseGroupResponse>(apiPaths.groupClose(g.id)),
+    () => `group ${g.id} released`,
+  );
   const [target, setTarget] = useState<string>('new');
   const [last, setLast] = useState<'open' | 'close'>('open');
   const owner = ownerLabel(g);
@@ -44,7 +47,13 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
     >
       <header className="group-head">
         <span className="group-id">Group {g.id}</span>
-        {g.viable ? <span className="badge ok">viable</span> : <span className="badge bad" data-testid="not-viable">not viable</span>}
+        {g.viable ? (
+          <span className="badge ok">viable</span>
+        ) : (
+          <span className="badge bad" data-testid="not-viable">
+            not viable
+          </span>
+        )}
         {held && !props.inCluster ? (
           <a className="badge accent" href={dmaHref(g.container!)} data-testid="group-container">
             container {g.container}
@@ -59,16 +68,26 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
           {owner ?? 'free'}
         </span>
         {held ? (
-          <ActionButton small testid={`group-close-${g.id}`} onClick={() => {
-            setLast('close');
-            close.run();
-          }} pending={close.state.status === 'pending'}>
+          <ActionButton
+            small
+            testid={`group-close-${g.id}`}
+            onClick={() => {
+              setLast('close');
+              close.run();
+            }}
+            pending={close.state.status === 'pending'}
+          >
             Release
           </ActionButton>
         ) : !foreign && g.viable ? (
           <>
             {containers.length ? (
-              <select value={target} onChange={(e) => setTarget(e.target.value)} aria-label={`container for group ${g.id}`} className="small-select">
+              <select
+                value={target}
+                onChange={(e) => setTarget(e.target.value)}
+                aria-label={`container for group ${g.id}`}
+                className="small-select"
+              >
                 <option value="new">new container</option>
                 {containers.map((c) => (
                   <option key={c} value={c}>
@@ -98,7 +117,10 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
             <a href={deviceHref(d.bdf)} className="mono bdf" data-testid={`device-link-${d.bdf}`}>
               {d.bdf}
             </a>
-            <span className="dev-name" title={`${d.vendorName ?? vendorName(d.vendorId)} ${d.deviceName ?? ''} (${idPair(d.vendorId, d.deviceId)})`}>
+            <span
+              className="dev-name"
+              title={`${d.vendorName ?? vendorName(d.vendorId)} ${d.deviceName ?? ''} (${idPair(d.vendorId, d.deviceId)})`}
+            >
               <span className="vendor">{vendorName(d.vendorId, d.vendorName)}</span> {d.deviceName ?? idPair(d.vendorId, d.deviceId)}
             </span>
             <span className="dev-class">{className(d.classCode)}</span>

@@ -11,7 +11,15 @@ import { RoleNote } from '../../components/ActionButton.tsx';
 import { GroupCard } from './GroupCard.tsx';
 import { dmaHref } from '../../app/router.ts';
 import {
-  buildCards, filterCards, packClusters, sections, summary, type Cluster, type GroupCardModel, type Section, type StateFilter,
+  buildCards,
+  filterCards,
+  packClusters,
+  sections,
+  summary,
+  type Cluster,
+  type GroupCardModel,
+  type Section,
+  type StateFilter,
 } from './topology-model.ts';
 
 const CARD_MIN_WIDTH = 420;
@@ -103,8 +111,7 @@ export function TopologyView() {
         <h1>Topology</h1>
         <span className="sub" data-testid="topology-summary">
           {stats.groups} IOMMU groups · {stats.devices} devices · <span className="ok-text">{stats.viable} viable</span> ·{' '}
-          <span className="bad-text">{stats.blocked} not viable</span> · {stats.owned} held by vfioscope · {stats.others} by other
-          processes
+          <span className="bad-text">{stats.blocked} not viable</span> · {stats.owned} held by vfioscope · {stats.others} by other processes
         </span>
         <span className="spacer" />
         <RoleNote />

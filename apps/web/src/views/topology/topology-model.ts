@@ -131,7 +131,8 @@ export function sections(cards: GroupCardModel[]): Section[] {
       cards: held,
     });
   }
-  if (others.length) out.push({ key: 'others', title: 'Held by other processes', subtitle: 'VMs and userspace drivers', clusters: null, cards: others });
+  if (others.length)
+    out.push({ key: 'others', title: 'Held by other processes', subtitle: 'VMs and userspace drivers', clusters: null, cards: others });
   if (free.length) out.push({ key: 'free', title: 'Not held', subtitle: 'no process has /dev/vfio/N open', clusters: null, cards: free });
   return out;
 }
@@ -156,7 +157,10 @@ export function packClusters(clusters: Cluster[], columns: number): Cluster[][] 
 }
 
 export function summary(cards: GroupCardModel[]) {
-  let viable = 0, owned = 0, others = 0, devices = 0;
+  let viable = 0,
+    owned = 0,
+    others = 0,
+    devices = 0;
   for (const c of cards) {
     if (c.group.viable) viable++;
     if (c.group.container !== null) owned++;

@@ -125,8 +125,15 @@ describe('config space builder', () => {
 
   it('builds a type-1 header for a bridge, with bus numbers and closed windows', () => {
     const { config: br } = buildConfigSpace({
-      vendorId: 0x1b36, deviceId: 0x0001, subsystemVendorId: 0x1af4, subsystemDeviceId: 0x1100, classCode: 0x060400,
-      revision: 0, interruptPin: 1, bars: [], bridge: { primaryBus: 0, secondaryBus: 1, subordinateBus: 1 },
+      vendorId: 0x1b36,
+      deviceId: 0x0001,
+      subsystemVendorId: 0x1af4,
+      subsystemDeviceId: 0x1100,
+      classCode: 0x060400,
+      revision: 0,
+      interruptPin: 1,
+      bars: [],
+      bridge: { primaryBus: 0, secondaryBus: 1, subordinateBus: 1 },
       msi: { vectors: 1 },
     });
     expect(br.size).toBe(256);

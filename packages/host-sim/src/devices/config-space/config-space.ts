@@ -9,12 +9,7 @@
  * address bits below the BAR's size are read-only zero, so writing all-ones
  * and reading back yields the size mask.
  */
-import {
-  PCI_CAPABILITY_LIST,
-  PCI_CFG_SPACE_SIZE,
-  PCI_STATUS,
-  PCI_STATUS_CAP_LIST,
-} from './pci-regs.ts';
+import { PCI_CAPABILITY_LIST, PCI_CFG_SPACE_SIZE, PCI_STATUS, PCI_STATUS_CAP_LIST } from './pci-regs.ts';
 
 /** Called after a write landed, with the written range, so a device can react (FLR, bus reset…). */
 export type ConfigWriteHook = (offset: number, size: number) => void;
@@ -47,17 +42,43 @@ export class ConfigSpace {
     if (b === undefined) throw new RangeError(`config offset 0x${off.toString(16)} outside ${this.size} bytes`);
     return b;
   }
-  get16(off: number): number { return this.get8(off) | (this.get8(off + 1) << 8); }
-  get32(off: number): number { return (this.get16(off) | (this.get16(off + 2) << 16)) >>> 0; }
-  set8(off: number, v: number): void { this.bytes[off] = v & 0xff; }
-  set16(off: number, v: number): void { this.set8(off, v); this.set8(off + 1, v >>> 8); }
-  set32(off: number, v: number): void { this.set16(off, v & 0xffff); this.set16(off + 2, v >>> 16); }
+  get16(off: number): number {
+    return this.get8(off) | (this.get8(off + 1) << 8);
+  }
+  get32(off: number): number {
+    return (this.get16(off) | (this.get16(off + 2) << 16)) >>> 0;
+  }
+  set8(off: number, v: number): void {
+    this.bytes[off] = v & 0xff;
+  }
+  set16(off: number, v: number): void {
+    this.set8(off, v);
+    this.set8(off + 1, v >>> 8);
+  }
+  set32(off: number, v: number): void {
+    this.set16(off, v & 0xffff);
+    this.set16(off + 2, v >>> 16);
+  }
 
-  setWmask8(off: number, m: number): void { this.wmask[off] = m & 0xff; }
-  setWmask16(off: number, m: number): void { this.setWmask8(off, m); this.setWmask8(off + 1, m >>> 8); }
-  setWmask32(off: number, m: number): void { this.setWmask16(off, m & 0xffff); this.setWmask16(off + 2, m >>> 16); }
-  setW1c16(off: number, m: number): void { this.w1cmask[off] = m & 0xff; this.w1cmask[off + 1] = (m >>> 8) & 0xff; }
-  setW1c32(off: number, m: number): void { this.setW1c16(off, m & 0xffff); this.setW1c16(off + 2, m >>> 16); }
+  setWmask8(off: number, m: number): void {
+    this.wmask[off] = m & 0xff;
+  }
+  setWmask16(off: number, m: number): void {
+    this.setWmask8(off, m);
+    this.setWmask8(off + 1, m >>> 8);
+  }
+  setWmask32(off: number, m: number): void {
+    this.setWmask16(off, m & 0xffff);
+    this.setWmask16(off + 2, m >>> 16);
+  }
+  setW1c16(off: number, m: number): void {
+    this.w1cmask[off] = m & 0xff;
+    this.w1cmask[off + 1] = (m >>> 8) & 0xff;
+  }
+  setW1c32(off: number, m: number): void {
+    this.setW1c16(off, m & 0xffff);
+    this.setW1c16(off + 2, m >>> 16);
+  }
 
   /** set or clear bits without going through the write masks (device-driven status bits) */
   update16(off: number, bits: number, on: boolean): void {

@@ -93,8 +93,7 @@ export function encodeBar(cs: ConfigSpace, bar: BarSpec, base = PCI_BASE_ADDRESS
     return;
   }
   if (bar.size < 16) throw new RangeError(`memory BAR${bar.index} size ${bar.size} below 16 bytes`);
-  const flags =
-    (bar.kind === 'mem64' ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0) | (bar.prefetchable ? PCI_BASE_ADDRESS_MEM_PREFETCH : 0);
+  const flags = (bar.kind === 'mem64' ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0) | (bar.prefetchable ? PCI_BASE_ADDRESS_MEM_PREFETCH : 0);
   cs.set32(off, flags);
   if (bar.kind === 'mem32') {
     if (bar.size > 2 ** 31) throw new RangeError(`32-bit BAR${bar.index} size ${bar.size} too large`);

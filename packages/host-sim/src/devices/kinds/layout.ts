@@ -71,10 +71,10 @@ export function resolveMsix(
 }
 
 /** Identity fields every kind takes from the scenario device. */
-export function identity(dev: ScenarioDevice, revision: number): Pick<
-  PciFunctionSpec,
-  'vendorId' | 'deviceId' | 'subsystemVendorId' | 'subsystemDeviceId' | 'classCode' | 'revision'
-> {
+export function identity(
+  dev: ScenarioDevice,
+  revision: number,
+): Pick<PciFunctionSpec, 'vendorId' | 'deviceId' | 'subsystemVendorId' | 'subsystemDeviceId' | 'classCode' | 'revision'> {
   return {
     vendorId: dev.vendorId,
     deviceId: dev.deviceId,

@@ -64,7 +64,12 @@ export function createFakeHost(): FakeHost {
         if (groups === 0 || iommuSet) fail('EINVAL', 'VFIO_SET_IOMMU', 'no group or already set');
         iommuSet = true;
       },
-      iommuInfo: async () => ({ flags: 3, iovaPgsizes: 0x1000n, iovaRanges: [{ start: 0n, end: (1n << 39n) - 1n }], dmaAvail: 65535 - maps.length }),
+      iommuInfo: async () => ({
+        flags: 3,
+        iovaPgsizes: 0x1000n,
+        iovaRanges: [{ start: 0n, end: (1n << 39n) - 1n }],
+        dmaAvail: 65535 - maps.length,
+      }),
       mapDma: async (req) => {
         calls.push(`container${id}.mapDma`);
         if (req.iova % 4096n !== 0n || req.size % 4096n !== 0n || req.size === 0n) fail('EINVAL', 'VFIO_IOMMU_MAP_DMA', 'unaligned');
@@ -110,7 +115,13 @@ export function createFakeHost(): FakeHost {
     info: async () => ({ flags: 2, numRegions: 9, numIrqs: 5 }),
     regionInfo: async (index) => {
       if (index === 8) fail('EINVAL', 'VFIO_DEVICE_GET_REGION_INFO', 'no VGA');
-      return { index, flags: index === 0 || index === 7 ? 3 : 0, size: index === 0 ? 4096n : index === 7 ? 256n : 0n, offset: BigInt(index) << 40n, capabilities: [] };
+      return {
+        index,
+        flags: index === 0 || index === 7 ? 3 : 0,
+        size: index === 0 ? 4096n : index === 7 ? 256n : 0n,
+        offset: BigInt(index) << 40n,
+        capabilities: [],
+      };
     },
     irqInfo: async (index) => {
       const count = irqCounts[index] ?? fail('EINVAL', 'VFIO_DEVICE_GET_IRQ_INFO', 'bad index');
@@ -169,7 +180,20 @@ export function createFakeHost(): FakeHost {
     },
     topology: async () => ({
       groups: [{ id: FAKE_GROUP, devices: [FAKE_BDF], viable: true, blockers: [] }],
-      devices: [{ bdf: FAKE_BDF, vendorId: 0x1234, deviceId: 0x11e8, subsystemVendorId: 0, subsystemDeviceId: 0, classCode: 0xff0000, driver: 'vfio-pci', driverOverride: 'vfio-pci', numaNode: -1, iommuGroup: FAKE_GROUP }],
+      devices: [
+        {
+          bdf: FAKE_BDF,
+          vendorId: 0x1234,
+          deviceId: 0x11e8,
+          subsystemVendorId: 0,
+          subsystemDeviceId: 0,
+          classCode: 0xff0000,
+          driver: 'vfio-pci',
+          driverOverride: 'vfio-pci',
+          numaNode: -1,
+          iommuGroup: FAKE_GROUP,
+        },
+      ],
     }),
     owners: async () => [],
     irqLines: async () => [],
