@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The one command that runs the whole test suite: typecheck, unit + API +
-# sim-conformance tests, browser tests in Debian's Chromium, and the
-# real-kernel tests in a QEMU guest. Installs what it needs (pnpm and
-# dependencies, chromium, qemu, a Debian kernel) and skips what is done.
+# The one command that runs the whole test suite: typecheck, lint and format
+# (Biome), unit + API + sim-conformance tests, browser tests in Debian's
+# Chromium, and the real-kernel tests in a QEMU guest. Installs what it needs
+# (pnpm and dependencies, chromium, qemu, a Debian kernel) and skips what is done.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$ROOT"
@@ -25,6 +25,7 @@ suite() {
 }
 
 suite "typecheck" bash -c 'pnpm exec tsc -p tsconfig.json && pnpm exec tsc -p apps/web/tsconfig.json'
+suite "lint and format (biome)" pnpm exec biome check .
 suite "unit, API and sim conformance (vitest)" pnpm exec vitest run
 suite "abuse (the built server on loopback, raw sockets)" pnpm exec vitest run --config e2e/abuse/vitest.abuse.config.ts
 suite "browser (Playwright + Chromium)" bash e2e/run.sh
