@@ -20,8 +20,11 @@ export const DEVICES = {
   vmNvme: '0000:4c:00.0',
   /** a free vfio-pci NVMe that offers reset */
   freeNvme: '0000:b2:00.0',
-  /** a free vfio-pci GPU (with its audio function) for DMA */
-  freeGpu: '0000:98:00.0',
+  /** a free vfio-pci E810 VF, alone in its group, for DMA */
+  freeVf: '0000:32:00.5',
+  /** a GPU whose group is not viable: its HDMI audio function is on snd_hda_intel */
+  blockedGpu: '0000:98:00.0',
+  blockedGpuAudio: '0000:98:00.1',
   /** the BMC VGA behind the ASPEED bridge, bound to ast: its group is not viable */
   bmcVga: '0000:02:00.0',
   /** the PCH SATA controller, alone in its group, bound to ahci: not viable until rebound */

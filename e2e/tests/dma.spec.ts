@@ -11,7 +11,7 @@ test('map DMA, refuse an overlap with EEXIST, unmap', async ({ page }) => {
   const app = new AppPage(page);
   await app.login();
   const dev = new DevicePage(app);
-  await dev.open(DEVICES.freeGpu);
+  await dev.open(DEVICES.freeVf);
   await dev.ensureHeld();
   const container = Number(await app.testId('device-container').getAttribute('data-container'));
   await app.testId('device-container').click();

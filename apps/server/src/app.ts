@@ -51,6 +51,8 @@ export interface AppOptions {
   listenHost?: string;
   /** further names the Host header may carry (--allowed-host) */
   allowedHosts?: string[];
+  /** where the operator token of a server without --token-file is kept (told to a signed-out page) */
+  sessionTokenFile?: string;
   /** /metrics without a token (--metrics-public) */
   metricsPublic?: boolean;
   /** serve HTTPS/WSS with this certificate and key (PEM) */
@@ -160,6 +162,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     tls: opts.tls !== undefined,
     tickHz,
     startedAt: now(),
+    sessionTokenFile: opts.sessionTokenFile ?? null,
     allowedOrigins: opts.allowedOrigins ?? [],
     stream: { ...DEFAULT_STREAM_LIMITS, ...opts.stream },
     now,

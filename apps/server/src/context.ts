@@ -28,6 +28,8 @@ export interface ServerContext {
   tls: boolean;
   tickHz: number;
   startedAt: number;
+  /** <data-dir>/session-token when the server made its own operator token, else null */
+  sessionTokenFile: string | null;
   /** Origins besides our own that may act and open the stream */
   allowedOrigins: readonly string[];
   stream: StreamLimits;

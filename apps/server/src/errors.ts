@@ -7,7 +7,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isVfioError } from '@vfioscope/host';
-import { httpStatusFor, type ErrorBody, type ProblemCode } from '@vfioscope/protocol';
+import { httpStatusFor, type ErrorBody, type ProblemCode, type ProblemHint } from '@vfioscope/protocol';
 
 /** A refusal decided by the server itself, before (or instead of) the backend. */
 export class ApiProblem extends Error {
@@ -17,13 +17,22 @@ export class ApiProblem extends Error {
     readonly field?: string,
     /** when the errno's usual status does not fit (a disk-full audit log is 503, not 507) */
     readonly status?: number,
+    /** the way out, as data (see ProblemHint) */
+    readonly hint?: ProblemHint,
   ) {
     super(message);
   }
 }
 
-export function problemBody(errno: ProblemCode | string, message: string, field?: string): ErrorBody {
-  return { error: { errno: errno as ProblemCode, message: namingField(message, field), ...(field !== undefined ? { field } : {}) } };
+export function problemBody(errno: ProblemCode | string, message: string, field?: string, hint?: ProblemHint): ErrorBody {
+  return {
+    error: {
+      errno: errno as ProblemCode,
+      message: namingField(message, field),
+      ...(field !== undefined ? { field } : {}),
+      ...(hint !== undefined ? { hint } : {}),
+    },
+  };
 }
 
 /** Every message names its field: "iova: not aligned…" unless it already says which. */
@@ -40,7 +49,7 @@ function namingField(message: string, field: string | undefined): string {
 /** Status and body for anything thrown by a route. */
 export function toProblem(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof ApiProblem) {
-    return { status: err.status ?? httpStatusFor(err.errno), body: problemBody(err.errno, err.message, err.field) };
+    return { status: err.status ?? httpStatusFor(err.errno), body: problemBody(err.errno, err.message, err.field, err.hint) };
   }
   if (isVfioError(err)) {
     const field = typeof err.context.field === 'string' ? err.context.field : undefined;

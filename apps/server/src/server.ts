@@ -4,11 +4,12 @@
  * vfioscope holds in the kernel (DriveSession.close: IRQs off, device fds,
  * DMA unmaps, groups, containers), flush and close the logs, then the host.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Host } from '@vfioscope/host';
 import { buildApp, type AppOptions } from './app.ts';
+import { generateToken } from './auth/tokens.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -69,9 +70,25 @@ export function shutdownOnSignals(server: RunningServer, log: (s: string) => voi
   process.on('SIGTERM', onSignal);
 }
 
-/** The generated token, readable by local tools (mode 0600), replaced at every start. */
-export function writeSessionToken(dataDir: string, token: string): string {
-  const file = join(dataDir, 'session-token');
+export const SESSION_TOKEN_FILE = 'session-token';
+
+/**
+ * The operator token of a server started without --token-file: the one in
+ * <data-dir>/session-token when there is one, so an open page (and a script
+ * reading the file) keeps working across restarts; a new one otherwise,
+ * written there readable by its owner only (0600). Delete the file to
+ * revoke it: the next start makes another.
+ */
+export function sessionToken(dataDir: string): { token: string; file: string; reused: boolean } {
+  const file = join(dataDir, SESSION_TOKEN_FILE);
+  let kept: string | null = null;
+  try {
+    kept = readFileSync(file, 'utf8').trim();
+  } catch {
+    kept = null;
+  }
+  if (kept && /^[A-Za-z0-9_-]{16,}$/.test(kept)) return { token: kept, file, reused: true };
+  const token = generateToken();
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return file;
+  return { token, file, reused: false };
 }

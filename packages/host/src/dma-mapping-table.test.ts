@@ -121,3 +121,30 @@ describe('DmaMappingTable', () => {
     }
   });
 });
+
+describe('gaps and straddles (for the advice an EEXIST or a partial unmap gets)', () => {
+  const m = (iova: number, size: number) => ({ iova: BigInt(iova), size: BigInt(size), vaddr: 0n, flags: 3, pages: size / 4096 });
+  const table = () => {
+    const t = new DmaMappingTable();
+    for (const x of [m(0x10000, 0x2000), m(0x12000, 0x1000), m(0x20000, 0x4000)]) t.insert(x);
+    return t;
+  };
+
+  it('finds the first free range of a size at or after an address, stepping over mappings in the way', () => {
+    const t = table();
+    expect(t.firstGap(0x10000n, 0x1000n, 0xffffffffn)).toBe(0x13000n);
+    expect(t.firstGap(0x13000n, 0xd000n, 0xffffffffn)).toBe(0x13000n);
+    expect(t.firstGap(0x13000n, 0xe000n, 0xffffffffn)).toBe(0x24000n);
+    expect(t.firstGap(0x0n, 0x1000n, 0xffffffffn)).toBe(0x0n);
+    expect(t.firstGap(0x20000n, 0x1000n, 0x24fffn)).toBe(0x24000n);
+    expect(t.firstGap(0x20000n, 0x2000n, 0x24fffn)).toBeUndefined();
+  });
+
+  it('names the mappings a range would split', () => {
+    const t = table();
+    expect(t.straddling(0x11000n, 0x1000n).map((x) => x.iova)).toEqual([0x10000n]);
+    expect(t.straddling(0x11000n, 0x10000n).map((x) => x.iova)).toEqual([0x10000n, 0x20000n]);
+    expect(t.straddling(0x10000n, 0x3000n)).toEqual([]);
+    expect(t.straddling(0x21000n, 0x1000n).map((x) => x.iova)).toEqual([0x20000n]);
+  });
+});

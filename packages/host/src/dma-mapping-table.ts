@@ -195,6 +195,32 @@ export class DmaMappingTable<T = unknown> {
     return above && above.iova < iova + size ? above : undefined;
   }
 
+  /**
+   * The lowest iova >= from where [iova, iova + size) meets no mapping and ends at or before `last`
+   * (inclusive), or undefined. Steps over each mapping in the way, so it costs O(k log n) for k of them.
+   */
+  firstGap(from: bigint, size: bigint, last: bigint): bigint | undefined {
+    let at = from;
+    for (let steps = 0, n = this.size; steps <= n; steps++) {
+      if (size <= 0n || at + size - 1n > last) return undefined;
+      const blocking = this.firstOverlap(at, size);
+      if (!blocking) return at;
+      at = end(blocking);
+    }
+    return undefined;
+  }
+
+  /** The mappings that cross an edge of [iova, iova + size): unmapping that range would have to split them. */
+  straddling(iova: bigint, size: bigint): DmaMapping<T>[] {
+    const limit = iova + size;
+    const out: DmaMapping<T>[] = [];
+    const low = this.find(iova);
+    if (low && low.iova < iova) out.push(low);
+    const high = this.find(limit - 1n);
+    if (high && end(high) > limit && high !== low) out.push(high);
+    return out;
+  }
+
   /** Every mapping that intersects [iova, iova + size), in IOVA order. */
   overlapping(iova: bigint, size: bigint): DmaMapping<T>[] {
     const first = this.firstOverlap(iova, size);

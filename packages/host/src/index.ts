@@ -4,3 +4,4 @@ export type * from './drive.ts';
 export type * from './host.ts';
 export * from './session/index.ts';
 export * from './dma-mapping-table.ts';
+export { guestName } from './observe/guest-name.ts';

@@ -52,7 +52,13 @@ export type IrqIndexName = Static<typeof IrqIndexName>;
 export const Role = Type.Union([Type.Literal('viewer'), Type.Literal('operator')]);
 export type Role = Static<typeof Role>;
 
-export const ProcessRef = Type.Object({ pid: Type.Integer(), comm: Type.String() });
+/** A process, as the operator knows it: the VM's name when it is a QEMU VM (-name), then the pid. */
+export const ProcessRef = Type.Object({
+  pid: Type.Integer(),
+  comm: Type.String(),
+  /** the guest's name from QEMU's -name (libvirt's domain name), null for other processes */
+  vm: Type.Union([Type.String(), Type.Null()]),
+});
 export type ProcessRef = Static<typeof ProcessRef>;
 
 /** unix milliseconds */

@@ -127,11 +127,36 @@ export function isProblemCode(s: string): s is ProblemCode {
   return s in STATUS || /^ERRNO_[0-9]+$/.test(s);
 }
 
+/**
+ * What the server knows about the way out of a refusal, as data the UI words
+ * and acts on (the message says the same for API users).
+ */
+export const ProblemHint = Type.Union([
+  /** EEXIST on a map: the lowest free range of the requested size at or after the requested IOVA */
+  Type.Object({ kind: Type.Literal('free-iova'), iova: Type.String({ pattern: '^0x[0-9a-f]{1,16}$' }) }),
+  /** ENOMEM on a map: RLIMIT_MEMLOCK, what is locked under it, and what the map needed */
+  Type.Object({
+    kind: Type.Literal('memlock'),
+    limitBytes: Type.Union([Type.Number(), Type.Null()]),
+    lockedBytes: Type.Number(),
+    neededBytes: Type.Number(),
+  }),
+  /** EINVAL on an unmap: the mappings the range would split (type1 unmaps whole mappings only) */
+  Type.Object({
+    kind: Type.Literal('split'),
+    mappings: Type.Array(
+      Type.Object({ iova: Type.String({ pattern: '^0x[0-9a-f]{1,16}$' }), size: Type.String({ pattern: '^0x[0-9a-f]{1,16}$' }) }),
+    ),
+  }),
+]);
+export type ProblemHint = Static<typeof ProblemHint>;
+
 export const Problem = Type.Object({
   errno: ProblemCode,
   message: Type.String(),
   /** the request field at fault, as a dotted path ("iova", "body.flags", "params.bdf") */
   field: Type.Optional(Type.String()),
+  hint: Type.Optional(ProblemHint),
 });
 export type Problem = Static<typeof Problem>;
 

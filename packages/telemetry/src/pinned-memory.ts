@@ -5,7 +5,7 @@
  * are the ones this vfioscope session holds; processes are every owner of a
  * /dev/vfio/N (a VM, or vfioscope itself) with VmLck / VmPin from procfs.
  */
-import type { GroupOwner, HostInfo, OwnedContainer } from '@vfioscope/host';
+import { guestName, type GroupOwner, type HostInfo, type OwnedContainer } from '@vfioscope/host';
 import type { DmaEntryStat, PinnedStat } from './telemetry-types.ts';
 
 /** type1's default dma_entry_limit, used when the host cannot say */
@@ -33,6 +33,7 @@ export function pinnedStats(
       id: o.pid,
       pid: o.pid,
       comm: o.comm,
+      vm: o.self ? null : guestName(o.cmdline),
       pinnedBytes: o.pinnedBytes,
       lockedBytes: o.lockedBytes,
       limitBytes: o.memlockLimit,

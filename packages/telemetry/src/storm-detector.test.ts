@@ -8,7 +8,7 @@ const vec = (rate: number, index = 'MSIX'): StormSample => ({
   vector: 2,
   rate,
 });
-const QEMU = { pid: 4242, comm: 'qemu-system-x86' };
+const QEMU = { pid: 4242, comm: 'qemu-system-x86', vm: 'win11-cad' };
 
 /** feed `rate` every 100 ms from `from` to `to` (exclusive); returns what changed */
 function run(d: StormDetector, from: number, to: number, rate: number | ((t: number) => number), index = 'MSIX') {

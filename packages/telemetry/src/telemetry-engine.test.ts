@@ -126,7 +126,7 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
         index: 'MSIX',
         vector: 0,
         source: 'observed',
-        owner: { pid: 4242, comm: 'qemu-system-x86' },
+        owner: { pid: 4242, comm: 'qemu-system-x86', vm: 'vm1' },
         count: 3_000,
         rate: 1_000,
       },
@@ -136,7 +136,7 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
         index: 'MSIX',
         vector: 1,
         source: 'observed',
-        owner: { pid: 4242, comm: 'qemu-system-x86' },
+        owner: { pid: 4242, comm: 'qemu-system-x86', vm: 'vm1' },
         count: 7,
         rate: 0,
       },
@@ -152,7 +152,16 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
       vectors: { total: 2, limit: 1600, perDevice: [{ bdf: NIC, vectors: 2 }] },
     });
     expect(engine.pinned()).toEqual([
-      { scope: 'process', id: 4242, pid: 4242, comm: 'qemu-system-x86', pinnedBytes: 8 << 30, lockedBytes: 8 << 30, limitBytes: null },
+      {
+        scope: 'process',
+        id: 4242,
+        pid: 4242,
+        comm: 'qemu-system-x86',
+        vm: 'vm1',
+        pinnedBytes: 8 << 30,
+        lockedBytes: 8 << 30,
+        limitBytes: null,
+      },
     ]);
     expect(engine.dmaEntries()).toEqual([]);
   });
@@ -171,7 +180,7 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
         bdf: NIC,
         index: 'MSIX',
         vector: 0,
-        owner: { pid: 4242, comm: 'qemu-system-x86' },
+        owner: { pid: 4242, comm: 'qemu-system-x86', vm: 'vm1' },
         reason: 'absolute',
         peakRate: 50_000,
         clearedAt: null,

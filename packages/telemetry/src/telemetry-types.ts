@@ -9,6 +9,8 @@ import type { Bdf, IrqIndexName } from '@vfioscope/host';
 export interface VectorOwner {
   pid: number;
   comm: string;
+  /** the VM's name from its QEMU command line (guestName), null for other processes */
+  vm: string | null;
 }
 
 export interface VectorRate {
@@ -93,6 +95,8 @@ export interface PinnedStat {
   id: number;
   pid?: number;
   comm?: string;
+  /** the VM's name, for a process that is a QEMU VM */
+  vm?: string | null;
   pinnedBytes: number;
   lockedBytes: number;
   /** RLIMIT_MEMLOCK that applies, null = unlimited */

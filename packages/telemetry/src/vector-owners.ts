@@ -3,13 +3,13 @@
  * (/dev/vfio/N), found from the topology (BDF → group) and the group owners.
  * Vectors vfioscope wired itself belong to this process.
  */
-import type { Bdf, GroupOwner, Topology } from '@vfioscope/host';
+import { guestName, type Bdf, type GroupOwner, type Topology } from '@vfioscope/host';
 import type { VectorOwner } from './telemetry-types.ts';
 
 export class VectorOwners {
   private groupOfBdf = new Map<Bdf, number>();
   private ownerOfGroup = new Map<number, VectorOwner>();
-  private selfOwner: VectorOwner = { pid: process.pid, comm: 'vfioscope' };
+  private selfOwner: VectorOwner = { pid: process.pid, comm: 'vfioscope', vm: null };
 
   update(topology: Topology | null, owners: readonly GroupOwner[] | null): void {
     if (topology) {
@@ -19,9 +19,10 @@ export class VectorOwners {
     if (owners) {
       this.ownerOfGroup = new Map();
       for (const o of owners) {
-        if (o.self) this.selfOwner = { pid: o.pid, comm: o.comm };
+        const owner = { pid: o.pid, comm: o.comm, vm: o.self ? null : guestName(o.cmdline) };
+        if (o.self) this.selfOwner = owner;
         // another process wins over ourselves when both hold a group's fd
-        if (!this.ownerOfGroup.has(o.group) || !o.self) this.ownerOfGroup.set(o.group, { pid: o.pid, comm: o.comm });
+        if (!this.ownerOfGroup.has(o.group) || !o.self) this.ownerOfGroup.set(o.group, owner);
       }
     }
   }

@@ -4,9 +4,9 @@
  * token and prints a login URL carrying it, the way Jupyter does.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { TokenStore, generateToken, loadTokenFile } from '../auth/tokens.ts';
+import { TokenStore, loadTokenFile } from '../auth/tokens.ts';
 import { DEFAULT_LISTEN, DEFAULT_LOG_KEEP, DEFAULT_TICK_HZ, defaultDataDir, ensureDataDir, isLoopback, parseListen } from '../config.ts';
-import { listen, shutdownOnSignals, writeSessionToken } from '../server.ts';
+import { listen, sessionToken, shutdownOnSignals } from '../server.ts';
 import { DEFAULT_STORM_CONFIG as STORM, type StormConfig } from '@vfioscope/telemetry';
 import { parseFlags, numberFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { backendKind, openBackend } from './backend.ts';
@@ -128,8 +128,9 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const webDir = stringFlag(args, 'web-dir');
   if (webDir !== undefined && !existsSync(webDir)) throw new UsageError(`--web-dir ${webDir} does not exist`);
   const tokenFile = stringFlag(args, 'token-file');
+  const dataDir = ensureDataDir(stringFlag(args, 'data-dir') ?? defaultDataDir());
   let tokens: TokenStore;
-  let generated: string | null = null;
+  let session: ReturnType<typeof sessionToken> | null = null;
   if (tokenFile !== undefined) {
     try {
       tokens = loadTokenFile(tokenFile);
@@ -137,10 +138,9 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       throw new UsageError(`--token-file: ${(e as Error).message}`);
     }
   } else {
-    generated = generateToken();
-    tokens = new TokenStore([{ token: generated, role: 'operator', id: 'login' }]);
+    session = sessionToken(dataDir);
+    tokens = new TokenStore([{ token: session.token, role: 'operator', id: 'login' }]);
   }
-  const dataDir = ensureDataDir(stringFlag(args, 'data-dir') ?? defaultDataDir());
   const allowedOrigins = listFlag(args, 'allow-origin');
   const allowedHosts = listFlag(args, 'allowed-host');
   for (const h of allowedHosts)
@@ -166,6 +166,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     allowedOrigins,
     allowedHosts,
     webDir: webDir ?? null,
+    ...(session ? { sessionTokenFile: session.file } : {}),
     logger: { level: 'warn' },
     listenHost: addr.host,
     port: addr.port,
@@ -192,10 +193,11 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     );
     if (allowedHosts.length === 0) io.err('  Browsers must reach it by a name given with --allowed-host (or the listen address itself)\n');
   }
-  if (generated) {
-    const tokenPath = writeSessionToken(dataDir, generated);
-    io.out(`\n  Open the dashboard (operator login):\n    ${base}?token=${generated}\n`);
-    io.out(`  API: curl -H "Authorization: Bearer $(cat ${tokenPath})" ${base}api/v1/topology\n\n`);
+  if (session) {
+    io.out(
+      `\n  Open the dashboard (operator login${session.reused ? `, the token kept in ${session.file}` : ''}):\n    ${base}?token=${session.token}\n`,
+    );
+    io.out(`  API: curl -H "Authorization: Bearer $(cat ${session.file})" ${base}api/v1/topology\n\n`);
   } else {
     io.out(`\n  Listening on ${base} — ${tokens.list().length} tokens from ${tokenFile}\n\n`);
   }

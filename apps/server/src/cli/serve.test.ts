@@ -164,4 +164,20 @@ describe('vfioscope serve (a real process)', () => {
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   }, 60000);
+
+  it('keeps its generated token across restarts, and says where it is on /health', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vfioscope-token-'));
+    const first = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17015'], { XDG_STATE_HOME: dir });
+    const [, token] = await first.output(/\?token=(\S+)/);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const second = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17015'], { XDG_STATE_HOME: dir });
+    const [, again] = await second.output(/\?token=(\S+)/);
+    expect(again).toBe(token);
+    expect(second.out).toContain(`the token kept in ${join(dir, 'vfioscope', 'session-token')}`);
+    const health = (await (await fetch('http://127.0.0.1:17015/api/v1/health')).json()) as { sessionTokenFile?: string };
+    expect(health.sessionTokenFile).toBe(join(dir, 'vfioscope', 'session-token'));
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 60000);
 });

@@ -55,6 +55,9 @@ describe('DMA mappings', () => {
     expect(r.statusCode).toBe(409);
     expect(r.json().error.errno).toBe('EEXIST');
     expect(r.json().error.message).toContain('VFIO_IOMMU_MAP_DMA');
+    // and the way out: the next free range of the same size
+    expect(r.json().error.hint).toEqual({ kind: 'free-iova', iova: '0x102000' });
+    expect(r.json().error.message).toContain('the next free 4 KiB starts at 0x102000');
     const audit = f.attempts().filter((x) => x.action === 'dma.map');
     expect(audit.at(-1)).toMatchObject({
       ok: false,
@@ -70,6 +73,24 @@ describe('DMA mappings', () => {
     const r = await map({ iova: '0x10000000', size: '0x2000000', flags: ['read'] }); // 32 MiB > 16 MiB limit
     expect(r.statusCode).toBe(507);
     expect(r.json().error.errno).toBe('ENOMEM');
+    await map({ iova: '0x100000', size: '0x400000', flags: ['read'] }); // 4 MiB locked
+    const again = (await map({ iova: '0x10000000', size: '0xe00000', flags: ['read'] })).json().error; // 14 MiB more
+    expect(again.hint).toEqual({
+      kind: 'memlock',
+      limitBytes: 16 * 1024 * 1024,
+      lockedBytes: 4 * 1024 * 1024,
+      neededBytes: 14 * 1024 * 1024,
+    });
+    expect(again.message).toContain("4 MiB of vfioscope's 16 MiB RLIMIT_MEMLOCK are locked, 12 MiB left; this map needs 14 MiB");
+    expect(again.message).toContain('ulimit -l');
+  });
+
+  it('an unmap that would split a mapping is EINVAL, naming the mapping', async () => {
+    await map({ iova: '0x100000', size: '0x4000', flags: ['read'] });
+    const r = await f.req({ method: 'DELETE', url: url(), payload: { iova: '0x101000', size: '0x1000' } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ errno: 'EINVAL', hint: { kind: 'split', mappings: [{ iova: '0x100000', size: '0x4000' }] } });
+    expect(r.json().error.message).toContain('would split the mapping 0x100000+0x4000');
   });
 
   it('running out of DMA entries (dma_entry_limit) is ENOSPC (507)', async () => {

@@ -10,6 +10,7 @@ import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
 import { asActor } from '../audit/actor.ts';
 import { mappingRowView } from '../views/container-view.ts';
+import { explainMapFailure, explainUnmapFailure } from '../views/dma-advice.ts';
 import { dmaRange, heldContainer, intParam } from '../validation.ts';
 
 export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -34,7 +35,9 @@ export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext
         read: req.body.flags.includes('read'),
         write: req.body.flags.includes('write'),
       }),
-    );
+    ).catch((err: unknown) => {
+      throw explainMapFailure(ctx, container, iova, size, err);
+    });
     return { container, mapping: mappingRowView(row) };
   });
 
@@ -42,7 +45,9 @@ export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext
     const container = heldContainer(ctx, req.params.id);
     const body = req.body;
     const request = 'all' in body ? ({ all: true } as const) : dmaRange(body.iova, body.size, pageSize);
-    const r = await asActor(req, () => ctx.session.unmapDma(container, request));
+    const r = await asActor(req, () => ctx.session.unmapDma(container, request)).catch((err: unknown) => {
+      throw 'all' in request ? err : explainUnmapFailure(ctx, container, request.iova, request.size, err);
+    });
     return { container, unmappedBytes: toHex64(r.unmappedBytes), removed: r.removed };
   });
 }

@@ -7,12 +7,13 @@ import { PROTOCOL_VERSION, routes, type TopologyResponse } from '@vfioscope/prot
 import type { ServerContext } from '../context.ts';
 import { registerRoute } from '../http/route-registry.ts';
 import { requireRole } from '../auth/request-auth.ts';
+import { heldGroups } from '../views/held-groups.ts';
 import { topologyView } from '../views/topology-view.ts';
 import { containerView } from '../views/container-view.ts';
 
 export async function currentTopology(ctx: ServerContext): Promise<TopologyResponse> {
   const [topo, owners] = await Promise.all([ctx.host.topology(), ctx.host.owners()]);
-  return topologyView(topo, owners, ctx.session.groups());
+  return topologyView(topo, owners, ctx.session.groups(), heldGroups(ctx.session));
 }
 
 export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -23,6 +24,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
     ...(ctx.hostInfo.scenario !== undefined ? { scenario: ctx.hostInfo.scenario } : {}),
     tickHz: ctx.tickHz,
     uptimeMs: ctx.now() - ctx.startedAt,
+    ...(ctx.sessionTokenFile !== null ? { sessionTokenFile: ctx.sessionTokenFile } : {}),
   }));
 
   registerRoute(app, routes.whoami, async (req) => {

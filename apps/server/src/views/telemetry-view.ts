@@ -13,7 +13,7 @@ export function rateView(r: EngineRate): VectorRate {
     index: r.index as IrqIndexName,
     vector: r.vector,
     source: r.source,
-    owner: r.owner ? { pid: r.owner.pid, comm: r.owner.comm } : null,
+    owner: r.owner ? { pid: r.owner.pid, comm: r.owner.comm, vm: r.owner.vm } : null,
     count: r.count,
     rate: Number.isFinite(r.rate) ? r.rate : 0,
   };
@@ -22,12 +22,14 @@ export function rateView(r: EngineRate): VectorRate {
 export function alertView(a: EngineAlert): StormAlert {
   return {
     id: a.id,
+    key: a.key,
     bdf: a.bdf,
     index: a.index,
     vector: a.vector,
-    owner: a.owner ? { pid: a.owner.pid, comm: a.owner.comm } : null,
+    owner: a.owner ? { pid: a.owner.pid, comm: a.owner.comm, vm: a.owner.vm } : null,
     peakRate: a.peakRate,
     reason: a.reason,
+    threshold: a.threshold,
     raisedAt: a.raisedAt,
     clearedAt: a.clearedAt,
   };
@@ -39,6 +41,7 @@ export function pinnedView(p: EnginePinned): PinnedStat {
     id: p.id,
     ...(p.pid !== undefined ? { pid: p.pid } : {}),
     ...(p.comm !== undefined ? { comm: p.comm } : {}),
+    ...(p.vm !== undefined ? { vm: p.vm } : {}),
     pinnedBytes: Number(p.pinnedBytes),
     lockedBytes: Number(p.lockedBytes),
     limitBytes: p.limitBytes === null ? null : Number(p.limitBytes),

@@ -3,8 +3,8 @@
  * joined with who holds each group (from each process's open fds under /proc on Linux, the scenario's
  * processes in the sim) and what vfioscope's own DriveSession holds.
  */
-import type { GroupOwner, Topology } from '@vfioscope/host';
-import type { GroupView, PciDeviceView, TopologyResponse } from '@vfioscope/protocol';
+import { guestName, type GroupOwner, type Topology } from '@vfioscope/host';
+import type { GroupView, HeldGroupView, PciDeviceView, TopologyResponse } from '@vfioscope/protocol';
 
 export interface OwnedGroupRef {
   group: number;
@@ -12,7 +12,12 @@ export interface OwnedGroupRef {
   devices: string[];
 }
 
-export function topologyView(topo: Topology, owners: GroupOwner[], owned: OwnedGroupRef[]): TopologyResponse {
+export function topologyView(
+  topo: Topology,
+  owners: GroupOwner[],
+  owned: OwnedGroupRef[],
+  held: ReadonlyMap<number, HeldGroupView> = new Map(),
+): TopologyResponse {
   const byGroup = new Map<number, GroupOwner[]>();
   for (const o of owners) {
     const list = byGroup.get(o.group) ?? [];
@@ -28,6 +33,7 @@ export function topologyView(topo: Topology, owners: GroupOwner[], owned: OwnedG
     owners: (byGroup.get(g.id) ?? []).map((o) => ({
       pid: o.pid,
       comm: o.comm,
+      vm: o.self ? null : guestName(o.cmdline),
       cmdline: o.cmdline,
       self: o.self,
       lockedBytes: o.lockedBytes,
@@ -36,6 +42,7 @@ export function topologyView(topo: Topology, owners: GroupOwner[], owned: OwnedG
     })),
     container: ownedBy.get(g.id)?.container ?? null,
     openDevices: [...(ownedBy.get(g.id)?.devices ?? [])],
+    held: held.get(g.id) ?? null,
   }));
   const devices: PciDeviceView[] = topo.devices.map((d) => ({
     bdf: d.bdf,

@@ -3,14 +3,26 @@
  * find it. Every PCIe root port has ACS, so each endpoint behind one is its
  * own group; multi-function endpoints without ACS (a GPU and its HDMI audio)
  * share a group; the BMC's PCIe-to-PCI bridge aliases its VGA function into
- * one group that is not viable while `ast` drives the VGA. Two QEMU VMs hold
- * GPU, NVMe and E810 VF groups; other vfio-pci devices are free for
- * vfioscope to drive. Group numbers follow discovery order.
+ * one group that is not viable while `ast` drives the VGA, and the second
+ * GPU's group is not viable either while its HDMI audio function is on
+ * `snd_hda_intel` (the commonest "why can't I pass this GPU through"). Three
+ * QEMU VMs hold GPU, NVMe and E810 VF groups; other vfio-pci devices are free
+ * for vfioscope to drive. Group numbers follow discovery order.
+ *
+ * `demo` is the same host with a story: 20 s after start the win11-cad VM's
+ * GPU storms on MSI-X vector 0 for a minute, every three minutes.
  */
 import { bdf, e810WithVfs, eduDevice, GiB, GroupCounter, load, MiB, rootPort, samsungNvme } from './build-helpers.ts';
 import type { Scenario, ScenarioDevice, ScenarioIrqLoad } from './scenario-types.ts';
 
-function gpuPair(bus: number, group: number, numaNode: number, gpuLoad: ScenarioIrqLoad[], audioLoad: ScenarioIrqLoad[]): ScenarioDevice[] {
+function gpuPair(
+  bus: number,
+  group: number,
+  numaNode: number,
+  gpuLoad: ScenarioIrqLoad[],
+  audioLoad: ScenarioIrqLoad[],
+  audioDriver = 'vfio-pci',
+): ScenarioDevice[] {
   return [
     {
       bdf: bdf(bus, 0, 0),
@@ -43,7 +55,7 @@ function gpuPair(bus: number, group: number, numaNode: number, gpuLoad: Scenario
       vendorName: 'NVIDIA Corporation',
       deviceName: 'GA102 High Definition Audio Controller',
       group,
-      driver: 'vfio-pci',
+      driver: audioDriver,
       numaNode,
       msiVectors: 1,
       msixVectors: 0,
@@ -53,7 +65,10 @@ function gpuPair(bus: number, group: number, numaNode: number, gpuLoad: Scenario
   ];
 }
 
-function build(): Scenario {
+/** The demo's storm: win11-cad's GPU, MSI-X vector 0, from 20 s after start for 60 s, every 180 s. */
+export const DEMO_STORM = { startMs: 20_000, durationMs: 60_000, periodMs: 180_000, rate: 60_000 } as const;
+
+function build(demo = false): Scenario {
   const g = new GroupCounter();
   const devices: ScenarioDevice[] = [];
   const add = (...d: ScenarioDevice[]) => devices.push(...d);
@@ -178,7 +193,19 @@ function build(): Scenario {
       0x17,
       g.take(),
       0,
-      [load('MSI', 0, { kind: 'steady', rate: 1800 })],
+      demo
+        ? [
+            load('MSIX', 'all', { kind: 'steady', rate: 300 }),
+            load('MSIX', 0, {
+              kind: 'storm',
+              base: 300,
+              rate: DEMO_STORM.rate,
+              startMs: DEMO_STORM.startMs,
+              durationMs: DEMO_STORM.durationMs,
+              periodMs: DEMO_STORM.periodMs,
+            }),
+          ]
+        : [load('MSI', 0, { kind: 'steady', rate: 1800 })],
       [load('MSI', 0, { kind: 'bursty', base: 5, burstRate: 400, periodMs: 10000, burstMs: 2000 })],
     ),
   );
@@ -216,7 +243,7 @@ function build(): Scenario {
 
   // --- socket 1 ---
   add(rootPort(bdf(0x97, 2, 0), g.take(), 0x98, 1));
-  add(...gpuPair(0x98, g.take(), 1, [load('MSI', 0, { kind: 'steady', rate: 900 })], [load('MSI', 0, { kind: 'steady', rate: 20 })]));
+  add(...gpuPair(0x98, g.take(), 1, [load('MSI', 0, { kind: 'steady', rate: 900 })], [], 'snd_hda_intel'));
   add(rootPort(bdf(0xb0, 2, 0), g.take(), 0xb1, 1));
   add(samsungNvme(bdf(0xb1, 0, 0), g.take(), 'nvme', 1));
   add(rootPort(bdf(0xb0, 3, 0), g.take(), 0xb2, 1));
@@ -264,9 +291,10 @@ function build(): Scenario {
   const groupOf = (at: string) => devices.find((d) => d.bdf === at)!.group;
   const vf = (i: number) => bdf(0x32, 0, i);
   return {
-    name: 'default',
-    description:
-      '2-socket Ice Lake-SP server: two RTX A6000 GPUs with their HDMI audio, an E810 with 8 VFs, NVMe drives, a BMC bridge group that is not viable, an edu device, two QEMU VMs',
+    name: demo ? 'demo' : 'default',
+    description: demo
+      ? "the default host for a demo: 20 s after start the win11-cad VM's GPU storms on MSI-X vector 0 for a minute, every three minutes"
+      : '2-socket Ice Lake-SP server: two RTX A6000 GPUs with their HDMI audio (the second not viable: audio on snd_hda_intel), an E810 with 8 VFs, NVMe drives, a BMC bridge group that is not viable, an edu device, three QEMU VMs',
     hostname: 'r750-lab-07',
     kernel: '6.1.0-28-amd64',
     cpus: 64,
@@ -315,3 +343,4 @@ function build(): Scenario {
 }
 
 export const defaultScenario: Scenario = build();
+export const demoScenario: Scenario = build(true);

@@ -2,7 +2,7 @@
  * The built-in scenarios and loading one by name or from a JSON file.
  */
 import { readFileSync } from 'node:fs';
-import { defaultScenario } from './default.ts';
+import { defaultScenario, demoScenario } from './default.ts';
 import { eduScenario } from './edu.ts';
 import { largeScenario } from './large.ts';
 import type { Scenario } from './scenario-types.ts';
@@ -18,6 +18,7 @@ export const builtinScenarios = {
   default: defaultScenario,
   edu: eduScenario,
   storm: stormScenario,
+  demo: demoScenario,
   large: largeScenario,
 } satisfies Record<string, Scenario>;
 

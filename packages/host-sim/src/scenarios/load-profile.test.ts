@@ -71,3 +71,26 @@ describe('load profiles', () => {
     expect(loadProfileProblems({ kind: 'wave' })[0]).toMatch(/^kind:/);
   });
 });
+
+describe('a recurring storm', () => {
+  const p = { kind: 'storm' as const, base: 10, rate: 1000, startMs: 1000, durationMs: 500, periodMs: 2000 };
+
+  it('storms for durationMs every periodMs after startMs, and its counts add up exactly', () => {
+    expect([0, 999, 1000, 1499, 1500, 2999, 3000, 3499, 3500].map((t) => rateAt(p, t))).toEqual([
+      10, 10, 1000, 1000, 10, 10, 1000, 1000, 10,
+    ]);
+    // [0, 5000): 5 s of base + 2 storm episodes of 0.5 s each at +990/s... plus the third starts at 5000
+    expect(cumulativeInterrupts(p, 5000)).toBeCloseTo(10 * 5 + 990 * 0.5 * 2, 6);
+    expect(interruptsBetween(p, 0, 2500) + interruptsBetween(p, 2500, 5000)).toBe(Math.floor(cumulativeInterrupts(p, 5000)));
+  });
+
+  it('is refused when an episode would not end before the next', () => {
+    expect(loadProfileProblems({ ...p, durationMs: 2000 })).toEqual([
+      'periodMs: a recurring storm needs a durationMs shorter than its periodMs',
+    ]);
+    expect(loadProfileProblems({ ...p, durationMs: undefined })).toEqual([
+      'periodMs: a recurring storm needs a durationMs shorter than its periodMs',
+    ]);
+    expect(loadProfileProblems(p)).toEqual([]);
+  });
+});

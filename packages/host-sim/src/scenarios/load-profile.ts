@@ -29,8 +29,9 @@ function rateIntegralMs(p: LoadProfile, t: number): number {
       return p.base * t + (p.burstRate - p.base) * burst;
     }
     case 'storm': {
-      const end = p.durationMs === undefined ? Infinity : p.durationMs;
-      const inStorm = Math.min(Math.max(t - p.startMs, 0), end);
+      const since = Math.max(t - p.startMs, 0);
+      const length = p.durationMs ?? Infinity;
+      const inStorm = p.periodMs === undefined ? Math.min(since, length) : onTimeUpTo(since, p.periodMs, Math.min(length, p.periodMs));
       return p.base * t + (p.rate - p.base) * inStorm;
     }
     case 'flapping': {
@@ -60,8 +61,9 @@ export function rateAt(p: LoadProfile, tMs: number): number {
     case 'bursty':
       return tMs % p.periodMs < p.burstMs ? p.burstRate : p.base;
     case 'storm': {
-      const end = p.durationMs === undefined ? Infinity : p.startMs + p.durationMs;
-      return tMs >= p.startMs && tMs < end ? p.rate : p.base;
+      if (tMs < p.startMs) return p.base;
+      const since = p.periodMs === undefined ? tMs - p.startMs : (tMs - p.startMs) % p.periodMs;
+      return since < (p.durationMs ?? Infinity) ? p.rate : p.base;
     }
     case 'flapping':
       return tMs % (2 * p.periodMs) < p.periodMs ? p.high : p.low;
@@ -111,6 +113,10 @@ export function loadProfileProblems(p: unknown): string[] {
       need('rate');
       need('startMs');
       need('durationMs', { optional: true });
+      need('periodMs', { optional: true, positive: true });
+      if (o.periodMs !== undefined && (o.durationMs === undefined || (o.durationMs as number) >= (o.periodMs as number))) {
+        problems.push('periodMs: a recurring storm needs a durationMs shorter than its periodMs');
+      }
       break;
     case 'flapping':
       need('high');

@@ -11,8 +11,11 @@ export type LoadProfile =
   | { kind: 'steady'; rate: number }
   /** `base` rate with bursts of `burstRate` for `burstMs` every `periodMs` */
   | { kind: 'bursty'; base: number; burstRate: number; periodMs: number; burstMs: number }
-  /** `base` until `startMs` after the scenario starts, then `rate` (an interrupt storm) for `durationMs` (forever if omitted) */
-  | { kind: 'storm'; base: number; rate: number; startMs: number; durationMs?: number }
+  /**
+   * `base` until `startMs` after the scenario starts, then `rate` (an interrupt storm) for `durationMs`
+   * (forever if omitted), again every `periodMs` after `startMs` when given (a storm that recurs)
+   */
+  | { kind: 'storm'; base: number; rate: number; startMs: number; durationMs?: number; periodMs?: number }
   /** alternates between `high` and `low` rate every `periodMs` */
   | { kind: 'flapping'; high: number; low: number; periodMs: number };
 

@@ -105,6 +105,16 @@ export class ContainerMappings {
     return { unmappedBytes, removed: gone.length };
   }
 
+  /** The lowest iova >= from with `size` free bytes that end at or before `last`, or null. */
+  firstGap(from: bigint, size: bigint, last: bigint): bigint | null {
+    return this.index.firstGap(from, size, last) ?? null;
+  }
+
+  /** The mappings an unmap of [iova, iova + size) would have to split. */
+  straddling(iova: bigint, size: bigint): MappingRow[] {
+    return this.index.straddling(iova, size).map(toRow);
+  }
+
   rows(offset: number, limit: number, sort?: MappingSort): { total: number; rows: MappingRow[] } {
     const total = this.index.size;
     const desc = sort?.order === 'desc';

@@ -224,6 +224,27 @@ export class DriveSession {
     await this.ownership.refreshIommuInfo(entry).catch(() => undefined);
   }
 
+  /**
+   * The lowest IOVA at or after `from` where `size` bytes are free in the container — no mapping there and
+   * inside one of the IOMMU's valid IOVA ranges — or null: what to offer after an EEXIST.
+   */
+  freeIova(container: number, from: bigint, size: bigint): bigint | null {
+    const m = this.mappingsOf(container, 'freeIova');
+    const ranges = this.ownership.container(container)?.iommuInfo?.iovaRanges ?? [];
+    const within = ranges.length ? ranges : [{ start: 0n, end: (1n << 64n) - 1n }];
+    for (const r of within) {
+      if (r.end < from) continue;
+      const found = m.firstGap(from > r.start ? from : r.start, size, r.end);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+
+  /** The mappings an unmap of [iova, iova + size) would split; type1 refuses such an unmap with EINVAL. */
+  straddling(container: number, iova: bigint, size: bigint): MappingRow[] {
+    return this.mappingsOf(container, 'straddling').straddling(iova, size);
+  }
+
   /** One page of a container's mapping table (IOVA order unless sorted otherwise). */
   mappings(container: number, offset: number, limit: number, sort?: MappingSort): { total: number; rows: MappingRow[] } {
     return this.mappingsOf(container, 'mappings').rows(offset, limit, sort);

@@ -16,6 +16,8 @@ export const HealthResponse = Type.Object({
   scenario: Type.Optional(Type.String()),
   tickHz: Type.Number(),
   uptimeMs: Type.Number(),
+  /** where a signed-out operator finds the token: the server's <data-dir>/session-token (when it made its own) */
+  sessionTokenFile: Type.Optional(Type.String()),
 });
 export type HealthResponse = Static<typeof HealthResponse>;
 

@@ -24,12 +24,16 @@ export type VectorRate = Static<typeof VectorRate>;
 
 export const StormAlert = Type.Object({
   id: Type.String(),
+  /** the vector's key in irq-rates ("bdf/index/vector"), for its live rate and history */
+  key: Type.String(),
   bdf: Bdf,
   index: Type.String(),
   vector: Type.Integer(),
   owner: Type.Union([ProcessRef, Type.Null()]),
   peakRate: Type.Number(),
   reason: Type.Union([Type.Literal('absolute'), Type.Literal('baseline'), Type.Literal('intx-unmask-loop')]),
+  /** the rate (per second) that had to be exceeded for this reason: what made it a storm */
+  threshold: Type.Number(),
   raisedAt: Timestamp,
   clearedAt: Type.Union([Timestamp, Type.Null()]),
 });
@@ -41,6 +45,8 @@ export const PinnedStat = Type.Object({
   id: Type.Integer(),
   pid: Type.Optional(Type.Integer()),
   comm: Type.Optional(Type.String()),
+  /** the VM's name, for a process that is a QEMU VM */
+  vm: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   pinnedBytes: Type.Number(),
   lockedBytes: Type.Number(),
   limitBytes: Type.Union([Type.Number(), Type.Null()]),

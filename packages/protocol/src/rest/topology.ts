@@ -4,7 +4,7 @@
  * processes hold each group, and which container vfioscope attached it to.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Bdf, DecimalString } from '../primitives.ts';
+import { Bdf, DecimalString, IrqIndexName } from '../primitives.ts';
 
 export const PciDeviceView = Type.Object({
   bdf: Bdf,
@@ -27,6 +27,8 @@ export type PciDeviceView = Static<typeof PciDeviceView>;
 export const GroupOwnerView = Type.Object({
   pid: Type.Integer(),
   comm: Type.String(),
+  /** the guest's name from QEMU's -name (libvirt's domain name), null for other processes */
+  vm: Type.Union([Type.String(), Type.Null()]),
   cmdline: Type.String(),
   /** the owner is this vfioscope server */
   self: Type.Boolean(),
@@ -35,6 +37,21 @@ export const GroupOwnerView = Type.Object({
   memlockLimit: Type.Union([Type.Number(), Type.Null()]),
 });
 export type GroupOwnerView = Static<typeof GroupOwnerView>;
+
+/**
+ * What vfioscope holds through a group it opened, i.e. what releasing it tears down (in the kernel's
+ * order: IRQs off, device fds closed, the container's mappings unmapped if this is its last group).
+ */
+export const HeldGroupView = Type.Object({
+  container: Type.Integer(),
+  /** other groups attached to the same container: while any remains, the mappings stay */
+  otherGroups: Type.Array(Type.Integer()),
+  mappings: Type.Integer(),
+  pinnedBytes: Type.Number(),
+  /** interrupt vectors vfioscope has wired on the group's devices */
+  irqs: Type.Array(Type.Object({ bdf: Bdf, index: IrqIndexName, vectors: Type.Integer() })),
+});
+export type HeldGroupView = Static<typeof HeldGroupView>;
 
 export const GroupView = Type.Object({
   id: Type.Integer(),
@@ -47,6 +64,8 @@ export const GroupView = Type.Object({
   container: Type.Union([Type.Integer(), Type.Null()]),
   /** device fds vfioscope has open in this group */
   openDevices: Type.Array(Bdf),
+  /** what vfioscope holds through this group (null when it does not hold it) */
+  held: Type.Union([HeldGroupView, Type.Null()]),
 });
 export type GroupView = Static<typeof GroupView>;
 

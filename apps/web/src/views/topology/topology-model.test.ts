@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupView, TopologyResponse } from '@vfioscope/protocol';
-import { buildCards, filterCards, ownerLabel, packClusters, sections, vmName } from './topology-model.ts';
+import { buildCards, filterCards, ownerLabel, packClusters, sections } from './topology-model.ts';
 
 const group = (id: number, p: Partial<GroupView> = {}): GroupView => ({
   id,
@@ -10,6 +10,7 @@ const group = (id: number, p: Partial<GroupView> = {}): GroupView => ({
   owners: [],
   container: null,
   openDevices: [],
+  held: null,
   ...p,
 });
 const device = (bdf: string, driver: string, vendorName = 'NVIDIA Corporation') => ({
@@ -34,6 +35,7 @@ const qemu = {
   lockedBytes: 0,
   pinnedBytes: 0,
   memlockLimit: null,
+  vm: 'win11-cad',
 };
 
 const topo: TopologyResponse = {
@@ -55,7 +57,6 @@ const topo: TopologyResponse = {
 
 describe('topology model', () => {
   it('names owners by their VM', () => {
-    expect(vmName(qemu.cmdline)).toBe('win11-cad');
     expect(ownerLabel(topo.groups[2]!)).toBe('win11-cad · pid 4242');
     expect(ownerLabel(topo.groups[0]!)).toBe('vfioscope');
     expect(ownerLabel(topo.groups[3]!)).toBeNull();

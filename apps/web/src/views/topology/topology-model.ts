@@ -30,19 +30,12 @@ export interface Section {
   cards: GroupCardModel[];
 }
 
-/** QEMU's -name guest=NAME (or -name NAME): the VM an operator knows the process by. */
-export function vmName(cmdline: string): string | null {
-  const m = /-name\s+(?:guest=)?([^,\s]+)/.exec(cmdline);
-  return m ? m[1]! : null;
-}
-
 export function ownerLabel(g: GroupView): string | null {
   if (g.owners.length === 0) return g.container !== null ? 'vfioscope' : null;
   return g.owners
     .map((o) => {
       if (o.self) return 'vfioscope';
-      const vm = vmName(o.cmdline);
-      return vm ? `${vm} · pid ${o.pid}` : `${o.comm} · pid ${o.pid}`;
+      return o.vm ? `${o.vm} · pid ${o.pid}` : `${o.comm} · pid ${o.pid}`;
     })
     .join(', ');
 }
@@ -69,7 +62,7 @@ function haystackOf(group: GroupView, devices: PciDeviceView[]): string {
   return [
     `group ${group.id}`,
     ownerLabel(group) ?? 'free',
-    ...group.owners.map((o) => `${o.comm} ${o.pid} ${vmName(o.cmdline) ?? ''}`),
+    ...group.owners.map((o) => `${o.comm} ${o.pid} ${o.vm ?? ''}`),
     ...devices.flatMap((d) => [
       d.bdf,
       vendorName(d.vendorId, d.vendorName),
