@@ -21,14 +21,14 @@ const server = (scenario: string, port: number) => ({
 
 export default defineConfig({
   testDir: './tests',
-  outputDir: '../test-results/e2e',
+  outputDir: `../test-results/e2e-${DEFAULT_PORT}`,
   // One server holds kernel-like state (containers, mappings, IRQ wiring): run serially.
   workers: 1,
   fullyParallel: false,
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list'], ['html', { outputFolder: '../playwright-report', open: 'never' }]],
+  reporter: [['list'], ['html', { outputFolder: `../playwright-report/${DEFAULT_PORT}`, open: 'never' }]],
   use: {
     baseURL: DEFAULT_URL,
     viewport: { width: 1280, height: 800 },

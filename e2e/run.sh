@@ -13,7 +13,9 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2  # sudo's env_reset would drop a prefix
 fi
 
-pnpm --filter @vfioscope/web build
+# VFIOSCOPE_E2E_WEB_DIR (and VFIOSCOPE_E2E_PORT): a build and ports of its own, for a second run on this machine
+web="${VFIOSCOPE_E2E_WEB_DIR:-$PWD/apps/web/dist}"
+pnpm --filter @vfioscope/web exec vite build --outDir "$web" --emptyOutDir
 # the server CLI (support/serve.sh runs it): built once here, not by each server Playwright starts
 node apps/server/build.mjs --check || node apps/server/build.mjs
 exec pnpm --dir e2e exec playwright test -c playwright.config.ts "$@"

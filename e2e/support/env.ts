@@ -1,8 +1,11 @@
-/** Where the three test servers listen and the tokens they accept (see fixtures/tokens.txt). */
-export const DEFAULT_PORT = 17170;
-export const STORM_PORT = 17171;
+/**
+ * Where the three test servers listen and the tokens they accept (see fixtures/tokens.txt).
+ * VFIOSCOPE_E2E_PORT moves the three ports (so two runs can share a machine).
+ */
+export const DEFAULT_PORT = Number(process.env.VFIOSCOPE_E2E_PORT ?? 17170);
+export const STORM_PORT = DEFAULT_PORT + 1;
 /** the sim's "large" scenario (281 groups), for the scale tests */
-export const LARGE_PORT = 17172;
+export const LARGE_PORT = DEFAULT_PORT + 2;
 export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 export const STORM_URL = `http://127.0.0.1:${STORM_PORT}`;
 export const LARGE_URL = `http://127.0.0.1:${LARGE_PORT}`;
