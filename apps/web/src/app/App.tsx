@@ -11,8 +11,19 @@ import { DeviceView } from '../views/device/DeviceView.tsx';
 import { DmaView } from '../views/dma/DmaView.tsx';
 import { InterruptsView } from '../views/interrupts/InterruptsView.tsx';
 import { EventsView } from '../views/events/EventsView.tsx';
+import { Toaster } from '../components/Toaster.tsx';
 
 export function App() {
+  return (
+    <>
+      <Frame />
+      {/* outside the frame: a result survives the view (and a sign-out) that produced it */}
+      <Toaster />
+    </>
+  );
+}
+
+function Frame() {
   const session = useSession();
   const route = parseRoute(useHash());
   const connection = useConnection();
