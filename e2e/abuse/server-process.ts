@@ -1,7 +1,8 @@
 /**
  * The built vfioscope server as a separate process on a loopback port, the
  * way an attacker on the machine meets it: a data dir, a token file with one
- * viewer and one operator, the sim's edu scenario. Optionally wrapped in
+ * viewer and one operator (or none: the server's own session token), the
+ * sim's edu scenario by default. Optionally wrapped in
  * another command (a mount namespace with a tiny tmpfs, a file-size limit).
  * Waits for /health with a generous deadline, never a fixed sleep.
  */
@@ -24,6 +25,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** what the server printed on stderr so far */
   stderr(): string;
+  /** what the server printed on stdout so far (the login URL, with `tokens: 'session'`) */
+  stdout(): string;
   /** SIGTERM and wait for the exit status */
   stop(): Promise<number | null>;
 }
@@ -47,15 +50,23 @@ export interface StartOptions {
   scenario?: string;
   /** how long /health may take (generous: shared machines) */
   deadlineMs?: number;
+  /** listen here instead of a fresh free port (a restart that open pages must find again) */
+  port?: number;
+  /** 'session': no --token-file, so the server keeps its own token in <data-dir>/session-token */
+  tokens?: 'file' | 'session';
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
   if (!existsSync(SERVER_BUNDLE))
     throw new Error(`${SERVER_BUNDLE} is missing: the abuse suite runs the built server (scripts/bootstrap.sh builds it)`);
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vfioscope-abuse-'));
-  const tokenFile = join(mkdtempSync(join(tmpdir(), 'vfioscope-abuse-tokens-')), 'tokens.txt');
-  writeFileSync(tokenFile, `operator:${OPERATOR}\nviewer:${VIEWER}\n`, { mode: 0o600 });
-  const port = await freePort();
+  let tokenArgs: string[] = [];
+  if (opts.tokens !== 'session') {
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'vfioscope-abuse-tokens-')), 'tokens.txt');
+    writeFileSync(tokenFile, `operator:${OPERATOR}\nviewer:${VIEWER}\n`, { mode: 0o600 });
+    tokenArgs = ['--token-file', tokenFile];
+  }
+  const port = opts.port ?? (await freePort());
   const argv = [
     process.execPath,
     SERVER_BUNDLE,
@@ -66,13 +77,14 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     `127.0.0.1:${port}`,
     '--data-dir',
     dataDir,
-    '--token-file',
-    tokenFile,
+    ...tokenArgs,
     ...(opts.extraArgs ?? []),
   ];
   const [cmd, ...args] = [...(opts.wrap ?? []), ...argv] as [string, ...string[]];
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
   let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const base = `http://127.0.0.1:${port}`;
@@ -96,6 +108,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     dataDir,
     child,
     stderr: () => err,
+    stdout: () => out,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

@@ -22,3 +22,19 @@ export function setAuthToken(token: string | null): void {
   if (token === null) sessionStorage.removeItem(KEY);
   else sessionStorage.setItem(KEY, token);
 }
+
+/*
+ * A 401 anywhere means the server no longer accepts this page's token (it
+ * restarted with another one, or the token was revoked): the session turns
+ * that into "signed out" instead of each view failing on its own.
+ */
+const unauthorizedListeners = new Set<() => void>();
+
+export function onUnauthorized(fn: () => void): () => void {
+  unauthorizedListeners.add(fn);
+  return () => unauthorizedListeners.delete(fn);
+}
+
+export function reportUnauthorized(): void {
+  for (const fn of unauthorizedListeners) fn();
+}

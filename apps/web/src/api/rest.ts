@@ -4,7 +4,7 @@
  * kernel's errno name and message where the action was taken.
  */
 import type { ErrorBody } from '@vfioscope/protocol';
-import { authToken } from './auth.ts';
+import { authToken, reportUnauthorized } from './auth.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -51,6 +51,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       throw new ApiError(res.status, 'EPROTO', 'response is not JSON');
     }
   }
+  if (res.status === 401) reportUnauthorized();
   if (!res.ok) {
     const err = (parsed as LooseErrorBody | undefined)?.error;
     throw new ApiError(res.status, err?.errno ?? statusErrno(res.status), err?.message ?? res.statusText, err?.field);

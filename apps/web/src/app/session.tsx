@@ -1,18 +1,24 @@
 /**
  * Who is logged in: the token's role from GET /whoami. Operators act; viewers
  * read and see every action disabled with the reason. Without a valid token
- * the app shows the login screen instead of failing piecemeal.
+ * the app shows the login screen instead of failing piecemeal — and says why:
+ * no token yet (a neutral prompt), a token the server refused, a session the
+ * server ended (it restarted with another token: any 401 while signed in), or
+ * a server that cannot be reached yet (retried by itself).
  */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { apiPaths, type Role, type WhoamiResponse } from '@vfioscope/protocol';
 import { get, ApiError } from '../api/rest.ts';
-import { setAuthToken } from '../api/auth.ts';
+import { authToken, onUnauthorized, setAuthToken } from '../api/auth.ts';
 import { liveStore } from '../live/hooks.ts';
+import { watchConnection } from './connection-watch.ts';
+
+export type SignedOutReason = 'none' | 'refused' | 'expired' | 'unreachable';
 
 export type SessionState =
   | { status: 'loading' }
   | { status: 'signed-in'; role: Role; tokenId: string }
-  | { status: 'signed-out'; error: ApiError | null };
+  | { status: 'signed-out'; reason: SignedOutReason; error: ApiError | null };
 
 interface Session {
   state: SessionState;
@@ -28,21 +34,62 @@ const SessionContext = createContext<Session | null>(null);
 
 export const VIEWER_REASON = 'Viewer role: read-only. Sign in with an operator token to act.';
 
+/** how often a first load retries a server it could not reach */
+const UNREACHABLE_RETRY_MS = 3000;
+
+function signedOut(e: unknown, hadToken: boolean): SessionState {
+  const error = e instanceof ApiError ? e : null;
+  if (error?.status === 0) return { status: 'signed-out', reason: 'unreachable', error };
+  // 401 without a token of our own is the ordinary first visit: nothing went wrong
+  if (error?.status === 401 && !hadToken) return { status: 'signed-out', reason: 'none', error: null };
+  return { status: 'signed-out', reason: 'refused', error };
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
-  const load = useCallback(() => {
-    setState({ status: 'loading' });
+  /** `quiet`: keep what is on screen while asking (a retry, a re-check after reconnecting) */
+  const load = useCallback((quiet = false) => {
+    if (!quiet) setState({ status: 'loading' });
+    const hadToken = authToken() !== null;
     get<WhoamiResponse>(apiPaths.whoami()).then(
       (w) => setState({ status: 'signed-in', role: w.role, tokenId: w.tokenId }),
-      (e: unknown) => setState({ status: 'signed-out', error: e instanceof ApiError ? e : null }),
+      (e: unknown) =>
+        setState((prev) => {
+          // a drop while signed in is the stream's business (offline), not a sign-out
+          if (quiet && prev.status === 'signed-in' && !(e instanceof ApiError && e.status === 401)) return prev;
+          if (prev.status === 'signed-in') return { status: 'signed-out', reason: 'expired', error: null };
+          return signedOut(e, hadToken);
+        }),
     );
   }, []);
-  useEffect(load, [load]);
+  useEffect(() => load(), [load]);
+
+  // a 401 from any request while signed in: the server no longer takes this token
+  const signedIn = state.status === 'signed-in';
+  useEffect(() => {
+    if (!signedIn) return;
+    return onUnauthorized(() => {
+      setAuthToken(null); // dead for good: a reload should prompt, not show EAUTH
+      setState({ status: 'signed-out', reason: 'expired', error: null });
+    });
+  }, [signedIn]);
+
   useEffect(() => {
     if (state.status !== 'signed-in') return;
     liveStore.start();
-    return () => liveStore.stop();
-  }, [state.status]);
+    const unwatch = watchConnection(() => load(true));
+    return () => {
+      unwatch();
+      liveStore.stop();
+    };
+  }, [state.status, load]);
+
+  // each failed retry is a new state object, which schedules the next one
+  useEffect(() => {
+    if (state.status !== 'signed-out' || state.reason !== 'unreachable') return;
+    const t = window.setTimeout(() => load(true), UNREACHABLE_RETRY_MS);
+    return () => window.clearTimeout(t);
+  }, [state, load]);
 
   const role = state.status === 'signed-in' ? state.role : null;
   const session: Session = {
@@ -57,7 +104,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     signOut: () => {
       setAuthToken(null);
       liveStore.stop();
-      setState({ status: 'signed-out', error: null });
+      setState({ status: 'signed-out', reason: 'none', error: null });
     },
   };
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;

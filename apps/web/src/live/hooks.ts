@@ -40,9 +40,20 @@ export const useAlerts = () => useTopic('alerts', alertsReducer);
 export const useDeviceLive = (bdf: string | null) => useTopic(bdf === null ? null : deviceTopic(bdf), deviceReducer);
 export const useMappings = (container: number | null) => useTopic(container === null ? null : mappingsTopic(container), mappingsReducer);
 
+/** the stream socket's state: connecting, open or closed (with the next retry) */
 export function useConnection() {
   return useSyncExternalStore(
     useCallback((fn: () => void) => liveStore.onConnection(fn), []),
     () => liveStore.connection(),
   );
+}
+
+/**
+ * Offline: the stream is down after live data had arrived, so what is on
+ * screen is a picture of the past (say how old; grey out what alarms).
+ */
+export function useOffline(): { offline: boolean; asOf: number | null } {
+  const c = useConnection();
+  const asOf = liveStore.dataAt();
+  return { offline: c.state !== 'open' && asOf !== null, asOf };
 }

@@ -58,6 +58,8 @@ export class LiveStore {
   private helloListeners = new Set<(data: unknown) => void>();
   private status: ConnectionStatus = { state: 'closed', attempt: 0, retryAt: null, reason: null };
   private client: StreamTransport;
+  /** when the last snapshot or delta arrived: "as of" while the stream is down */
+  private lastDataAt: number | null = null;
 
   constructor(
     private readonly codec: WireCodec,
@@ -76,6 +78,7 @@ export class LiveStore {
   }
 
   start(): void {
+    this.lastDataAt = null;
     this.client.start();
   }
 
@@ -89,6 +92,11 @@ export class LiveStore {
 
   connection(): ConnectionStatus {
     return this.status;
+  }
+
+  /** when live data last arrived (ms epoch); null before the first since start() */
+  dataAt(): number | null {
+    return this.lastDataAt;
   }
 
   onConnection(fn: () => void): () => void {
@@ -150,6 +158,7 @@ export class LiveStore {
       }
       return;
     }
+    this.lastDataAt = Date.now();
     const entry = this.topics.get(msg.topic);
     if (!entry) return;
     const view = entry.view;

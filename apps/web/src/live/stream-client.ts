@@ -27,7 +27,11 @@ export interface StreamClientOptions {
 }
 
 const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 15_000;
+/*
+ * Capped low: a restarted server should find its pages back within seconds
+ * (each attempt is one WebSocket handshake, and the jitter spreads many pages).
+ */
+const BACKOFF_MAX_MS = 6_000;
 
 export function streamUrl(): string {
   const u = new URL('api/v1/stream', window.location.href);

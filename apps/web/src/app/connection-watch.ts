@@ -1,0 +1,33 @@
+/**
+ * What a dropped stream means. A browser WebSocket never sees the HTTP status
+ * of a refused upgrade, so after each failed (re)connect we ask GET /whoami:
+ * a 401 there (reported by the REST client) signs the page out; a network
+ * error means the server is simply away, and the stream keeps retrying. When
+ * the stream opens again after a drop, `onReconnected` lets the session
+ * re-read who it is (the topics re-send their snapshots by themselves).
+ */
+import { apiPaths } from '@vfioscope/protocol';
+import { get } from '../api/rest.ts';
+import { liveStore } from '../live/hooks.ts';
+
+export function watchConnection(onReconnected: () => void): () => void {
+  let wasDown = false;
+  let probedAttempt = -1;
+  return liveStore.onConnection(() => {
+    const s = liveStore.connection();
+    if (s.state === 'open') {
+      if (wasDown) onReconnected();
+      wasDown = false;
+      probedAttempt = -1;
+      return;
+    }
+    if (s.state !== 'closed') return;
+    wasDown = true;
+    // once per failed attempt: the backoff bounds how often the server is asked
+    if (s.attempt === probedAttempt) return;
+    probedAttempt = s.attempt;
+    get(apiPaths.whoami()).catch(() => {
+      // 401 is turned into "signed out" by the REST client; anything else: still away
+    });
+  });
+}
