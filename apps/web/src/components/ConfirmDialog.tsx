@@ -1,5 +1,10 @@
-/** A modal confirmation for destructive actions (reset, BAR writes, unmaps). */
-import { useEffect, useRef, type ReactNode } from 'react';
+/**
+ * A modal confirmation for destructive actions (reset, BAR writes, unmaps,
+ * release). Focus starts on Cancel, stays inside while it is open and goes
+ * back to the button that opened it; Escape cancels.
+ */
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useFocusTrap } from './useFocusTrap.ts';
 
 export function ConfirmDialog(props: {
   title: string;
@@ -9,9 +14,12 @@ export function ConfirmDialog(props: {
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const titleId = useId();
+  const bodyId = useId();
+  useFocusTrap(dialogRef, cancelRef);
   useEffect(() => {
-    cancelRef.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') props.onCancel();
     };
@@ -22,15 +30,20 @@ export function ConfirmDialog(props: {
     // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog is a mouse shortcut for Cancel; the keyboard has Escape and the focused Cancel button
     <div className="dialog-backdrop" onMouseDown={props.onCancel}>
       <div
+        ref={dialogRef}
         className="dialog"
-        role="dialog"
+        role="alertdialog"
         aria-modal="true"
-        aria-label={props.title}
+        aria-labelledby={titleId}
+        aria-describedby={bodyId}
         data-testid="confirm-dialog"
+        tabIndex={-1}
         onMouseDown={(e) => e.stopPropagation()}
       >
-        <h2>{props.title}</h2>
-        <div className="dialog-body">{props.children}</div>
+        <h2 id={titleId}>{props.title}</h2>
+        <div className="dialog-body" id={bodyId}>
+          {props.children}
+        </div>
         <div className="dialog-actions">
           <button type="button" className="btn ghost" ref={cancelRef} onClick={props.onCancel} data-testid="confirm-cancel">
             Cancel
