@@ -146,5 +146,7 @@ describe('gaps and straddles (for the advice an EEXIST or a partial unmap gets)'
     expect(t.straddling(0x11000n, 0x10000n).map((x) => x.iova)).toEqual([0x10000n, 0x20000n]);
     expect(t.straddling(0x10000n, 0x3000n)).toEqual([]);
     expect(t.straddling(0x21000n, 0x1000n).map((x) => x.iova)).toEqual([0x20000n]);
+    // from a mapping's start to inside it (dma.spec's 8 MiB of a 16 MiB mapping)
+    expect(t.straddling(0x20000n, 0x1000n).map((x) => x.iova)).toEqual([0x20000n]);
   });
 });

@@ -217,7 +217,8 @@ export class DmaMappingTable<T = unknown> {
     const low = this.find(iova);
     if (low && low.iova < iova) out.push(low);
     const high = this.find(limit - 1n);
-    if (high && end(high) > limit && high !== low) out.push(high);
+    // a mapping that starts at iova and ends past the range is split at its far edge only: still named once
+    if (high && end(high) > limit && !out.includes(high)) out.push(high);
     return out;
   }
 
