@@ -82,6 +82,16 @@ export function className(classCode: number): string {
   return SUBCLASSES[sub] ?? CLASSES[base] ?? `class ${classCode.toString(16).padStart(6, '0')}`;
 }
 
+/** A device as a person names it: vendor and model ("NVIDIA GA102GL [RTX A6000]"), the class when the model is unknown. */
+export function deviceLabel(d: {
+  vendorId: number;
+  classCode: number;
+  vendorName?: string | undefined;
+  deviceName?: string | undefined;
+}): string {
+  return `${vendorName(d.vendorId, d.vendorName)} ${d.deviceName ?? className(d.classCode)}`;
+}
+
 export function idPair(vendorId: number, deviceId: number): string {
   return `${vendorId.toString(16).padStart(4, '0')}:${deviceId.toString(16).padStart(4, '0')}`;
 }

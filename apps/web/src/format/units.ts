@@ -2,16 +2,36 @@
 
 const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
+/** the binary unit a byte count reads best in: its index in B, KiB, MiB, … */
+function binaryUnitOf(n: number): number {
+  let i = 0;
+  while (Math.abs(n) >= 1024 ** (i + 1) && i < BINARY_UNITS.length - 1) i++;
+  return i;
+}
+
+/** the binary unit a byte count reads best in: { size: 1048576, name: 'MiB' } */
+export function binaryUnit(n: number): { size: number; name: string } {
+  const i = binaryUnitOf(n);
+  return { size: 1024 ** i, name: BINARY_UNITS[i]! };
+}
+
+/** a value in a binary unit: whole when it is, else three significant digits */
+function inUnit(n: number, i: number): string {
+  const v = n / 1024 ** i;
+  return v.toFixed(i === 0 || v >= 100 || Number.isInteger(v) ? 0 : v >= 10 ? 1 : 2);
+}
+
 export function formatBytes(n: number | bigint | null | undefined): string {
   if (n === null || n === undefined) return '—';
-  let v = Number(n);
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < BINARY_UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const digits = i === 0 || v >= 100 || Number.isInteger(v) ? 0 : v >= 10 ? 1 : 2;
-  return `${v.toFixed(digits)} ${BINARY_UNITS[i]}`;
+  const v = Number(n);
+  const i = binaryUnitOf(v);
+  return `${inUnit(v, i)} ${BINARY_UNITS[i]}`;
+}
+
+/** "32 / 33 GiB": used against a limit in the larger one's unit, so they compare at a glance */
+export function formatBytesOf(used: number, limit: number): string {
+  const i = binaryUnitOf(Math.max(used, limit));
+  return `${inUnit(used, i)} / ${inUnit(limit, i)} ${BINARY_UNITS[i]}`;
 }
 
 export function formatRate(perSecond: number): string {
@@ -37,9 +57,29 @@ export function percent(used: number, limit: number | null): number | null {
   return Math.min(100, (used / limit) * 100);
 }
 
+/** whole percent of a limit, "<1 %" for a sliver; null without a limit */
+export function percentLabel(used: number, limit: number | null): string | null {
+  const pct = percent(used, limit);
+  if (pct === null) return null;
+  if (pct > 0 && pct < 1) return '<1 %';
+  return `${Math.round(pct)} %`;
+}
+
 export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.toLocaleTimeString('en-GB', { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return `${formatClock(ms)}.${String(new Date(ms).getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** a span of time as an operator says it: "45 s", "3 min 05 s", "2 h 10 min" */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** wall-clock time of day, to the second: "03:16:42" */
+export function formatClock(ms: number): string {
+  return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
 }
 
 export function formatAgo(ms: number, now = Date.now()): string {
