@@ -2,11 +2,12 @@
  * Browser tests: Debian's Chromium (installed by e2e/run.sh; Playwright's own
  * browser download is not used) against the real server on the sim — one on
  * the default scenario, one on the storm scenario, one on the large scenario
- * (281 groups) for the scale tests.
+ * (281 groups) for the scale tests, one on the demo scenario (the default
+ * host whose VM's GPU storms) for the operator's story and its screenshots.
  */
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_LAUNCH } from './support/chromium.ts';
-import { DEFAULT_PORT, DEFAULT_URL, LARGE_PORT, STORM_PORT } from './support/env.ts';
+import { DEFAULT_PORT, DEFAULT_URL, DEMO_PORT, LARGE_PORT, STORM_PORT } from './support/env.ts';
 
 const server = (scenario: string, port: number) => ({
   command: `bash e2e/support/serve.sh ${scenario} ${port}`,
@@ -37,5 +38,5 @@ export default defineConfig({
     launchOptions: CHROMIUM_LAUNCH,
   },
   projects: [{ name: 'chromium' }],
-  webServer: [server('default', DEFAULT_PORT), server('storm', STORM_PORT), server('large', LARGE_PORT)],
+  webServer: [server('default', DEFAULT_PORT), server('storm', STORM_PORT), server('large', LARGE_PORT), server('demo', DEMO_PORT)],
 });

@@ -1,14 +1,17 @@
 /**
- * Where the three test servers listen and the tokens they accept (see fixtures/tokens.txt).
- * VFIOSCOPE_E2E_PORT moves the three ports (so two runs can share a machine).
+ * Where the four test servers listen and the tokens they accept (see fixtures/tokens.txt).
+ * VFIOSCOPE_E2E_PORT moves the four ports (so two runs can share a machine).
  */
 export const DEFAULT_PORT = Number(process.env.VFIOSCOPE_E2E_PORT ?? 17170);
 export const STORM_PORT = DEFAULT_PORT + 1;
 /** the sim's "large" scenario (281 groups), for the scale tests */
 export const LARGE_PORT = DEFAULT_PORT + 2;
+/** the sim's "demo" scenario: the default host whose win11-cad GPU storms from 20 s after start, 60 s in every 180 s */
+export const DEMO_PORT = DEFAULT_PORT + 3;
 export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 export const STORM_URL = `http://127.0.0.1:${STORM_PORT}`;
 export const LARGE_URL = `http://127.0.0.1:${LARGE_PORT}`;
+export const DEMO_URL = `http://127.0.0.1:${DEMO_PORT}`;
 export const OPERATOR_TOKEN = 'e2e-operator-token-0001';
 export const VIEWER_TOKEN = 'e2e-viewer-token-0001';
 
@@ -38,3 +41,5 @@ export const DEVICES = {
 export const STORM_VF = '0000:03:00.0';
 
 export const SCREENSHOTS = new URL('../screenshots/', import.meta.url).pathname;
+/** the screenshots the README's operator's guide shows */
+export const DOC_SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
