@@ -1,9 +1,10 @@
 /**
  * The REST client for /api/v1. Failures come back as `{ error: { errno,
- * message, field } }`; they surface as ApiError so the UI can show the
- * kernel's errno name and message where the action was taken.
+ * message, field, hint } }`; they surface as ApiError so the UI can show the
+ * kernel's errno name and message where the action was taken, and the way
+ * out the server knows (hint) as something to act on.
  */
-import type { ErrorBody } from '@vfioscope/protocol';
+import type { ErrorBody, ProblemHint } from '@vfioscope/protocol';
 import { authToken, reportUnauthorized } from './auth.ts';
 
 export class ApiError extends Error {
@@ -14,6 +15,8 @@ export class ApiError extends Error {
     message: string,
     /** the request field the error is about, when the server names one */
     readonly field?: string,
+    /** what the server knows about the way out (the next free IOVA, what is left under RLIMIT_MEMLOCK, the mapping an unmap would split) */
+    readonly hint?: ProblemHint,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -54,7 +57,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (res.status === 401) reportUnauthorized();
   if (!res.ok) {
     const err = (parsed as LooseErrorBody | undefined)?.error;
-    throw new ApiError(res.status, err?.errno ?? statusErrno(res.status), err?.message ?? res.statusText, err?.field);
+    throw new ApiError(res.status, err?.errno ?? statusErrno(res.status), err?.message ?? res.statusText, err?.field, err?.hint);
   }
   return parsed as T;
 }

@@ -16,11 +16,11 @@ export function KernelAnswer({ state, testid }: { state: ActionState<unknown>; t
       </span>
     );
   const e = state.error;
+  // the server's message already names the field ("size: …", errors.ts namingField): saying it again read "size: … (size)"
   return (
-    <span className="answer err" data-testid={testid} data-status="error" data-errno={e.errno} role="alert">
+    <span className="answer err" data-testid={testid} data-status="error" data-errno={e.errno} data-field={e.field} role="alert">
       <span className="errno">{e.errno}</span>
       <span>{e.message}</span>
-      {e.field ? <span className="field-name">({e.field})</span> : null}
     </span>
   );
 }
