@@ -1,15 +1,27 @@
 /** A usage gauge: used against a limit, amber past 75 %, red past 90 %. */
-import { percent } from '../format/units.ts';
+import { percent, percentLabel } from '../format/units.ts';
 
-export function Gauge(props: { label: string; used: number; limit: number | null; format: (n: number) => string; testid?: string }) {
+export function Gauge(props: {
+  label: string;
+  used: number;
+  limit: number | null;
+  format: (n: number) => string;
+  /** the value as words, instead of "used / limit" (e.g. "32 / 33 GiB locked") */
+  value?: string;
+  testid?: string;
+}) {
   const pct = percent(props.used, props.limit);
   const level = pct === null ? '' : pct >= 90 ? 'bad' : pct >= 75 ? 'warn' : '';
   return (
     <div className={`gauge ${level}`} data-testid={props.testid} data-used={props.used} data-limit={props.limit ?? ''}>
       <div className="gauge-top">
-        <span className="gauge-pct">{pct === null ? '—' : `${pct < 1 && pct > 0 ? pct.toFixed(2) : pct.toFixed(1)}%`}</span>
+        <span className="gauge-pct">{percentLabel(props.used, props.limit) ?? '—'}</span>
         <span className="gauge-value" data-testid={props.testid ? `${props.testid}-value` : undefined}>
-          {props.format(props.used)} <span className="faint">/ {props.limit === null ? 'unlimited' : props.format(props.limit)}</span>
+          {props.value ?? (
+            <>
+              {props.format(props.used)} <span className="faint">/ {props.limit === null ? 'unlimited' : props.format(props.limit)}</span>
+            </>
+          )}
         </span>
       </div>
       <div className="track">

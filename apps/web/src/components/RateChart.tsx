@@ -1,13 +1,16 @@
 /**
  * A live rate chart (Recharts): a series of {t, rate} over a sliding time
- * window. Animation is off: the data itself moves every tick.
+ * window. Animation is off: the data itself moves every tick. The value axis
+ * has round ticks (format/axis-ticks.ts) and, while the vector storms, the
+ * threshold that made it a storm is drawn as a line, so "how bad" reads
+ * against "how much is too much".
  */
 import { memo } from 'react';
-import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HistoryPoint } from '@vfioscope/protocol';
-import { formatRate, formatTime } from '../format/units.ts';
-
-const AXIS = { fontSize: 10, fill: '#5f6b7a' };
+import { type AxisKind, formatValue, niceAxis } from '../format/axis-ticks.ts';
+import { formatTime } from '../format/units.ts';
+import { AXIS_TICK, DANGER, GRID_STROKE } from './chart-theme.ts';
 
 export const RateChart = memo(function RateChart(props: {
   points: HistoryPoint[];
@@ -17,20 +20,29 @@ export const RateChart = memo(function RateChart(props: {
   color?: string;
   testid?: string;
   axes?: boolean;
-  format?: (v: number) => string;
+  /** what the values are: interrupts per second (default), bytes or a count */
+  kind?: AxisKind;
   /** span only the data there is (up to windowMs), instead of always the whole window */
   fit?: boolean;
+  /** the storm threshold to draw (per second), null when the vector is not storming */
+  threshold?: number | null;
 }) {
   const color = props.color ?? '#3cc8b8';
-  const fmt = props.format ?? formatRate;
+  const kind = props.kind ?? 'rate';
   const id = `g${color.replace('#', '')}`;
   const axes = props.axes ?? true;
+  const threshold = props.threshold ?? null;
+  let max = threshold ?? 0;
+  for (const p of props.points) if (p.rate > max) max = p.rate;
+  const y = niceAxis(max, kind);
   return (
     <div
       style={{ height: props.height ?? 90 }}
       data-testid={props.testid}
       data-points={props.points.length}
       data-last={props.points.length ? props.points[props.points.length - 1]!.rate : ''}
+      data-threshold={threshold ?? undefined}
+      data-ticks={y.ticks.map(y.format).join('|')}
     >
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={props.points} margin={{ top: 4, right: 4, bottom: 0, left: axes ? 0 : 4 }}>
@@ -40,7 +52,7 @@ export const RateChart = memo(function RateChart(props: {
               <stop offset="100%" stopColor={color} stopOpacity={0.02} />
             </linearGradient>
           </defs>
-          <CartesianGrid stroke="#1a222c" vertical={false} />
+          <CartesianGrid stroke={GRID_STROKE} vertical={false} />
           <XAxis
             dataKey="t"
             type="number"
@@ -50,23 +62,41 @@ export const RateChart = memo(function RateChart(props: {
             ]}
             allowDataOverflow
             hide={!axes}
-            tick={AXIS}
+            tick={AXIS_TICK}
             tickLine={false}
             axisLine={false}
             tickFormatter={(t: number) => `-${Math.round((props.now - t) / 1000)}s`}
             tickCount={5}
           />
-          <YAxis hide={!axes} tick={AXIS} tickLine={false} axisLine={false} width={52} tickFormatter={fmt} allowDecimals={false} />
+          <YAxis
+            hide={!axes}
+            tick={AXIS_TICK}
+            tickLine={false}
+            axisLine={false}
+            width={52}
+            domain={y.domain}
+            ticks={y.ticks}
+            tickFormatter={y.format}
+            interval={0}
+          />
           <Tooltip
             isAnimationActive={false}
             content={({ active, payload }) =>
               active && payload?.length ? (
                 <div className="chart-tooltip">
-                  {formatTime(payload[0]!.payload.t as number)} · {fmt(payload[0]!.value as number)}
+                  {formatTime(payload[0]!.payload.t as number)} · {formatValue(kind, payload[0]!.value as number)}
                 </div>
               ) : null
             }
           />
+          {threshold !== null ? (
+            <ReferenceLine
+              y={threshold}
+              stroke={DANGER}
+              strokeDasharray="4 3"
+              label={{ value: `storm ≥ ${formatValue(kind, threshold)}`, position: 'insideTopLeft', fill: DANGER, fontSize: 10 }}
+            />
+          ) : null}
           <Area
             type="monotone"
             dataKey="rate"

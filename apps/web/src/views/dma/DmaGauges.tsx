@@ -6,36 +6,46 @@
 import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis, CartesianGrid } from 'recharts';
 import type { PinnedState } from '../../live/reducers.ts';
 import { Gauge } from '../../components/Gauge.tsx';
+import { AXIS_TICK, GRID_STROKE } from '../../components/chart-theme.ts';
+import { type AxisKind, formatValue, niceAxis } from '../../format/axis-ticks.ts';
 import { formatBytes, formatCount, formatTime } from '../../format/units.ts';
-
-const AXIS = { fontSize: 10, fill: '#5f6b7a' };
 
 function History({
   points,
   dataKey,
   color,
-  format,
+  kind,
   testid,
 }: {
   points: { t: number; v: number }[];
   dataKey: string;
   color: string;
-  format: (n: number) => string;
+  kind: AxisKind;
   testid: string;
 }) {
+  const y = niceAxis(Math.max(0, ...points.map((p) => p.v)), kind, 2);
   return (
-    <div className="chart-box" data-testid={testid} data-points={points.length}>
+    <div className="chart-box" data-testid={testid} data-points={points.length} data-ticks={y.ticks.map(y.format).join('|')}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={points} margin={{ top: 6, right: 6, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="#1a222c" vertical={false} />
+          <CartesianGrid stroke={GRID_STROKE} vertical={false} />
           <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} hide />
-          <YAxis tick={AXIS} tickLine={false} axisLine={false} width={68} tickFormatter={format} tickCount={3} />
+          <YAxis
+            tick={AXIS_TICK}
+            tickLine={false}
+            axisLine={false}
+            width={68}
+            domain={y.domain}
+            ticks={y.ticks}
+            tickFormatter={y.format}
+            interval={0}
+          />
           <Tooltip
             isAnimationActive={false}
             content={({ active, payload }) =>
               active && payload?.length ? (
                 <div className="chart-tooltip">
-                  {formatTime(payload[0]!.payload.t as number)} · {format(payload[0]!.value as number)}
+                  {formatTime(payload[0]!.payload.t as number)} · {formatValue(kind, payload[0]!.value as number)}
                 </div>
               ) : null
             }
@@ -64,11 +74,12 @@ export function DmaGauges({ container, pinned, now }: { container: number; pinne
     <>
       <section className="panel" data-testid="pinned-panel">
         <div className="panel-head">
-          <h3>Pinned memory</h3>
+          <h3>Pinned by vfioscope</h3>
+          <span className="faint">this container's pages, charged to vfioscope's own RLIMIT_MEMLOCK</span>
         </div>
         <div className="panel-body gauge-with-chart">
           <Gauge
-            label="pinned vs memlock"
+            label="pinned vs vfioscope's RLIMIT_MEMLOCK"
             used={stat?.pinnedBytes ?? 0}
             limit={stat?.limitBytes ?? null}
             format={formatBytes}
@@ -78,7 +89,7 @@ export function DmaGauges({ container, pinned, now }: { container: number; pinne
             points={withNow.map((p) => ({ t: p.t, v: p.pinnedBytes }))}
             dataKey="v"
             color="#3cc8b8"
-            format={formatBytes}
+            kind="bytes"
             testid="pinned-history"
           />
         </div>
@@ -99,7 +110,7 @@ export function DmaGauges({ container, pinned, now }: { container: number; pinne
             points={withNow.map((p) => ({ t: p.t, v: p.entries }))}
             dataKey="v"
             color="#63a8ff"
-            format={formatCount}
+            kind="count"
             testid="entries-history"
           />
         </div>
