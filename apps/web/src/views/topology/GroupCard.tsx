@@ -1,17 +1,18 @@
 /**
- * One IOMMU group: its devices, viability (and which device and driver block
- * it), its owner and container, and the open/release actions (vfioscope takes
- * the group: VFIO_GROUP_SET_CONTAINER, then SET_IOMMU TYPE1v2 on a new
+ * One IOMMU group: its devices, viability (which device and driver block it,
+ * and the way to unblock it), its owners with their locked memory against
+ * their limit, its container, and the open / release actions (vfioscope
+ * takes the group: VFIO_GROUP_SET_CONTAINER, then SET_IOMMU TYPE1v2 on a new
  * container). Compact, so a few hundred groups stay scannable.
  */
 import { memo, useState } from 'react';
-import { apiPaths, type CloseGroupResponse, type OpenGroupResponse } from '@vfioscope/protocol';
-import { post } from '../../api/rest.ts';
 import { deviceHref, dmaHref } from '../../app/router.ts';
 import { className, idPair, vendorName } from '../../format/pci-names.ts';
+import { lockedLabel, processLabel } from '../../format/owner.ts';
+import { percent } from '../../format/units.ts';
 import { ActionButton } from '../../components/ActionButton.tsx';
-import { KernelAnswer } from '../../components/KernelAnswer.tsx';
-import { useAction } from '../../components/useAction.ts';
+import { ReleaseButton, useOpenGroup } from './group-actions.tsx';
+import { Blockers, NextStep } from './GroupViability.tsx';
 import { ownerLabel, type GroupCardModel } from './topology-model.ts';
 
 function DriverBadge({ driver }: { driver: string | null }) {
@@ -20,24 +21,37 @@ function DriverBadge({ driver }: { driver: string | null }) {
   return <span className="badge warn">{driver}</span>;
 }
 
+/**
+ * The other processes holding the group (VMs, by format/owner.ts's one rule),
+ * each with its locked memory against its RLIMIT_MEMLOCK: a VM near its limit
+ * is one hot-plug away from failing to pin.
+ */
+function ForeignOwners({ card }: { card: GroupCardModel }) {
+  const others = card.group.owners.filter((o) => !o.self);
+  if (others.length === 0) return null;
+  return (
+    <div className="owner-lines" data-testid="group-owner" title={others.map((o) => `${o.comm} (pid ${o.pid}): ${o.cmdline}`).join('\n')}>
+      {others.map((o) => {
+        const pct = percent(o.lockedBytes, o.memlockLimit);
+        return (
+          <div key={o.pid} className={`owner-line ${pct !== null && pct >= 90 ? 'near-limit' : ''}`} data-testid="group-owner-memory">
+            <span className="owner-name">{processLabel(o)}</span> · {lockedLabel(o.lockedBytes, o.memlockLimit)}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
 export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; containers: number[]; inCluster?: boolean }) {
   const { card, containers } = props;
   const g = card.group;
-  const open = useAction(
-    (container: number | undefined) => post<OpenGroupResponse>(apiPaths.groupOpen(g.id), container === undefined ? {} : { container }),
-    (r) => `group ${r.group} attached to container ${r.container}`,
-  );
-  const close = useAction(
-    () => post<CloseGroupResponse>(apiPaths.groupClose(g.id)),
-    () => `group ${g.id} released`,
-  );
+  const open = useOpenGroup(g, card.devices);
   const [target, setTarget] = useState<string>('new');
-  const [last, setLast] = useState<'open' | 'close'>('open');
   const owner = ownerLabel(g);
   const held = g.container !== null;
   const foreign = g.owners.some((o) => !o.self);
   const blockers = new Set(g.blockers.map((b) => b.bdf));
-  const answer = last === 'close' ? close.state : open.state;
   return (
     <article
       className={`group-card ${g.viable ? '' : 'blocked'} ${held ? 'held' : ''}`}
@@ -60,25 +74,13 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
           </a>
         ) : null}
         <span className="spacer" />
-        <span
-          className={`owner ${foreign ? 'foreign' : owner ? 'self' : ''}`}
-          data-testid="group-owner"
-          title={g.owners.map((o) => `${o.comm} (pid ${o.pid}): ${o.cmdline}`).join('\n') || undefined}
-        >
-          {owner ?? 'free'}
-        </span>
+        {foreign ? null : (
+          <span className={`owner ${owner ? 'self' : ''}`} data-testid="group-owner">
+            {owner ?? 'free'}
+          </span>
+        )}
         {held ? (
-          <ActionButton
-            small
-            testid={`group-close-${g.id}`}
-            onClick={() => {
-              setLast('close');
-              close.run();
-            }}
-            pending={close.state.status === 'pending'}
-          >
-            Release
-          </ActionButton>
+          <ReleaseButton g={g} />
         ) : !foreign && g.viable ? (
           <>
             {containers.length ? (
@@ -100,17 +102,16 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
               small
               variant="primary"
               testid={`group-open-${g.id}`}
-              pending={open.state.status === 'pending'}
-              onClick={() => {
-                setLast('open');
-                open.run(target === 'new' ? undefined : Number(target));
-              }}
+              pending={open.pending}
+              onClick={() => void open.open(target === 'new' ? undefined : Number(target))}
+              {...(open.confirm ? { confirm: open.confirm } : {})}
             >
-              Open
+              {open.confirm ? 'Open…' : 'Open'}
             </ActionButton>
           </>
         ) : null}
       </header>
+      <ForeignOwners card={card} />
       <ul className="dev-list">
         {card.devices.map((d) => (
           <li key={d.bdf} className={blockers.has(d.bdf) ? 'blocker' : ''}>
@@ -128,26 +129,8 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
           </li>
         ))}
       </ul>
-      {!g.viable && g.blockers.length ? (
-        <div
-          className="blockers"
-          data-testid="blockers"
-          title={`${g.blockers.map((b) => `${b.bdf} → ${b.driver}`).join(', ')}\nBind them to vfio-pci (or unbind them) to make the group viable.`}
-        >
-          Blocked by{' '}
-          {g.blockers.map((b, i) => (
-            <span key={b.bdf}>
-              {i ? ', ' : ''}
-              <span className="mono">{b.bdf}</span> → <strong>{b.driver}</strong>
-            </span>
-          ))}
-        </div>
-      ) : null}
-      {answer.status !== 'idle' ? (
-        <footer className="group-answer">
-          <KernelAnswer state={answer} testid={`group-answer-${g.id}`} />
-        </footer>
-      ) : null}
+      <Blockers g={g} devices={card.devices} />
+      <NextStep g={g} devices={card.devices} />
     </article>
   );
 });

@@ -6,6 +6,7 @@
  */
 import type { GroupView, PciDeviceView, TopologyResponse } from '@vfioscope/protocol';
 import { className, vendorName } from '../../format/pci-names.ts';
+import { processLabel } from '../../format/owner.ts';
 
 export interface GroupCardModel {
   group: GroupView;
@@ -30,14 +31,10 @@ export interface Section {
   cards: GroupCardModel[];
 }
 
+/** who holds the group, named by format/owner.ts's one rule; null when nobody does */
 export function ownerLabel(g: GroupView): string | null {
   if (g.owners.length === 0) return g.container !== null ? 'vfioscope' : null;
-  return g.owners
-    .map((o) => {
-      if (o.self) return 'vfioscope';
-      return o.vm ? `${o.vm} · pid ${o.pid}` : `${o.comm} · pid ${o.pid}`;
-    })
-    .join(', ');
+  return g.owners.map((o) => (o.self ? 'vfioscope' : processLabel(o))).join(', ');
 }
 
 // One card model per group object: the topology reducer keeps unchanged groups
