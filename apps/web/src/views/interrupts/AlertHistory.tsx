@@ -1,23 +1,23 @@
 /**
  * Storm alerts, active and past, one row per vector (a flapping vector raises
- * many), and for the chosen vector its rate at 1 s resolution with every storm
- * shaded — so a storm can be examined after it ended.
+ * many), and for the chosen vector — at first the worst active storm — its
+ * rate at 1 s resolution with every storm shaded and the threshold drawn, so
+ * a storm can be examined after it ended.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Area, AreaChart, CartesianGrid, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { apiPaths, type HistoryResponse, type StormAlert } from '@vfioscope/protocol';
+import { Area, AreaChart, CartesianGrid, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { apiPaths, type HistoryResponse, type PciDeviceView, type StormAlert } from '@vfioscope/protocol';
 import { get } from '../../api/rest.ts';
 import { deviceHref } from '../../app/router.ts';
-import { formatAgo, formatRate, formatTime } from '../../format/units.ts';
+import { niceAxis } from '../../format/axis-ticks.ts';
+import { ownerLabel } from '../../format/owner.ts';
+import { deviceLabel } from '../../format/pci-names.ts';
+import { formatAgo, formatClock, formatRate, formatTime } from '../../format/units.ts';
+import { AXIS_TICK, DANGER, GRID_STROKE } from '../../components/chart-theme.ts';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
+import { activeStorms, stormReasonShort, vectorName } from './storm-model.ts';
 
-const AXIS = { fontSize: 10, fill: '#5f6b7a' };
-const REASONS: Record<StormAlert['reason'], string> = {
-  absolute: 'over threshold',
-  baseline: 'over baseline',
-  'intx-unmask-loop': 'unmask loop',
-};
 const HISTORY_REFRESH_MS = 5000;
 
 interface VectorStorms {
@@ -31,10 +31,7 @@ interface VectorStorms {
 /** alerts (any order) → one entry per vector, active ones first, then the most recent */
 export function groupByVector(alerts: StormAlert[]): VectorStorms[] {
   const by = new Map<string, StormAlert[]>();
-  for (const a of alerts) {
-    const key = `${a.bdf}/${a.index}/${a.vector}`;
-    by.set(key, [...(by.get(key) ?? []), a]);
-  }
+  for (const a of alerts) by.set(a.key, [...(by.get(a.key) ?? []), a]);
   return [...by.entries()]
     .map(([key, list]) => {
       const storms = list.sort((a, b) => b.raisedAt - a.raisedAt);
@@ -48,10 +45,12 @@ export function groupByVector(alerts: StormAlert[]): VectorStorms[] {
     .sort((a, b) => Number(b.latest.clearedAt === null) - Number(a.latest.clearedAt === null) || b.latest.raisedAt - a.latest.raisedAt);
 }
 
-export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: number }) {
+export function AlertHistory({ alerts, now, names }: { alerts: StormAlert[]; now: number; names: Map<string, PciDeviceView> }) {
   const vectors = useMemo(() => groupByVector(alerts), [alerts]);
   const [chosen, setChosen] = useState<string | null>(null);
-  const current = vectors.find((v) => v.key === chosen) ?? vectors[0];
+  // until the operator picks one: the worst active storm (the banner's), else the latest
+  const worst = activeStorms(alerts)[0]?.key;
+  const current = vectors.find((v) => v.key === chosen) ?? vectors.find((v) => v.key === worst) ?? vectors[0];
   const history = useAction(
     (key: string) => get<HistoryResponse>(`${apiPaths.irqHistory()}?key=${encodeURIComponent(key)}&resolution=1s`),
     () => 'loaded',
@@ -66,6 +65,8 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
     return () => window.clearInterval(t);
   }, [key, loadHistory]);
   const points = history.state.status === 'ok' && history.state.value.key === key ? history.state.value.points : [];
+  const threshold = current?.latest.threshold ?? null;
+  const y = niceAxis(Math.max(threshold ?? 0, ...points.map((p) => p.rate)), 'rate');
   return (
     <div className="alert-grid" data-testid="alert-history">
       <div className="alert-table">
@@ -88,21 +89,29 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
                   key={v.key}
                   className={`alert-row ${active ? 'active' : ''} ${v.key === current?.key ? 'chosen' : ''}`}
                   onClick={() => setChosen(v.key)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      setChosen(v.key);
+                    }
+                  }}
+                  tabIndex={0}
+                  aria-selected={v.key === current?.key}
                   data-testid={`alert-${a.id}`}
+                  data-key={v.key}
                   data-active={active}
+                  data-chosen={v.key === current?.key}
                 >
                   <td>{active ? <span className="badge bad">active</span> : <span className="badge">cleared</span>}</td>
                   <td>
-                    <a className="mono" href={deviceHref(a.bdf)}>
+                    <a className="mono" href={deviceHref(a.bdf)} title={names.get(a.bdf) ? deviceLabel(names.get(a.bdf)!) : undefined}>
                       {a.bdf}
                     </a>{' '}
-                    <span className="mono">
-                      {a.index}[{a.vector}]
-                    </span>
-                    <div className="faint small">{a.owner ? `${a.owner.comm} · pid ${a.owner.pid}` : 'vfioscope'}</div>
+                    <span className="mono">{vectorName(a)}</span>
+                    <div className="faint small">{ownerLabel(a.owner)}</div>
                   </td>
                   <td className="muted">
-                    {REASONS[a.reason]}
+                    {stormReasonShort(a)}
                     {v.storms.length > 1 ? <div className="faint small">{v.storms.length} storms</div> : null}
                   </td>
                   <td className="num mono">{formatRate(v.peak)}</td>
@@ -129,32 +138,48 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
         {current ? (
           <>
             <div className="row" style={{ marginBottom: 6 }}>
-              <span className="mono">
-                {current.latest.bdf} {current.latest.index}[{current.latest.vector}]
+              <span className="mono" data-testid="alert-chart-vector">
+                {current.latest.bdf} {vectorName(current.latest)}
               </span>
-              <span className="faint">rate, 1 s resolution · storms shaded</span>
+              <span className="faint">rate, 1 s resolution · storms shaded · dashed: the storm threshold</span>
               <KernelAnswer state={history.state.status === 'error' ? history.state : { status: 'idle' }} />
             </div>
-            <div style={{ height: 180 }} data-testid="alert-chart" data-points={points.length}>
+            <div
+              style={{ height: 180 }}
+              data-testid="alert-chart"
+              data-key={current.key}
+              data-points={points.length}
+              data-ticks={y.ticks.map(y.format).join('|')}
+            >
               <ResponsiveContainer width="100%" height="100%">
                 <AreaChart data={points} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-                  <CartesianGrid stroke="#1a222c" vertical={false} />
+                  <CartesianGrid stroke={GRID_STROKE} vertical={false} />
                   <XAxis
                     dataKey="t"
                     type="number"
                     domain={['dataMin', 'dataMax']}
-                    tick={AXIS}
+                    tick={AXIS_TICK}
                     tickLine={false}
                     axisLine={false}
-                    tickFormatter={(t: number) => formatTime(t).slice(0, 8)}
+                    tickFormatter={formatClock}
                   />
-                  <YAxis tick={AXIS} tickLine={false} axisLine={false} width={56} tickFormatter={formatRate} />
+                  <YAxis
+                    tick={AXIS_TICK}
+                    tickLine={false}
+                    axisLine={false}
+                    width={56}
+                    domain={y.domain}
+                    ticks={y.ticks}
+                    tickFormatter={y.format}
+                    interval={0}
+                  />
+                  {threshold !== null ? <ReferenceLine y={threshold} stroke={DANGER} strokeDasharray="4 3" /> : null}
                   {current.storms.slice(0, 50).map((s) => (
                     <ReferenceArea
                       key={s.id}
                       x1={s.raisedAt}
                       x2={s.clearedAt ?? now}
-                      fill="#f06262"
+                      fill={DANGER}
                       fillOpacity={0.12}
                       ifOverflow="hidden"
                     />
@@ -172,8 +197,8 @@ export function AlertHistory({ alerts, now }: { alerts: StormAlert[]; now: numbe
                   <Area
                     type="monotone"
                     dataKey="rate"
-                    stroke="#f06262"
-                    fill="#f0626233"
+                    stroke={DANGER}
+                    fill={`${DANGER}33`}
                     strokeWidth={1.5}
                     isAnimationActive={false}
                     dot={false}

@@ -1,44 +1,40 @@
 /**
- * Interrupts across the host: the total rate, the top vectors by rate (live),
- * and storm alerts with their history.
+ * Interrupts across the host: the total rate, how many vectors fire against
+ * how many the host has allocated, the top vectors grouped by device or VM
+ * (live rates, stable ranks), and storm alerts with their history.
  */
 import { useMemo } from 'react';
 import { useAlerts, useHostLive, useRates } from '../../live/hooks.ts';
 import { RateChart } from '../../components/RateChart.tsx';
 import { formatCount, formatRate } from '../../format/units.ts';
+import { useDevicesByBdf } from '../topology/use-devices.ts';
 import { TopVectors } from './TopVectors.tsx';
 import { AlertHistory } from './AlertHistory.tsx';
-
-const TOP = 25;
+import { activeStorms } from './storm-model.ts';
 
 export function InterruptsView() {
   const rates = useRates().state;
   const alerts = useAlerts().state;
   const host = useHostLive().state;
-  const sorted = useMemo(() => (rates ? [...rates.byKey.values()].sort((a, b) => b.rate - a.rate) : []), [rates]);
-  const alertList = useMemo(
-    () =>
-      alerts
-        ? [...alerts.values()].sort((a, b) => (a.clearedAt === null ? 0 : 1) - (b.clearedAt === null ? 0 : 1) || b.raisedAt - a.raisedAt)
-        : [],
-    [alerts],
-  );
-  const hot = useMemo(
-    () => new Set(alertList.filter((a) => a.clearedAt === null).map((a) => `${a.bdf}/${a.index}/${a.vector}`)),
-    [alertList],
-  );
+  const names = useDevicesByBdf();
+  const alertList = useMemo(() => (alerts ? [...alerts.values()] : []), [alerts]);
+  const active = useMemo(() => activeStorms(alertList), [alertList]);
+  const hotKey = active.map((a) => a.key).join(',');
+  // a new set only when the storming keys change, so the table's memoised rows survive ticks
+  const hot = useMemo(() => new Set(hotKey ? hotKey.split(',') : []), [hotKey]);
   const total = rates?.total ?? [];
   const now = rates?.t ?? Date.now();
   const totalRate = total.length ? total[total.length - 1]!.rate : 0;
-  const active = alertList.filter((a) => a.clearedAt === null).length;
+  let firing = 0;
+  for (const r of rates?.byKey.values() ?? []) if (r.rate > 0) firing++;
   // storms first when there are any: that is what the operator came for
   const alertsPanel = (
     <section className="panel">
       <div className="panel-head">
         <h3>Storm alerts</h3>
-        <span className="faint">active and past · select one for its rate history</span>
+        <span className="faint">active and past · opens on the worst active storm · select one for its rate history</span>
       </div>
-      <AlertHistory alerts={alertList} now={now} />
+      <AlertHistory alerts={alertList} now={now} names={names} />
     </section>
   );
   return (
@@ -52,20 +48,32 @@ export function InterruptsView() {
           <span className="k">Host VFIO rate</span>
           <span className="v">{formatRate(totalRate)}</span>
         </div>
-        <div className="stat">
-          <span className="k">Active vectors</span>
+        <div className="stat" data-testid="vectors-firing" title="vectors that fired in the last tick, of every VFIO vector seen">
+          <span className="k">Vectors firing now</span>
           <span className="v">
-            {formatCount(sorted.filter((r) => r.rate > 0).length)} / {formatCount(sorted.length)}
+            {formatCount(firing)} <span className="faint">of {formatCount(rates?.byKey.size ?? 0)} wired</span>
+          </span>
+        </div>
+        <div
+          className="stat"
+          data-testid="vectors-allocated"
+          title="interrupt vectors VFIO devices hold on the host (every owner), against the host's limit"
+        >
+          <span className="k">Host vectors allocated</span>
+          <span className="v">
+            {host ? (
+              <>
+                {formatCount(host.live.vectorsInUse)} <span className="faint">of {formatCount(host.info.vectorLimit)} limit</span>
+              </>
+            ) : (
+              '—'
+            )}
           </span>
         </div>
         <div className="stat">
-          <span className="k">Vectors in use</span>
-          <span className="v">{host ? `${formatCount(host.live.vectorsInUse)} / ${formatCount(host.info.vectorLimit)}` : '—'}</span>
-        </div>
-        <div className="stat">
           <span className="k">Storms</span>
-          <span className={`v ${active ? 'bad-text' : ''}`} data-testid="storm-count">
-            {active ? `${active} active` : 'none'}
+          <span className={`v ${active.length ? 'bad-text' : ''}`} data-testid="storm-count">
+            {active.length ? `${active.length} active` : 'none'}
           </span>
         </div>
         <div className="stat chart">
@@ -77,10 +85,10 @@ export function InterruptsView() {
         <section className="panel">
           <div className="panel-head">
             <h3>Top vectors</h3>
-            <span className="faint">by rate, live</span>
+            <span className="faint">by rate, live · expand a row for its vectors · sort by any column</span>
           </div>
           <div className="panel-body flush">
-            <TopVectors rates={sorted} hotKeys={hot} limit={TOP} />
+            <TopVectors rates={rates?.byKey} t={now} hotKeys={hot} names={names} />
           </div>
         </section>
         {alertList.length ? null : alertsPanel}

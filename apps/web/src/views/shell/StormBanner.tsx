@@ -1,35 +1,59 @@
 /**
- * The storm banner: the worst active storm alert, with its device, vector,
- * owner and a link to the device. After the last storm clears it stays a
- * while in a calmer style, so a flapping vector does not make the page jump.
+ * The storm banner: the worst active storm, said in full — which vector of
+ * which device, whose VM, how fast it fires now and at its peak, since when
+ * and for how long, and the threshold that made it a storm — with links to
+ * the device (where the "what you can do" box is) and to all interrupts.
+ * After the last storm clears it stays a while in a calmer style, so a
+ * flapping vector does not make the page jump. It also keeps the browser
+ * tab's title counting the active storms, so a storm shows in a background tab.
  */
 import { useEffect, useState } from 'react';
 import { deviceHref } from '../../app/router.ts';
-import { useAlerts } from '../../live/hooks.ts';
-import { formatAgo, formatRate } from '../../format/units.ts';
+import { useAlerts, useTopic } from '../../live/hooks.ts';
+import { ratesReducer } from '../../live/reducers.ts';
+import { ownerLabel } from '../../format/owner.ts';
+import { deviceLabel } from '../../format/pci-names.ts';
+import { formatAgo, formatClock, formatDuration, formatRate } from '../../format/units.ts';
+import { activeStorms, stormReason, stormTitle, vectorName } from '../interrupts/storm-model.ts';
+import { useDevicesByBdf } from '../topology/use-devices.ts';
 
 const HOLD_AFTER_CLEAR_MS = 20_000;
 
 export function StormBanner() {
   const alerts = useAlerts().state;
+  const devices = useDevicesByBdf();
   const [, setTick] = useState(0);
   const list = alerts ? [...alerts.values()] : [];
-  const active = list.filter((a) => a.clearedAt === null).sort((a, b) => b.peakRate - a.peakRate);
+  const active = activeStorms(list);
+  // the live rate only matters (and is only subscribed) while a storm is on
+  const rates = useTopic(active.length ? 'irq-rates' : null, ratesReducer).state;
   const now = Date.now();
   const recent = active.length
     ? null
     : list.filter((a) => a.clearedAt !== null && now - a.clearedAt < HOLD_AFTER_CLEAR_MS).sort((a, b) => b.clearedAt! - a.clearedAt!)[0];
-  // re-render once a second while a cleared storm is on show, to age it and then hide it
-  // (keyed by the alert's id, not the object, which every update for it replaces)
-  const recentId = recent?.id;
+  // re-render once a second while a storm is on show, to age it (and hide a cleared one);
+  // keyed by the alert's id, not the object, which every update for it replaces
+  const shownId = (active[0] ?? recent)?.id;
   useEffect(() => {
-    if (recentId === undefined) return;
+    if (shownId === undefined) return;
     const t = window.setInterval(() => setTick((n) => n + 1), 1000);
     return () => window.clearInterval(t);
-  }, [recentId]);
+  }, [shownId]);
+  useEffect(() => {
+    document.title = stormTitle(active.length);
+  }, [active.length]);
+  useEffect(
+    () => () => {
+      document.title = stormTitle(0);
+    },
+    [],
+  );
+
   const a = active[0] ?? recent;
   if (!a) return null;
   const isActive = a.clearedAt === null;
+  const pci = devices.get(a.bdf);
+  const current = rates?.byKey.get(a.key)?.rate;
   return (
     <div
       className={`banner ${isActive ? 'storm' : 'storm-cleared'}`}
@@ -37,25 +61,50 @@ export function StormBanner() {
       data-testid="storm-banner"
       data-active={isActive}
       data-bdf={a.bdf}
+      data-key={a.key}
     >
       <span className={isActive ? 'pulse' : 'dot warn'} />
-      <span className="banner-title">{isActive ? 'Interrupt storm' : 'Storm cleared'}</span>
-      <span>
-        <a href={deviceHref(a.bdf)} data-testid="storm-device-link" className="mono">
-          {a.bdf}
-        </a>{' '}
-        <span className="mono">
-          {a.index}[{a.vector}]
-        </span>{' '}
-        peak <strong className="mono">{formatRate(a.peakRate)}</strong>
-        {a.reason === 'intx-unmask-loop' ? ' · INTx unmask loop' : a.reason === 'baseline' ? ' · far above its baseline' : ''}
-        {!isActive ? ` · ${formatAgo(a.clearedAt!, now)}` : ''}
-      </span>
-      <span className="muted" data-testid="storm-owner">
-        owner: {a.owner ? `${a.owner.comm} (pid ${a.owner.pid})` : 'vfioscope'}
-      </span>
-      {active.length > 1 ? <span className="badge bad">+{active.length - 1} more</span> : null}
-      <a href="#/interrupts" style={{ marginLeft: 'auto' }}>
+      <div className="banner-text">
+        <div className="banner-line">
+          <span className="banner-title">{isActive ? 'Interrupt storm' : 'Storm cleared'}</span>
+          <span className="mono" data-testid="storm-vector">
+            {vectorName(a)}
+          </span>
+          <span className="faint">of</span>
+          <a href={deviceHref(a.bdf)} data-testid="storm-device-link" className="mono">
+            {a.bdf}
+          </a>
+          {pci ? <span data-testid="storm-device-name">{deviceLabel(pci)}</span> : null}
+          <span className="banner-owner" data-testid="storm-owner">
+            {a.owner?.vm ? 'VM ' : ''}
+            <strong>{ownerLabel(a.owner)}</strong>
+          </span>
+        </div>
+        <div className="banner-line muted">
+          {isActive ? (
+            <span data-testid="storm-rate" data-rate={current ?? ''}>
+              now <strong className="mono">{current === undefined ? '…' : formatRate(current)}</strong>
+            </span>
+          ) : null}
+          <span data-testid="storm-peak">
+            peak <strong className="mono">{formatRate(a.peakRate)}</strong>
+          </span>
+          <span data-testid="storm-threshold" data-threshold={a.threshold}>
+            {stormReason(a)}
+          </span>
+          <span data-testid="storm-since" title={new Date(a.raisedAt).toISOString()}>
+            {isActive
+              ? `for ${formatDuration(now - a.raisedAt)}, since ${formatClock(a.raisedAt)}`
+              : `lasted ${formatDuration(a.clearedAt! - a.raisedAt)}, cleared ${formatAgo(a.clearedAt!, now)}`}
+          </span>
+        </div>
+      </div>
+      {active.length > 1 ? (
+        <span className="badge bad" data-testid="storm-more">
+          +{active.length - 1} more
+        </span>
+      ) : null}
+      <a href="#/interrupts" className="banner-link">
         All interrupts →
       </a>
     </div>
