@@ -24,10 +24,14 @@ export class DevicePage {
     await expect(this.held.or(this.app.testId('device-not-held'))).toBeVisible();
   }
 
-  /** open the device's group in vfioscope (a new container) unless it already holds it */
+  /** open the device's group in vfioscope (a new container) unless it already holds it, confirming when asked */
   async ensureHeld(): Promise<void> {
     if (!(await this.held.isVisible())) {
       await this.openGroupButton.click();
+      // a passthrough candidate (a NIC, an NVMe) asks first: opening it here takes it from any VM
+      const dialog = this.app.testId('confirm-dialog');
+      await expect(this.held.or(dialog)).toBeVisible();
+      if (await dialog.isVisible()) await this.app.testId('confirm-ok').click();
       await expect(this.held).toBeVisible();
     }
   }

@@ -2,41 +2,56 @@
  * One device: identity, device fd info and flags, regions, decoded config
  * space, IRQ indexes with live per-vector rates and SET_IRQS controls, reset,
  * and region I/O. The device fd exists only while vfioscope holds the group,
- * so an unheld device offers to open its group first.
+ * so an unheld device offers to open its group first; its group's viability
+ * (and the way to unblock it) is shown here too. While the device storms, a
+ * "what you can do" box fitted to the case comes first. On a device a VM (or
+ * another process) holds, controls that cannot apply are not drawn.
  */
 import { useMemo } from 'react';
-import { useDeviceLive, useTopology } from '../../live/hooks.ts';
+import type { GroupView, PciDeviceView, StormAlert } from '@vfioscope/protocol';
+import { useAlerts, useDeviceLive, useTopology } from '../../live/hooks.ts';
 import { useSession } from '../../app/session.tsx';
 import { dmaHref } from '../../app/router.ts';
 import { ActionButton, RoleNote } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { className, vendorName } from '../../format/pci-names.ts';
+import { processLabel } from '../../format/owner.ts';
+import { activeStorms } from '../interrupts/storm-model.ts';
+import { useOpenGroup } from '../topology/group-actions.tsx';
 import { ConfigPanel, DeviceInfoPanel } from './DeviceInfoPanel.tsx';
 import { RegionsPanel } from './RegionsPanel.tsx';
 import { IrqPanel } from './IrqPanel.tsx';
 import { RegionIoPanel } from './RegionIoPanel.tsx';
 import { DriverControl } from './DriverControl.tsx';
-import { openGroup, resetDevice } from './device-actions.ts';
+import { GroupPanel } from './GroupPanel.tsx';
+import { StormAdvicePanel } from './StormAdvice.tsx';
+import { resetDevice } from './device-actions.ts';
 
-export function DeviceView({ bdf }: { bdf: string }) {
+const NO_DEVICES: PciDeviceView[] = [];
+
+export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
+  const bdf = rawBdf.toLowerCase();
   const topo = useTopology().state;
   const live = useDeviceLive(bdf);
+  const alerts = useAlerts().state;
   const session = useSession();
-  const pci = useMemo(() => topo?.devices.find((d) => d.bdf === bdf.toLowerCase()), [topo, bdf]);
-  const group = useMemo(() => topo?.groups.find((g) => g.devices.includes(bdf.toLowerCase())), [topo, bdf]);
+  const pci = useMemo(() => topo?.devices.find((d) => d.bdf === bdf), [topo, bdf]);
+  const group = useMemo(() => topo?.groups.find((g) => g.devices.includes(bdf)), [topo, bdf]);
+  const groupDevices = useMemo(
+    () => (group && topo ? topo.devices.filter((d) => group.devices.includes(d.bdf)) : NO_DEVICES),
+    [topo, group],
+  );
+  const storms = useMemo(() => activeStorms(alerts?.values()).filter((a) => a.bdf === bdf), [alerts, bdf]);
+  const stormsByKey = useMemo(() => new Map(storms.map((a) => [a.key, a])), [storms]);
   const reset = useAction(
     () => resetDevice(bdf),
     () => 'VFIO_DEVICE_RESET done',
   );
-  const open = useAction(
-    (g: number) => openGroup(g),
-    (r) => `group ${r.group} attached to container ${r.container}`,
-  );
   const dev = live.state;
   const state = dev?.state ?? null;
   const hasResetFlag = state?.info.flagNames.includes('RESET') ?? false;
-  const foreign = group?.owners.some((o) => !o.self) ?? false;
+  const foreign = group?.owners.filter((o) => !o.self) ?? [];
 
   if (live.error && !dev) {
     return (
@@ -114,37 +129,34 @@ export function DeviceView({ bdf }: { bdf: string }) {
       </div>
 
       {dev && !dev.groupOpen ? (
-        <div className="panel not-held" data-testid="device-not-held">
-          <p>
-            vfioscope does not hold group {group?.id ?? '?'}
-            {foreign ? `: it is held by ${group!.owners.map((o) => `${o.comm} (pid ${o.pid})`).join(', ')}` : ''}. The device fd — regions,
-            IRQ control, reset — needs the group open.
-          </p>
-          <ActionButton
-            variant="primary"
-            testid="device-open-group"
-            disabledReason={
-              group === undefined ? 'unknown group' : foreign ? 'held by another process' : !group.viable ? 'group is not viable' : null
-            }
-            pending={open.state.status === 'pending'}
-            onClick={() => group && open.run(group.id)}
-          >
-            Open group {group?.id}
-          </ActionButton>
-          <KernelAnswer state={open.state} testid="device-open-answer" />
-        </div>
+        foreign.length ? (
+          <div className="panel not-held" data-testid="device-not-held" data-foreign="true">
+            <p>
+              Group {group?.id} is held by <strong data-testid="device-holder">{foreign.map((o) => processLabel(o)).join(', ')}</strong>
+              {foreign.some((o) => o.vm) ? ', a VM' : ''}: the device fd is theirs. vfioscope watches its interrupts in /proc/interrupts;
+              opening, resetting and rebinding are for the holder.
+            </p>
+          </div>
+        ) : group ? (
+          <NotHeld group={group} devices={groupDevices} />
+        ) : null
       ) : null}
 
       {!dev ? <div className="empty">loading device…</div> : null}
       {dev ? (
         <div className="stack">
+          <StormAdvicePanel storms={storms} irqs={state?.irqs ?? []} />
           <div className="device-row">
             <DeviceInfoPanel
               pci={pci}
               state={state}
-              driverControl={pci && !dev.groupOpen ? <DriverControl pci={pci} heldByOther={foreign} /> : null}
+              driverControl={pci && !dev.groupOpen && foreign.length === 0 ? <DriverControl pci={pci} /> : null}
             />
-            {state ? <RegionsPanel regions={state.regions} /> : null}
+            {state ? (
+              <RegionsPanel regions={state.regions} />
+            ) : group ? (
+              <GroupPanel group={group} devices={groupDevices} bdf={bdf} />
+            ) : null}
           </div>
           {state ? (
             <IrqPanel
@@ -154,9 +166,10 @@ export function DeviceView({ bdf }: { bdf: string }) {
               history={dev.history}
               now={dev.t}
               disabledReason={session.actionBlockedReason}
+              storms={stormsByKey}
             />
           ) : dev.rates.length ? (
-            <ObservedRates dev={dev} />
+            <ObservedRates dev={dev} storms={stormsByKey} />
           ) : null}
           {state ? (
             <div className="device-row">
@@ -170,8 +183,29 @@ export function DeviceView({ bdf }: { bdf: string }) {
   );
 }
 
-/** Rates of vectors another owner (e.g. QEMU) wired, seen in /proc/interrupts. */
-function ObservedRates({ dev }: { dev: NonNullable<ReturnType<typeof useDeviceLive>['state']> }) {
+/** A group vfioscope does not hold and nobody else does: open it here (confirmed when a VM would want it). */
+function NotHeld({ group, devices }: { group: GroupView; devices: PciDeviceView[] }) {
+  const open = useOpenGroup(group, devices);
+  return (
+    <div className="panel not-held" data-testid="device-not-held">
+      <p>vfioscope does not hold group {group.id}. The device fd — regions, IRQ control, reset — needs the group open.</p>
+      <ActionButton
+        variant="primary"
+        testid="device-open-group"
+        disabledReason={group.viable ? null : 'group is not viable'}
+        pending={open.pending}
+        onClick={() => void open.open()}
+        {...(open.confirm ? { confirm: open.confirm } : {})}
+      >
+        Open group {group.id}
+        {open.confirm ? '…' : ''}
+      </ActionButton>
+    </div>
+  );
+}
+
+/** Rates of vectors another owner (e.g. QEMU) wired, seen in /proc/interrupts: watched, not controlled. */
+function ObservedRates({ dev, storms }: { dev: NonNullable<ReturnType<typeof useDeviceLive>['state']>; storms: Map<string, StormAlert> }) {
   const byIndex = new Map<string, typeof dev.rates>();
   for (const r of dev.rates) byIndex.set(r.index, [...(byIndex.get(r.index) ?? []), r]);
   return (
@@ -190,7 +224,9 @@ function ObservedRates({ dev }: { dev: NonNullable<ReturnType<typeof useDeviceLi
       rates={dev.rates}
       history={dev.history}
       now={dev.t}
-      disabledReason="held by another process: observe only"
+      disabledReason={null}
+      storms={storms}
+      controls={false}
     />
   );
 }

@@ -1,7 +1,9 @@
 /**
  * The device's driver binding (sysfs driver_override + drivers_probe): bind
  * to vfio-pci so the group can become viable, or unbind. Unbinding a device
- * from its host driver takes it away from the host, so both ask first.
+ * from its host driver takes it away from the host, so both ask first. Not
+ * drawn for a device another process (a VM) holds: rebinding it is not
+ * something to do under a running guest.
  */
 import { apiPaths, type BindResponse, type PciDeviceView } from '@vfioscope/protocol';
 import { post } from '../../api/rest.ts';
@@ -9,20 +11,18 @@ import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 
-export function DriverControl({ pci, heldByOther }: { pci: PciDeviceView; heldByOther: boolean }) {
+export function DriverControl({ pci }: { pci: PciDeviceView }) {
   const bind = useAction(
     (driver: string | null) => post<BindResponse>(apiPaths.deviceBind(pci.bdf), { driver }),
     (r) => (r.driver ? `bound to ${r.driver}` : 'unbound'),
   );
   const onVfio = pci.driver?.startsWith('vfio') ?? false;
-  const reason = heldByOther ? 'the group is held by another process' : null;
   return (
     <span className="row" data-testid="driver-control">
       {onVfio ? null : (
         <ActionButton
           small
           testid="device-bind-vfio"
-          disabledReason={reason}
           pending={bind.state.status === 'pending'}
           onClick={() => bind.run('vfio-pci')}
           confirm={{
@@ -44,7 +44,6 @@ export function DriverControl({ pci, heldByOther }: { pci: PciDeviceView; heldBy
           small
           variant="ghost"
           testid="device-unbind"
-          disabledReason={reason}
           pending={bind.state.status === 'pending'}
           onClick={() => bind.run(null)}
           confirm={{

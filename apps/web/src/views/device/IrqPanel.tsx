@@ -2,15 +2,18 @@
  * IRQ indexes (VFIO_DEVICE_GET_IRQ_INFO) with what vfioscope has wired, and
  * the VFIO_DEVICE_SET_IRQS actions: trigger (wire eventfds), mask and unmask
  * (INTx only: it auto-masks when it fires), disable. Each vector gets a live
- * rate chart from the device topic's history.
+ * rate chart from the device topic's history; storming vectors come first,
+ * marked red, with their storm threshold drawn on the chart. On a device
+ * another process holds the actions cannot apply and are not drawn.
  */
 import { memo, useState } from 'react';
-import type { HistoryPoint, IrqAction, IrqIndexView, VectorRate } from '@vfioscope/protocol';
+import type { HistoryPoint, IrqAction, IrqIndexView, StormAlert, VectorRate } from '@vfioscope/protocol';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { RateChart } from '../../components/RateChart.tsx';
 import { formatCount, formatRate } from '../../format/units.ts';
+import { processName } from '../../format/owner.ts';
 import { HISTORY_WINDOW_MS } from '../../live/reducers.ts';
 import { irqAction } from './device-actions.ts';
 
@@ -22,21 +25,31 @@ const VectorCard = memo(function VectorCard(props: {
   points: HistoryPoint[];
   now: number;
   masked: boolean | null;
+  storm: StormAlert | undefined;
 }) {
-  const { rate: r } = props;
+  const { rate: r, storm } = props;
   const id = `${props.name}-${r.vector}`;
   return (
-    <div className={`vector-card ${props.masked ? 'masked' : ''}`} data-testid={`vector-${id}`}>
+    <div
+      className={`vector-card ${props.masked ? 'masked' : ''} ${storm ? 'storming' : ''}`}
+      data-testid={`vector-${id}`}
+      data-storm={storm ? 'true' : undefined}
+    >
       <div className="vhead">
         <span className="mono">
           {props.name}[{r.vector}]
         </span>
+        {storm ? (
+          <span className="badge bad" data-testid={`vector-${id}-storm`}>
+            storm
+          </span>
+        ) : null}
         {props.masked ? (
           <span className="badge warn" data-testid={`vector-${id}-masked`}>
             masked
           </span>
         ) : null}
-        <span className="badge outline">{r.source === 'owned' ? 'eventfd' : (r.owner?.comm ?? 'observed')}</span>
+        <span className="badge outline">{r.source === 'owned' ? 'eventfd' : r.owner ? processName(r.owner) : 'observed'}</span>
         <span className="rate" data-testid={`vector-${id}-rate`} data-rate={r.rate}>
           {formatRate(r.rate)}
         </span>
@@ -44,7 +57,14 @@ const VectorCard = memo(function VectorCard(props: {
       <div className="count" data-testid={`vector-${id}-count`} data-count={r.count}>
         total {formatCount(r.count)}
       </div>
-      <RateChart points={props.points} now={props.now} windowMs={HISTORY_WINDOW_MS} height={80} testid={`vector-${id}-chart`} />
+      <RateChart
+        points={props.points}
+        now={props.now}
+        windowMs={HISTORY_WINDOW_MS}
+        height={80}
+        testid={`vector-${id}-chart`}
+        threshold={storm?.threshold ?? null}
+      />
     </div>
   );
 });
@@ -56,8 +76,10 @@ function IrqIndexRow(props: {
   history: Map<string, HistoryPoint[]>;
   now: number;
   disabledReason: string | null;
+  storms: Map<string, StormAlert>;
+  controls: boolean;
 }) {
-  const { irq } = props;
+  const { irq, storms } = props;
   const [showAll, setShowAll] = useState(false);
   const act = useAction(
     (action: IrqAction) => irqAction(props.bdf, irq.index, action, 0, irq.count),
@@ -65,13 +87,15 @@ function IrqIndexRow(props: {
   );
   const maskable = irq.flagNames.includes('MASKABLE');
   const anyMasked = irq.masked?.some(Boolean) ?? false;
-  const vectors = [...props.rates].sort((a, b) => a.vector - b.vector);
+  // storming vectors first, then in vector order
+  const byStormThenVector = (a: VectorRate, b: VectorRate) => Number(storms.has(b.key)) - Number(storms.has(a.key)) || a.vector - b.vector;
+  const vectors = [...props.rates].sort(byStormThenVector);
   const charted = showAll
     ? vectors
     : [...vectors]
-        .sort((a, b) => b.rate - a.rate)
+        .sort((a, b) => Number(storms.has(b.key)) - Number(storms.has(a.key)) || b.rate - a.rate)
         .slice(0, CHARTS_SHOWN)
-        .sort((a, b) => a.vector - b.vector);
+        .sort(byStormThenVector);
   const absent = irq.count === 0;
   const pending = act.state.status === 'pending';
   const reason = absent ? `${irq.name} not supported by this device (count 0)` : props.disabledReason;
@@ -102,7 +126,7 @@ function IrqIndexRow(props: {
           </span>
         ) : null}
         <span className="spacer" />
-        {absent ? null : (
+        {absent || !props.controls ? null : (
           <span className="btn-group">
             <ActionButton
               small
@@ -165,6 +189,7 @@ function IrqIndexRow(props: {
                 points={props.history.get(r.key) ?? []}
                 now={props.now}
                 masked={irq.masked ? (irq.masked[r.vector] ?? false) : null}
+                storm={storms.get(r.key)}
               />
             ))}
           </div>
@@ -188,7 +213,14 @@ export function IrqPanel(props: {
   history: Map<string, HistoryPoint[]>;
   now: number;
   disabledReason: string | null;
+  /** active storms on this device, by vector key */
+  storms: Map<string, StormAlert>;
+  /** false on a device another process holds: VFIO_DEVICE_SET_IRQS is theirs, so no buttons */
+  controls?: boolean;
 }) {
+  const stormy = (irq: IrqIndexView) => props.rates.some((r) => r.index === irq.name && props.storms.has(r.key));
+  // an index with a storming vector first
+  const irqs = [...props.irqs].sort((a, b) => Number(stormy(b)) - Number(stormy(a)) || a.index - b.index);
   return (
     <section className="panel" data-testid="irqs">
       <div className="panel-head">
@@ -196,7 +228,7 @@ export function IrqPanel(props: {
         <span className="faint">VFIO_DEVICE_SET_IRQS · eventfd per vector · live rates</span>
       </div>
       <div className="panel-body flush">
-        {props.irqs.map((irq) => (
+        {irqs.map((irq) => (
           <IrqIndexRow
             key={irq.index}
             bdf={props.bdf}
@@ -205,6 +237,8 @@ export function IrqPanel(props: {
             history={props.history}
             now={props.now}
             disabledReason={props.disabledReason}
+            storms={props.storms}
+            controls={props.controls ?? true}
           />
         ))}
       </div>

@@ -3,7 +3,6 @@ import {
   apiPaths,
   type IrqAction,
   type IrqActionResponse,
-  type OpenGroupResponse,
   type RegionReadResponse,
   type RegionWriteResponse,
   type ResetResponse,
@@ -20,5 +19,3 @@ export const regionRead = (bdf: string, index: number, offset: string, size: num
 
 export const regionWrite = (bdf: string, index: number, offset: string, data: string) =>
   post<RegionWriteResponse>(apiPaths.regionWrite(bdf, index), { offset, data });
-
-export const openGroup = (group: number) => post<OpenGroupResponse>(apiPaths.groupOpen(group), {});
