@@ -1,7 +1,8 @@
 /**
- * DMA: per container (one IOMMU context), the mapping table, the map form,
- * unmap of selected rows / a range / everything, and the gauges for pinned
- * pages and DMA entries.
+ * DMA: the VMs' locked memory against their limits, then per vfioscope
+ * container (one IOMMU context) the mapping table, the map form, unmap of
+ * selected rows / a range / everything, and the gauges for pinned pages and
+ * DMA entries.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MappingRow } from '@vfioscope/protocol';
@@ -13,10 +14,12 @@ import { MappingTable } from './MappingTable.tsx';
 import { MapForm } from './MapForm.tsx';
 import { UnmapPanel } from './UnmapPanel.tsx';
 import { DmaGauges } from './DmaGauges.tsx';
+import { VmMemoryPanel } from './VmMemoryPanel.tsx';
 import { sortRows, type SortDir, type SortKey } from './mapping-sort.ts';
 
 export function DmaView({ container }: { container: number | null }) {
   const host = useHostLive().state;
+  const pinned = usePinned().state;
   const containers = host?.live.containers ?? [];
   useEffect(() => {
     if (container === null && containers.length) window.location.replace(dmaHref(containers[0]!.id));
@@ -35,6 +38,7 @@ export function DmaView({ container }: { container: number | null }) {
         <span className="spacer" />
         <RoleNote />
       </div>
+      <VmMemoryPanel stats={pinned?.latest.stats ?? []} />
       {containers.length === 0 && host ? (
         <div className="panel empty" data-testid="no-containers">
           vfioscope holds no container yet. <a href="#/topology">Open a group</a> on the Topology view to create one.

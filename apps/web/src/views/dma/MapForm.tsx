@@ -8,6 +8,18 @@ import { formatBytes, SIZE_UNIT_NAMES } from '../../format/units.ts';
 import { checkMap, type MapInput } from './map-validation.ts';
 import { findOverlap } from './mapping-sort.ts';
 import { mapDma } from './dma-actions.ts';
+import { DmaAdvice } from './DmaAdvice.tsx';
+
+/** bytes as the form's number and unit: the largest unit that divides it */
+function sizeFields(bytes: number): { size: string; unit: string } {
+  for (const [unit, scale] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const)
+    if (bytes % scale === 0) return { size: String(bytes / scale), unit };
+  return { size: String(bytes), unit: 'B' };
+}
 
 export function MapForm(props: {
   container: number;
@@ -125,6 +137,13 @@ export function MapForm(props: {
         </ActionButton>
       </div>
       <KernelAnswer state={map.state} testid="map-answer" />
+      {map.state.status === 'error' && map.state.error.hint ? (
+        <DmaAdvice
+          hint={map.state.error.hint}
+          onIova={(iova) => set({ iova })}
+          onSize={(bytes) => set(sizeFields(bytes - (bytes % props.pageSize)))}
+        />
+      ) : null}
     </form>
   );
 }

@@ -10,6 +10,7 @@ import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { formatBytes, parseAddress, parseSize, SIZE_UNIT_NAMES } from '../../format/units.ts';
 import { unmapDma } from './dma-actions.ts';
+import { DmaAdvice } from './DmaAdvice.tsx';
 
 function summarise(results: UnmapResponse[]): string {
   const bytes = results.reduce((n, r) => n + BigInt(r.unmappedBytes), 0n);
@@ -115,6 +116,16 @@ export function UnmapPanel(props: { container: number; selected: MappingRow[]; o
         </div>
       </div>
       <KernelAnswer state={state} testid="unmap-answer" />
+      {state.status === 'error' && state.error.hint ? (
+        <DmaAdvice
+          hint={state.error.hint}
+          onRange={(start, bytes) => {
+            setIova(start);
+            setSize(`0x${bytes.toString(16)}`);
+            setUnit('B');
+          }}
+        />
+      ) : null}
     </div>
   );
 }
