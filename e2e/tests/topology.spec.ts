@@ -22,7 +22,7 @@ test('shows the IOMMU groups of the default scenario with viability and owners',
   await expect(gpu).toHaveAttribute('data-viable', 'true');
   await expect(gpu.getByTestId('group-owner')).toContainText('win11-cad');
   await expect(gpu.getByTestId('group-owner')).toContainText('pid 4242');
-  await expect(gpu.getByTestId('group-owner')).toHaveAttribute('title', /qemu-system-x86 \(pid 4242\)/);
+  await expect(gpu.getByTestId('group-owner')).toHaveAttribute('title', /qemu-system-x86 \(pid 4242\): .*-name guest=win11-cad/);
 
   // the BMC's bridge group is not viable: the VGA function is bound to ast
   const bmc = await topo.groupOf(DEVICES.bmcVga);
