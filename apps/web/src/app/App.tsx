@@ -2,6 +2,7 @@
 import { parseRoute, useHash } from './router.ts';
 import { useSession } from './session.tsx';
 import { usePresentation } from './presentation.ts';
+import { useMediaQuery } from './useMediaQuery.ts';
 import { useConnection, useOffline } from '../live/hooks.ts';
 import { HostBar } from '../views/shell/HostBar.tsx';
 import { Nav } from '../views/shell/Nav.tsx';
@@ -31,12 +32,14 @@ function Frame() {
   const connection = useConnection();
   const { offline, asOf } = useOffline();
   const presenting = usePresentation();
+  // a narrow screen, or a zoomed-in projector, keeps the nav rail's icons only
+  const narrow = useMediaQuery('(max-width: 1180px)') || presenting;
   if (session.state.status === 'loading') return <div className="skeleton">connecting to vfioscope…</div>;
   if (session.state.status === 'signed-out')
     return <LoginScreen reason={session.state.reason} error={session.state.error} onSignIn={session.signIn} />;
-  // `offline` and `presenting` are classes on the root so any panel's CSS can follow them
+  // `offline`, `presenting` and `narrow` are classes on the root so any panel's CSS can follow them
   // (a storm banner greyed while its data is old; secondary panels hidden on a projector)
-  const cls = ['app', offline ? 'offline' : '', presenting ? 'presenting' : ''].filter(Boolean).join(' ');
+  const cls = ['app', offline ? 'offline' : '', presenting ? 'presenting' : '', narrow ? 'narrow' : ''].filter(Boolean).join(' ');
   return (
     <div className={cls} data-testid="app" data-view={route.view} data-offline={offline} data-presentation={presenting}>
       <HostBar />

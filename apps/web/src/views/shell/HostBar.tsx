@@ -1,11 +1,14 @@
 /**
  * The host bar: what this host is and the facts that bound VFIO on it
- * (backend, kernel, IOMMU, interrupt remapping, RLIMIT_MEMLOCK,
- * dma_entry_limit, vectors), plus the stream's connection state and the role.
+ * (backend, kernel, IOMMU, interrupt remapping, vfioscope's own
+ * RLIMIT_MEMLOCK, dma_entry_limit, vectors), plus the stream's connection
+ * state, the role and the presentation toggle. On a narrow screen the facts
+ * wrap onto a second row rather than being cut off.
  */
 import { useEffect, useState } from 'react';
 import { useConnection, useHostLive } from '../../live/hooks.ts';
 import { useSession } from '../../app/session.tsx';
+import { setPresenting, usePresentation } from '../../app/presentation.ts';
 import { formatBytes, formatCount } from '../../format/units.ts';
 
 function Fact({
@@ -52,6 +55,22 @@ function ConnectionIndicator() {
   );
 }
 
+function PresentToggle() {
+  const on = usePresentation();
+  return (
+    <button
+      type="button"
+      className={`btn ghost small ${on ? 'on' : ''}`}
+      aria-pressed={on}
+      onClick={() => setPresenting(!on)}
+      title="Presentation mode: larger type, high contrast, fewer panels (?present=1)"
+      data-testid="present-toggle"
+    >
+      Present
+    </button>
+  );
+}
+
 export function HostBar() {
   const host = useHostLive().state;
   const session = useSession();
@@ -85,7 +104,13 @@ export function HostBar() {
             tone={remap ? 'good' : unsafe ? 'warn' : remap === false ? 'bad' : undefined}
             title={`allow_unsafe_interrupts=${unsafe === null ? 'n/a' : unsafe ? 'Y' : 'N'}`}
           />
-          <Fact testid="host-memlock" k="memlock" v={info.memlockLimit === null ? 'unlimited' : formatBytes(info.memlockLimit)} />
+          {/* the limit of this process, not of the host or its VMs (each VM has its own) */}
+          <Fact
+            testid="host-memlock"
+            k="vfioscope memlock"
+            v={info.memlockLimit === null ? 'unlimited' : formatBytes(info.memlockLimit)}
+            title="RLIMIT_MEMLOCK of the vfioscope process: the most it can pin for its own DMA mappings"
+          />
           <Fact
             testid="host-dma-limit"
             k="dma_entry_limit"
@@ -105,6 +130,7 @@ export function HostBar() {
       )}
       <div className="right">
         <ConnectionIndicator />
+        <PresentToggle />
         {session.role ? (
           <span className={`role ${session.role}`} data-testid="role" data-role={session.role}>
             {session.role}

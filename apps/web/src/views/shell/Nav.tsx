@@ -1,4 +1,4 @@
-/** The navigation rail, with live counts (active alerts, containers). */
+/** The navigation rail, with live counts (active alerts, containers); icons only on a narrow screen. */
 import type { Route } from '../../app/router.ts';
 import { useAlerts, useHostLive } from '../../live/hooks.ts';
 
@@ -27,9 +27,12 @@ export function Nav({ route }: { route: Route }) {
       href={hrefTo}
       className={route.view === view || (view === 'topology' && route.view === 'device') ? 'active' : ''}
       data-testid={`nav-${view}`}
+      // the label is hidden on a narrow screen (icons only): keep the name for pointers and screen readers
+      title={label}
+      aria-label={count ? `${label} (${count})` : label}
     >
       <Icon name={view === 'device' ? 'topology' : view} />
-      {label}
+      <span className="nav-label">{label}</span>
       {count !== undefined && count > 0 ? <span className={`count ${alert ? 'alert' : ''}`}>{count}</span> : null}
     </a>
   );
