@@ -44,6 +44,20 @@ const snapshot = (topic: string, seq: number, n: number) => ({ type: 'snapshot',
 const delta = (topic: string, seq: number, n: number) => ({ type: 'delta', kind: 'events', topic, seq, data: { n } });
 
 describe('LiveStore', () => {
+  it('remembers when live data last arrived, for "as of" while offline, and forgets it on start', () => {
+    const { store, receive } = setup();
+    store.subscribe('events', counter, () => {});
+    expect(store.dataAt()).toBeNull();
+    vi.setSystemTime(1_000_000);
+    receive(snapshot('events', 1, 1));
+    expect(store.dataAt()).toBe(1_000_000);
+    vi.setSystemTime(1_005_000);
+    receive({ type: 'hello', protocolVersion: 1 }); // not data: the age stays
+    expect(store.dataAt()).toBe(1_000_000);
+    store.start();
+    expect(store.dataAt()).toBeNull();
+  });
+
   it('subscribes once per topic and unsubscribes after the last listener leaves', () => {
     const { store, sent } = setup();
     const a = store.subscribe('events', counter, () => {});
