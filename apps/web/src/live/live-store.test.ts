@@ -56,6 +56,7 @@ describe('LiveStore', () => {
     expect(store.dataAt()).toBe(1_000_000);
     store.start();
     expect(store.dataAt()).toBeNull();
+    vi.advanceTimersByTime(150); // flush the frame scheduler (a module singleton) before the next test
   });
 
   it('subscribes once per topic and unsubscribes after the last listener leaves', () => {
