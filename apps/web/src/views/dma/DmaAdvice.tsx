@@ -44,8 +44,9 @@ export function DmaAdvice(props: {
                   Map {formatBytes(left)} instead
                 </button>
               </>
-            ) : null}
-            .
+            ) : (
+              '.'
+            )}
           </li>
           <li>Unmap something: every mapped page stays pinned, and charged, until it is unmapped.</li>
           <li>

@@ -5,13 +5,18 @@
  * balloon deflate) with ENOMEM. From the pinned topic's process stats; the
  * containers below are vfioscope's own, charged to its own limit.
  */
+import { useMemo } from 'react';
 import type { PinnedStat } from '@vfioscope/protocol';
+import { useTopology } from '../../live/hooks.ts';
 import { Gauge } from '../../components/Gauge.tsx';
 import { processLabel } from '../../format/owner.ts';
 import { formatBytes, formatBytesOf } from '../../format/units.ts';
 
 export function VmMemoryPanel({ stats }: { stats: PinnedStat[] }) {
-  const procs = stats.filter((s) => s.scope === 'process' && s.pid !== undefined && s.comm !== undefined);
+  const topo = useTopology().state;
+  // vfioscope's own process: its figure is the containers' gauges below, against its own limit
+  const selfPids = useMemo(() => new Set(topo?.groups.flatMap((g) => g.owners.filter((o) => o.self).map((o) => o.pid)) ?? []), [topo]);
+  const procs = stats.filter((s) => s.scope === 'process' && s.pid !== undefined && s.comm !== undefined && !selfPids.has(s.pid));
   if (procs.length === 0) return null;
   return (
     <section className="panel vm-memory" data-testid="vm-memory">
