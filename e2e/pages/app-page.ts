@@ -37,12 +37,12 @@ export class AppPage {
     return this.page.getByTestId(id);
   }
 
-  /** a screenshot of the view from its top, for e2e/screenshots/ */
-  async screenshot(name: string): Promise<void> {
+  /** a screenshot of the view from its top, for e2e/screenshots/ (or `dir`, e.g. DOC_SCREENSHOTS) */
+  async screenshot(name: string, dir: string = SCREENSHOTS): Promise<void> {
     await this.page.evaluate("document.querySelector('.page')?.scrollTo(0, 0)");
     await this.page.mouse.move(0, 0);
     // let the last live frame settle so charts are drawn
     await this.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-    await this.page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+    await this.page.screenshot({ path: `${dir}${name}.png` });
   }
 }

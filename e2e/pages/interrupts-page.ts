@@ -1,4 +1,4 @@
-/** The Interrupts view: host-wide top vectors and storm alerts with history. */
+/** The Interrupts view: host-wide top vectors (grouped, sortable, stably ranked) and storm alerts with history. */
 import { expect, type Locator } from '@playwright/test';
 import type { AppPage } from './app-page.ts';
 
@@ -6,11 +6,37 @@ export class InterruptsPage {
   readonly view: Locator;
   readonly topVectors: Locator;
   readonly alerts: Locator;
+  readonly alertChart: Locator;
+  readonly pause: Locator;
 
   constructor(readonly app: AppPage) {
     this.view = app.testId('interrupts-view');
     this.topVectors = app.testId('top-vectors');
     this.alerts = app.testId('alert-history');
+    this.alertChart = app.testId('alert-chart');
+    this.pause = app.testId('top-pause');
+  }
+
+  /** the group rows (one per device, or per owner), in display order */
+  get groupRows(): Locator {
+    return this.topVectors.locator('tbody tr.top-group');
+  }
+
+  groupRow(key: string): Locator {
+    return this.app.testId(`top-group-${key}`);
+  }
+
+  /** the keys of the group rows, in display order */
+  async order(): Promise<string[]> {
+    return Promise.all((await this.groupRows.all()).map(async (r) => (await r.getAttribute('data-key')) ?? ''));
+  }
+
+  sortBy(column: 'device' | 'owner' | 'vectors' | 'rate' | 'count'): Locator {
+    return this.app.testId(`top-sort-${column}`);
+  }
+
+  groupBy(by: 'device' | 'owner'): Locator {
+    return this.app.testId(`top-by-${by}`);
   }
 
   async open(): Promise<void> {
