@@ -4,7 +4,7 @@
  * rate at 1 s resolution with every storm shaded and the threshold drawn, so
  * a storm can be examined after it ended.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { apiPaths, type HistoryResponse, type PciDeviceView, type StormAlert } from '@vfioscope/protocol';
 import { get } from '../../api/rest.ts';
@@ -45,7 +45,15 @@ export function groupByVector(alerts: StormAlert[]): VectorStorms[] {
     .sort((a, b) => Number(b.latest.clearedAt === null) - Number(a.latest.clearedAt === null) || b.latest.raisedAt - a.latest.raisedAt);
 }
 
-export function AlertHistory({ alerts, now, names }: { alerts: StormAlert[]; now: number; names: Map<string, PciDeviceView> }) {
+export const AlertHistory = memo(function AlertHistory({
+  alerts,
+  now,
+  names,
+}: {
+  alerts: StormAlert[];
+  now: number;
+  names: Map<string, PciDeviceView>;
+}) {
   const vectors = useMemo(() => groupByVector(alerts), [alerts]);
   const [chosen, setChosen] = useState<string | null>(null);
   // until the operator picks one: the worst active storm (the banner's), else the latest
@@ -213,4 +221,4 @@ export function AlertHistory({ alerts, now, names }: { alerts: StormAlert[]; now
       </div>
     </div>
   );
-}
+});
