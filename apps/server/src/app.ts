@@ -237,7 +237,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     } finally {
       refusals.close();
       await eventLog.close();
-      audit.close();
+      await audit.close();
     }
   });
   return app;

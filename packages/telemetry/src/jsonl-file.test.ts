@@ -215,3 +215,31 @@ console.log(JSON.stringify({ code, sizeAfterFailure, next }));
     f.close();
   });
 });
+
+describe('group commit support', () => {
+  it('appendLines writes several records in one go, and syncAsync resolves once they are flushed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jsonl-group-'));
+    const f = new JsonLinesFile(join(dir, 'a.jsonl'), { sync: 'group' });
+    expect(f.appendLines(['{"a":1}', '{"b":2}'])).toBe(0);
+    expect(f.append('{"c":3}')).toBe(16);
+    await f.syncAsync();
+    expect(readFileSync(join(dir, 'a.jsonl'), 'utf8')).toBe('{"a":1}\n{"b":2}\n{"c":3}\n');
+    expect(() => f.appendLines(['{"d":4}', 'torn\nline'])).toThrow(RangeError);
+    expect(f.size).toBe(24);
+    f.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a rotation flushes and closes the old file: a pending syncAsync on it still resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jsonl-group-'));
+    const f = new JsonLinesFile(join(dir, 'a.jsonl'), { sync: 'group', maxBytes: 20 });
+    f.append('{"n":1}');
+    const pending = f.syncAsync();
+    f.append('{"n":2}{"pad":0}'); // past maxBytes: rotates, flushing a.jsonl before closing it
+    await expect(pending).resolves.toBeUndefined();
+    await f.syncAsync();
+    expect(readFileSync(join(dir, 'a.jsonl.1'), 'utf8')).toBe('{"n":1}\n');
+    f.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

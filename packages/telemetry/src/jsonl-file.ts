@@ -15,7 +15,18 @@
  * Synchronous on purpose: callers (the audit log) answer only after the
  * record is written.
  */
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { type JsonLine, linesBackward, linesForward, type ReadCounter, tailLines, type TailOptions } from './jsonl-lines.ts';
 import { archivePaths, listRotated, pruneRotated, rotatedName, type RotationEvent } from './jsonl-rotation.ts';
@@ -26,8 +37,12 @@ export interface JsonLinesFileOptions {
   maxBytes?: number;
   /** rotated files to keep, oldest deleted first; 'all' never deletes (default 'all') */
   keep?: number | 'all';
-  /** 'fdatasync' flushes every append to the disk before append() returns (default 'none') */
-  sync?: 'fdatasync' | 'none';
+  /**
+   * 'fdatasync' flushes every append to the disk before append() returns; 'group' leaves the flush to
+   * syncAsync(), so one flush can cover many appends (a rotation still flushes the file it closes);
+   * default 'none'
+   */
+  sync?: 'fdatasync' | 'group' | 'none';
   /** told about every rotation and deletion, e.g. to log it; called synchronously from append() */
   onRotate?: (e: RotationEvent) => void;
 }
@@ -48,6 +63,7 @@ export class JsonLinesFile {
   private readonly maxBytes: number;
   private readonly keep: number | 'all';
   private readonly sync: boolean;
+  private readonly syncOnRotate: boolean;
   private readonly rotated: number[];
   private rotations = 0;
   private readonly counter: ReadCounter = { bytes: 0 };
@@ -61,6 +77,7 @@ export class JsonLinesFile {
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.keep = opts.keep ?? 'all';
     this.sync = opts.sync === 'fdatasync';
+    this.syncOnRotate = opts.sync !== undefined && opts.sync !== 'none';
     if (!(this.maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${this.maxBytes}`);
     if (this.keep !== 'all' && !(Number.isInteger(this.keep) && this.keep >= 0))
       throw new RangeError(`keep must be a count or 'all', got ${this.keep}`);
@@ -100,12 +117,35 @@ export class JsonLinesFile {
    * errno `code` intact).
    */
   append(line: string): number {
-    if (line.includes('\n')) throw new RangeError('a JSON line cannot contain a newline');
-    const body = Buffer.from(`${line}\n`, 'utf8');
+    return this.appendLines([line]);
+  }
+
+  /**
+   * Writes several lines in one write(2) — all of them, or (on failure, after the cut back) none — and
+   * returns the offset of the first.
+   */
+  appendLines(lines: readonly string[]): number {
+    if (lines.some((l) => l.includes('\n'))) throw new RangeError('a JSON line cannot contain a newline');
+    const body = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
     if (this.bytes > 0 && this.bytes + body.length + (this.needsNewline ? 1 : 0) > this.maxBytes) this.rotate();
     this.writeRecord(this.needsNewline ? Buffer.concat([NEWLINE, body]) : body);
     this.needsNewline = false;
     return this.bytes - body.length;
+  }
+
+  /**
+   * fdatasync(2) off the event loop: every line appended before the call is on the disk when it resolves.
+   * A rotation meanwhile has flushed and closed the file already, so that file's EBADF counts as done.
+   */
+  syncAsync(): Promise<void> {
+    const fd = this.fd;
+    const generation = this.rotations;
+    return new Promise((resolve, reject) => {
+      fdatasync(fd, (err) => {
+        if (err && !(err.code === 'EBADF' && this.rotations !== generation)) reject(err);
+        else resolve();
+      });
+    });
   }
 
   /** The last complete lines, oldest first, reading at most `maxBytes` (default 1 MiB). */
@@ -219,13 +259,15 @@ export class JsonLinesFile {
       throw err;
     }
     const bytes = this.bytes;
+    // what was appended to the old file must be durable before it is closed (its flush may be pending)
+    if (this.syncOnRotate) fdatasyncSync(this.fd);
     closeSync(this.fd);
     this.fd = fd;
     this.bytes = 0;
     this.needsNewline = false;
     this.rotations++;
     this.rotated.push(n);
-    if (this.sync) this.syncDirectory();
+    if (this.syncOnRotate) this.syncDirectory();
     this.report({ type: 'rotated', file: this.path, to, bytes });
     pruneRotated(this.path, this.rotated, this.keep, (e) => this.report(e));
   }

@@ -46,7 +46,7 @@ export async function writeIntent(req: FastifyRequest, _reply: FastifyReply): Pr
   const { ctx } = req.server.vfio;
   const action = req.routeOptions.config.action ?? 'unknown';
   try {
-    req.auditId = ctx.audit.intent({ action, ...who(req), params: actionParams(req) });
+    req.auditId = await ctx.audit.intent({ action, ...who(req), params: actionParams(req) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     ctx.auditWriteFailures++;
@@ -76,7 +76,7 @@ export function registerAuditHook(app: FastifyInstance, ctx: ServerContext): voi
     const problem = req.problem;
     try {
       if (req.auditId !== undefined) {
-        ctx.audit.result(req.auditId, {
+        await ctx.audit.result(req.auditId, {
           action,
           ...who(req),
           ok,
@@ -84,7 +84,7 @@ export function registerAuditHook(app: FastifyInstance, ctx: ServerContext): voi
           ...(ok ? { result: parsedResult(payload) } : { errno: problem?.errno ?? 'EINTERNAL', message: problem?.message ?? '' }),
         });
       } else if (!CALLER_REFUSALS.has(status) && status !== 503) {
-        ctx.audit.refused({
+        await ctx.audit.refused({
           action,
           ...who(req),
           status,

@@ -75,8 +75,8 @@ export class RefusalLog {
     }
     if (w) this.summarise(source, w, now);
     this.windows.set(source, { startedAt: now, total: 0, counts: new Map() });
-    this.guard(() => {
-      if (r.action !== null) {
+    if (r.action !== null) {
+      this.guard(
         this.opts.audit.refused({
           action: r.action,
           tokenId: r.tokenId,
@@ -85,13 +85,13 @@ export class RefusalLog {
           status: r.status,
           errno: r.errno,
           message: r.message,
-        });
-      }
-      this.opts.event(`${r.route} refused for ${r.remote}: ${r.errno} ${r.message}`, {
-        remote: r.remote,
-        route: r.route,
-        status: r.status,
-      });
+        }),
+      );
+    }
+    this.opts.event(`${r.route} refused for ${r.remote}: ${r.errno} ${r.message}`, {
+      remote: r.remote,
+      route: r.route,
+      status: r.status,
     });
   }
 
@@ -118,31 +118,30 @@ export class RefusalLog {
   private summarise(source: string, w: Window, now: number): void {
     if (w.total === 0) return;
     const counts = [...w.counts.values()].sort((a, b) => b.n - a.n);
-    this.guard(() => {
+    this.guard(
       this.opts.audit.refusals({
         remote: source,
         since: new Date(w.startedAt).toISOString(),
         until: new Date(now).toISOString(),
         total: w.total,
         counts,
-      });
-      const top = counts
-        .slice(0, 3)
-        .map((c) => `${c.route} ${c.errno} ×${c.n}`)
-        .join(', ');
-      this.opts.event(`${w.total} more refused requests from ${source} (${top}${counts.length > 3 ? ', …' : ''})`, {
-        remote: source,
-        total: w.total,
-        counts: counts.slice(0, 20),
-      });
+      }),
+    );
+    const top = counts
+      .slice(0, 3)
+      .map((c) => `${c.route} ${c.errno} ×${c.n}`)
+      .join(', ');
+    this.opts.event(`${w.total} more refused requests from ${source} (${top}${counts.length > 3 ? ', …' : ''})`, {
+      remote: source,
+      total: w.total,
+      counts: counts.slice(0, 20),
     });
   }
 
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch {
+  /** a refusal's record is best effort: a full disk is counted, it never fails the request */
+  private guard(write: Promise<void>): void {
+    write.catch(() => {
       this.writeFailures++;
-    }
+    });
   }
 }

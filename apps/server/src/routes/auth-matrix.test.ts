@@ -78,6 +78,7 @@ describe('auth over the route table', () => {
     }
     for (const s of spies) expect(s, s.getMockName()).not.toHaveBeenCalled();
     f.app.vfio.ctx.refusals.flush(true);
+    await f.app.vfio.ctx.audit.settled();
     const lines = f.audit().slice(before);
     const first = requests.find((r) => r.spec.role === 'operator' || r.spec.role === 'viewer');
     // one source (the test's address): its first refusal written at once — an action route's goes to the audit log —,

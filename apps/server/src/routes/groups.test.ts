@@ -99,6 +99,7 @@ describe('POST /groups/:group/open and /close', () => {
     const ok = await f.req({ method: 'POST', url: '/api/v1/groups/3/open' });
     expect(ok.statusCode).toBe(200);
     f.app.vfio.ctx.refusals.flush(true);
+    await f.app.vfio.ctx.audit.settled();
     const lines = f.audit();
     // the source's first refusal at once, the rest of its interval as one summary line
     expect(lines.map((l) => l.phase)).toEqual(['refused', 'intent', 'result', 'refusals']);

@@ -141,10 +141,13 @@ export async function makeFixture(
         await app.vfio.tick();
       }
     },
-    req({ as = 'operator', ...o }) {
+    async req({ as = 'operator', ...o }) {
       const headers = { ...(o.headers ?? {}) } as Record<string, string>;
       if (as !== 'none') headers.authorization = `Bearer ${as === 'operator' ? OPERATOR : VIEWER}`;
-      return app.inject({ ...o, headers });
+      const res = await app.inject({ ...o, headers });
+      // refusals are written behind the answer (rate-limited, never awaited by the request): let them land
+      await app.vfio.ctx.audit.settled();
+      return res;
     },
     audit: readAudit,
     attempts: () => auditAttempts(readAudit()),
