@@ -10,9 +10,8 @@ import { AppPage } from '../pages/app-page.ts';
 import { DevicePage } from '../pages/device-page.ts';
 import { ShellPage } from '../pages/shell-page.ts';
 import { contrastsOf } from '../support/contrast.ts';
-import { DEVICES } from '../support/env.ts';
+import { DEVICES, DOC_SCREENSHOTS } from '../support/env.ts';
 
-const DOCS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
 /** representative text of each colour role, and where it is found */
 const TOPOLOGY_TEXT = {
@@ -84,7 +83,7 @@ test('presentation mode: larger, higher contrast, fewer panels; remembered, and 
   await app.go('#/topology');
   await expect(app.testId('topology-view')).toBeVisible();
   await app.screenshot('presentation');
-  await page.screenshot({ path: `${DOCS}presentation.png` });
+  await page.screenshot({ path: `${DOC_SCREENSHOTS}presentation.png` });
 
   // remembered across a reload
   await page.reload();
@@ -150,7 +149,7 @@ test('at 1024 × 768: the host bar clips nothing, the nav is icons only, owner n
     .map((el) => el.textContent)`);
   expect(breakAnywhere).toEqual([]);
   await app.screenshot('layout-1024');
-  await page.screenshot({ path: `${DOCS}layout-1024.png` });
+  await page.screenshot({ path: `${DOC_SCREENSHOTS}layout-1024.png` });
 
   // the device page too: its header and panels fit
   const dev = new DevicePage(app);

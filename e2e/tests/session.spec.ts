@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import { AppPage } from '../pages/app-page.ts';
 import { ShellPage } from '../pages/shell-page.ts';
 import { type OwnServer, startOwnServer } from '../support/own-server.ts';
-import { SCREENSHOTS } from '../support/env.ts';
+import { DOC_SCREENSHOTS, SCREENSHOTS } from '../support/env.ts';
 
-const DOCS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -57,7 +56,7 @@ test('restart: offline with the data age, recovery with the kept token, sign-in 
   expect(await shell.style('.app.offline .banner', 'filter')).toContain('grayscale(1)');
   expect(await shell.style('.app.offline .banner .pulse', 'animation-name')).toBe('none');
   await page.screenshot({ path: `${SCREENSHOTS}offline.png` });
-  await page.screenshot({ path: `${DOCS}offline.png` });
+  await page.screenshot({ path: `${DOC_SCREENSHOTS}offline.png` });
 
   // 2. back with the same data dir: the same token, so the page recovers by itself
   server = await startOwnServer({ dataDir, scenario: 'storm', port });
@@ -81,7 +80,7 @@ test('restart: offline with the data age, recovery with the kept token, sign-in 
   await expect(shell.tokenLocation).toContainText(join(dataDir, 'session-token'));
   await expect(shell.loginError).toHaveCount(0);
   await page.screenshot({ path: `${SCREENSHOTS}login-signed-out.png` });
-  await page.screenshot({ path: `${DOCS}login-signed-out.png` });
+  await page.screenshot({ path: `${DOC_SCREENSHOTS}login-signed-out.png` });
 
   // and the new login URL signs it back in
   await page.goto(server.loginUrl);
