@@ -1,5 +1,7 @@
 #!/bin/sh
-# /init of the test-bed initramfs (busybox). Loads the VFIO and 9p modules,
+# /init of the test-bed initramfs (busybox). Loads the VFIO modules of the IOMMU
+# mode named by vfioscope.mode= (type1: vfio_iommu_type1 serves /dev/vfio/vfio;
+# compat, cdev: iommufd does, and vfio_iommu_type1 is never loaded) and 9p,
 # binds every QEMU edu device (1234:11e8) to vfio-pci, mounts the host's root
 # (9p, read-only) with fresh proc/sys/dev and a writable tmpfs on /tmp, and
 # runs the script named by vfioscope.script= on the kernel command line inside
@@ -31,11 +33,19 @@ SCRIPT="$(arg vfioscope.script)" || { echo "init: no vfioscope.script= given"; f
 OUT="$(arg vfioscope.out)" || OUT=""
 MEMLOCK_KB="$(arg vfioscope.memlock_kb)" || MEMLOCK_KB=16384
 DMA_ENTRY_LIMIT="$(arg vfioscope.dma_entry_limit)" || DMA_ENTRY_LIMIT=""
+MODE="$(arg vfioscope.mode)" || MODE=type1
+# setup.sh builds one initramfs per guest, with that mode's module set
+if [ "$(cat /etc/vfioscope-mode)" != "$MODE" ]; then
+  echo "init: vfioscope.mode=$MODE, but this initramfs holds the modules of mode $(cat /etc/vfioscope-mode)"
+  finish 94
+fi
 
 for m in $(cat /lib/modules/load-order); do
   params=""
   case "$m" in
-    */vfio_iommu_type1.ko) [ -n "$DMA_ENTRY_LIMIT" ] && params="dma_entry_limit=$DMA_ENTRY_LIMIT" ;;
+    */vfio_iommu_type1.ko)
+      [ "$MODE" = type1 ] || { echo "init: mode $MODE: not loading $m"; continue; }
+      [ -n "$DMA_ENTRY_LIMIT" ] && params="dma_entry_limit=$DMA_ENTRY_LIMIT" ;;
   esac
   insmod "/lib/modules/$m" $params || echo "init: insmod $m failed"
 done
@@ -81,6 +91,6 @@ if [ -n "$OUT" ]; then
     { echo "init: cannot mount the output share on $OUT"; finish 96; }
 fi
 
-echo "init: guest ready after $(cut -d' ' -f1 /proc/uptime)s; running $SCRIPT"
-chroot "$R" /bin/sh -c "ulimit -l $MEMLOCK_KB && export HOME=/tmp TMPDIR=/tmp PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin && exec /bin/bash '$SCRIPT'"
+echo "init: guest ready after $(cut -d' ' -f1 /proc/uptime)s ($(cat /proc/sys/kernel/osrelease), mode $MODE); running $SCRIPT"
+chroot "$R" /bin/sh -c "ulimit -l $MEMLOCK_KB && export HOME=/tmp TMPDIR=/tmp PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin VFIOSCOPE_IOMMU_MODE=$MODE && exec /bin/bash '$SCRIPT'"
 finish $?

@@ -7,15 +7,19 @@
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-OUT="$HERE/.work/out"
+cmdline_arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
+# run.sh's output directory for this guest (.work/out, .work/guest-<guest>/out)
+OUT="$(cmdline_arg vfioscope.out)"
+[ -n "$OUT" ] || OUT="$HERE/.work/out"
 cd "$REPO"
 # thousands of eventfds in the IRQ-read benchmark
 ulimit -n 65536
 export CI=1 NO_COLOR=1 FORCE_COLOR=0
 export TSX_TSCONFIG_PATH="$REPO/tsconfig.json"
 
-steps="$(tr ' ' '\n' </proc/cmdline | sed -n 's/^vfioscope\.steps=//p' | tr ',' ' ')"
-# irqbench and servestart are benchmarks: run them by name (run.sh irqbench), not by default
+steps="$(cmdline_arg vfioscope.steps | tr ',' ' ')"
+# irqbench and servestart are benchmarks, modes a check of the guest kernel itself: run
+# them by name (run.sh irqbench), not by default
 [ -n "$steps" ] || steps="tests compare live"
 
 # RLIMIT_MEMLOCK only binds a process without CAP_IPC_LOCK (type1 skips the
@@ -52,6 +56,93 @@ step_live() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/live-check.ts; }
 # serve start-up in the guest (by name only: a benchmark): the built CLI 5 times, tsx once
 step_servestart() {
   VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/serve-start.bench.ts 5 --tsx-runs 1 --only built,tsx
+}
+
+# which VFIO uAPIs this kernel and mode expose (by name only: run.sh modes). Prints and
+# checks uname, /dev/iommu, each edu's cdev (/sys/bus/pci/devices/<bdf>/vfio-dev/vfioN/dev
+# → /dev/vfio/devices/vfioN), its group node, /dev/vfio/vfio and who serves it, then drives
+# each uAPI present through one DMA mapping with modes-probe.c. Fails on any expectation of
+# vfioscope.mode (type1 | compat | cdev; the 6.1 guest is type1 without iommufd).
+step_modes() {
+  local mode rel bad=0
+  mode="$(cmdline_arg vfioscope.mode)"; mode="${mode:-type1}"
+  rel="$(uname -r)"
+  local legacy_only=0   # the 6.1 guest: no iommufd, no cdev
+  case "$rel" in 6.1.*) legacy_only=1 ;; esac
+  expect() {  # $1: what, $2: expected yes|no, $3: seen yes|no
+    local res=ok
+    [ "$2" = "$3" ] || { res=FAIL; bad=1; }
+    printf '%-4s %-62s expected %-3s seen %s
+' "$res" "$1" "$2" "$3"
+  }
+  yn() { if "$@"; then echo yes; else echo no; fi; }
+  echo "uname -r: $rel; vfioscope.mode: $mode"
+  local want_iommufd=yes want_type1=no
+  [ $legacy_only = 1 ] && want_iommufd=no
+  [ "$mode" = type1 ] && want_type1=yes
+  expect "/dev/iommu (iommufd)" $want_iommufd "$(yn test -c /dev/iommu)"
+  expect "/dev/vfio/vfio" yes "$(yn test -c /dev/vfio/vfio)"
+  expect "/sys/module/vfio_iommu_type1" $want_type1 "$(yn test -d /sys/module/vfio_iommu_type1)"
+  expect "/sys/module/iommufd" $want_iommufd "$(yn test -d /sys/module/iommufd)"
+  local server=none
+  if [ -c /dev/vfio/vfio ]; then
+    # iommufd says so (once) when /dev/vfio/vfio is opened through it
+    exec 3</dev/vfio/vfio && exec 3<&-
+    if [ -d /sys/module/vfio_iommu_type1 ]; then server=type1
+    elif dmesg | grep -q 'IOMMUFD is providing /dev/vfio/vfio'; then server=iommufd
+    else server=unknown; fi
+  fi
+  echo "/dev/vfio/vfio served by: $server"
+  local want_server=iommufd; [ "$mode" = type1 ] && want_server=type1
+  expect "/dev/vfio/vfio served by $want_server" yes "$(yn test "$server" = "$want_server")"
+
+  local d bdf node cdev_name cdev_dev first_cdev="" first_group="" first_bdf="" n_edu=0
+  for d in /sys/bus/pci/devices/*; do
+    [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] || continue
+    bdf="${d##*/}"; n_edu=$((n_edu + 1))
+    local drv="" group=""
+    [ -e "$d/driver" ] && drv="$(basename "$(readlink "$d/driver")")"
+    [ -e "$d/iommu_group" ] && group="$(basename "$(readlink "$d/iommu_group")")"
+    expect "$bdf on vfio-pci" yes "$(yn test "$drv" = vfio-pci)"
+    expect "$bdf group node /dev/vfio/$group" yes "$(yn test -n "$group" -a -c "/dev/vfio/$group")"
+    cdev_name=""; cdev_dev=""
+    for node in "$d"/vfio-dev/vfio*; do
+      [ -f "$node/dev" ] || continue
+      cdev_name="${node##*/}"; cdev_dev="$(cat "$node/dev")"
+    done
+    local seen=no
+    if [ -n "$cdev_name" ] && [ -c "/dev/vfio/devices/$cdev_name" ]; then
+      # the node's numbers are the sysfs dev attribute's
+      local maj min
+      read -r maj min < <(stat -c '%t %T' "/dev/vfio/devices/$cdev_name")
+      [ "$(printf '%d:%d' "0x$maj" "0x$min")" = "$cdev_dev" ] && seen=yes
+    fi
+    echo "     $bdf: driver ${drv:-none}, group ${group:-none}, cdev ${cdev_name:-none} ${cdev_dev:+($cdev_dev)}"
+    expect "$bdf cdev /dev/vfio/devices/${cdev_name:-vfioN}" $want_iommufd $seen
+    if [ -z "$first_bdf" ] && [ "$(ls "$d/iommu_group/devices" | wc -l)" = 1 ]; then
+      first_bdf="$bdf"; first_group="/dev/vfio/$group"
+      [ $seen = yes ] && first_cdev="/dev/vfio/devices/$cdev_name"
+    fi
+  done
+  expect "3 edu devices" yes "$(yn test $n_edu = 3)"
+
+  # drive what is there: the legacy container (type1 or iommufd's compat), and the cdev
+  local cc=(gcc -O1 -o /tmp/modes-probe "$HERE/modes-probe.c")
+  [ -d "$HERE/.work/headers-6.12/usr/include/linux" ] &&
+    cc+=(-I "$HERE/.work/headers-6.12/usr/include" -I "$HERE/.work/headers-6.12/usr/include/x86_64-linux-gnu")
+  if ! "${cc[@]}"; then echo "FAIL cannot build modes-probe"; return 1; fi
+  if [ -n "$first_group" ]; then
+    MODES_PROBE_BDF="$first_bdf" /tmp/modes-probe container "$first_group"
+    expect "container + group $first_group ($first_bdf) map DMA" yes "$(yn test $? = 0)"
+  fi
+  if [ "$want_iommufd" = yes ]; then
+    # an iommufd fd taken as the group's container: iommufd's compat ioctls in every 6.12 mode
+    MODES_PROBE_BDF="$first_bdf" /tmp/modes-probe container "$first_group" /dev/iommu
+    expect "/dev/iommu as the container of $first_group map DMA" yes "$(yn test $? = 0)"
+    /tmp/modes-probe cdev "${first_cdev:-/dev/vfio/devices/none}"
+    expect "iommufd IOAS + cdev ${first_cdev:-?} bind, attach, map DMA" yes "$(yn test $? = 0)"
+  fi
+  return $bad
 }
 
 failed=0

@@ -15,12 +15,20 @@
 # The vCPU is a Nehalem (no AVX): under -cpu max, Node in the guest once died
 # with SIGILL mid-run (QEMU 7.2's TCG had just gained AVX emulation, the
 # suspect); VFIOSCOPE_GUEST_CPU overrides it.
-# Usage: e2e/kernel/run.sh [step ...]   (default: tests compare live)
-# Exits non-zero on any failure; the guest console is saved to .work/console.log.
+# Usage: [VFIOSCOPE_GUEST=6.1|6.12-type1|6.12-compat|6.12-cdev] e2e/kernel/run.sh [step ...]
+#   (default guest 6.1, default steps: tests compare live; setup.sh says what each guest is)
+# Exits non-zero on any failure; the guest console is saved to .work/console.log
+# (6.12 guests: .work/guest-<guest>/console.log, step logs in .work/guest-<guest>/out/).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$HERE/.work"
-OUT="$WORK/out"
+GUEST="${VFIOSCOPE_GUEST:-6.1}"
+case "$GUEST" in
+  6.1) GW="$WORK"; MODE=type1; KERNEL="$WORK/vmlinuz" ;;
+  6.12-type1|6.12-compat|6.12-cdev) GW="$WORK/guest-$GUEST"; MODE="${GUEST#6.12-}"; KERNEL="$GW/vmlinux" ;;
+  *) echo "[kernel-run] VFIOSCOPE_GUEST=$GUEST: expected 6.1, 6.12-type1, 6.12-compat or 6.12-cdev" >&2; exit 2 ;;
+esac
+OUT="$GW/out"
 t_start=$(date +%s)
 
 bash "$HERE/setup.sh"
@@ -37,10 +45,10 @@ if [ -z "$steps" ] || [[ ",$steps," == *,live,* || ",$steps," == *,servestart,* 
     node "$REPO/apps/server/build.mjs"
   fi
 fi
-append="console=ttyS0 intel_iommu=on quiet panic=-1 vfioscope.script=$HERE/guest-tests.sh vfioscope.out=$OUT vfioscope.repo=$REPO vfioscope.memlock_kb=16384 vfioscope.dma_entry_limit=2048"
+append="console=ttyS0 intel_iommu=on quiet panic=-1 vfioscope.mode=$MODE vfioscope.script=$HERE/guest-tests.sh vfioscope.out=$OUT vfioscope.repo=$REPO vfioscope.memlock_kb=16384 vfioscope.dma_entry_limit=2048"
 [ -n "$steps" ] && append="$append vfioscope.steps=$steps"
 
-echo "[kernel-run] booting the guest (console: $WORK/console.log)"
+echo "[kernel-run] booting the $GUEST guest (console: $GW/console.log)"
 set +e
 timeout "${VFIOSCOPE_GUEST_TIMEOUT:-900}" qemu-system-x86_64 \
   -machine q35,kernel-irqchip=split -accel tcg -cpu "${VFIOSCOPE_GUEST_CPU:-Nehalem}" -smp 2 -m 2G \
@@ -53,8 +61,8 @@ timeout "${VFIOSCOPE_GUEST_TIMEOUT:-900}" qemu-system-x86_64 \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$REPO,mount_tag=hostrepo,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$OUT,mount_tag=hostout,security_model=none" \
-  -kernel "$WORK/vmlinuz" -initrd "$WORK/initramfs.cpio.gz" \
-  -append "$append" </dev/null >"$WORK/console.log" 2>&1
+  -kernel "$KERNEL" -initrd "$GW/initramfs.cpio.gz" \
+  -append "$append" </dev/null >"$GW/console.log" 2>&1
 qemu_rc=$?
 set -e
 
@@ -66,18 +74,18 @@ if [ -f "$OUT/probes-linux.json" ]; then
   echo "[kernel-run] sim vs kernel: $(tail -1 "$OUT/sim-vs-kernel.txt") (details: $OUT/sim-vs-kernel.txt)"
 fi
 
-marker="$(grep -a -o 'VFIOSCOPE-GUEST-EXIT=[0-9]*' "$WORK/console.log" | tail -1 | cut -d= -f2)"
+marker="$(grep -a -o 'VFIOSCOPE-GUEST-EXIT=[0-9]*' "$GW/console.log" | tail -1 | cut -d= -f2)"
 echo "[kernel-run] guest steps:"
 sed 's/^/  /' "$OUT/summary.txt" 2>/dev/null || echo "  (no summary: the guest did not reach its tests)"
 [ -f "$OUT/cases.txt" ] && sed 's/^/    /' "$OUT/cases.txt"
 elapsed=$(( $(date +%s) - t_start ))
 if [ -z "$marker" ]; then
-  echo "[kernel-run] FAIL: the guest ended without an exit marker (qemu exit $qemu_rc); see $WORK/console.log" >&2
-  tail -30 "$WORK/console.log" >&2
+  echo "[kernel-run] FAIL: the guest ended without an exit marker (qemu exit $qemu_rc); see $GW/console.log" >&2
+  tail -30 "$GW/console.log" >&2
   exit 1
 fi
 if [ "$marker" != 0 ]; then
-  echo "[kernel-run] FAIL: guest exit status $marker after ${elapsed}s; console: $WORK/console.log, step logs: $OUT/" >&2
+  echo "[kernel-run] FAIL: guest exit status $marker after ${elapsed}s; console: $GW/console.log, step logs: $OUT/" >&2
   exit 1
 fi
-echo "[kernel-run] PASS in ${elapsed}s; console: $WORK/console.log, step logs: $OUT/"
+echo "[kernel-run] PASS ($GUEST) in ${elapsed}s; console: $GW/console.log, step logs: $OUT/"
