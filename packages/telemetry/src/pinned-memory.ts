@@ -34,6 +34,7 @@ export function pinnedStats(
       pid: o.pid,
       comm: o.comm,
       vm: o.self ? null : guestName(o.cmdline),
+      self: o.self,
       pinnedBytes: o.pinnedBytes,
       lockedBytes: o.lockedBytes,
       limitBytes: o.memlockLimit,

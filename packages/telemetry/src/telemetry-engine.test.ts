@@ -158,6 +158,7 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
         pid: 4242,
         comm: 'qemu-system-x86',
         vm: 'vm1',
+        self: false,
         pinnedBytes: 8 << 30,
         lockedBytes: 8 << 30,
         limitBytes: null,

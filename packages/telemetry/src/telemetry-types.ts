@@ -97,6 +97,8 @@ export interface PinnedStat {
   comm?: string;
   /** the VM's name, for a process that is a QEMU VM */
   vm?: string | null;
+  /** the process is this vfioscope server */
+  self?: boolean;
   pinnedBytes: number;
   lockedBytes: number;
   /** RLIMIT_MEMLOCK that applies, null = unlimited */

@@ -42,6 +42,7 @@ export function pinnedView(p: EnginePinned): PinnedStat {
     ...(p.pid !== undefined ? { pid: p.pid } : {}),
     ...(p.comm !== undefined ? { comm: p.comm } : {}),
     ...(p.vm !== undefined ? { vm: p.vm } : {}),
+    ...(p.self !== undefined ? { self: p.self } : {}),
     pinnedBytes: Number(p.pinnedBytes),
     lockedBytes: Number(p.lockedBytes),
     limitBytes: p.limitBytes === null ? null : Number(p.limitBytes),

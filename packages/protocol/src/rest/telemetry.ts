@@ -47,6 +47,8 @@ export const PinnedStat = Type.Object({
   comm: Type.Optional(Type.String()),
   /** the VM's name, for a process that is a QEMU VM */
   vm: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  /** the process is this vfioscope server (its budget is the containers') */
+  self: Type.Optional(Type.Boolean()),
   pinnedBytes: Type.Number(),
   lockedBytes: Type.Number(),
   limitBytes: Type.Union([Type.Number(), Type.Null()]),

@@ -4,26 +4,38 @@
  * its locked_vm, so a VM near its limit fails its next map (a hot-plug, a
  * balloon deflate) with ENOMEM. From the pinned topic's process stats; the
  * containers below are vfioscope's own, charged to its own limit.
+ *
+ * The DMA view is about vfioscope's containers, so this stays one line when
+ * there are more than a few VMs (a fleet host has dozens): the tightest ones
+ * named in the summary, every gauge a click away.
  */
-import { useMemo } from 'react';
 import type { PinnedStat } from '@vfioscope/protocol';
-import { useTopology } from '../../live/hooks.ts';
 import { Gauge } from '../../components/Gauge.tsx';
 import { processLabel } from '../../format/owner.ts';
-import { formatBytes, formatBytesOf } from '../../format/units.ts';
+import { formatBytes, formatBytesOf, percentLabel } from '../../format/units.ts';
+
+/** VMs shown open; beyond this the panel starts folded to its summary line */
+const OPEN_UP_TO = 3;
+
+const pressure = (s: PinnedStat) => (s.limitBytes ? s.lockedBytes / s.limitBytes : 0);
 
 export function VmMemoryPanel({ stats }: { stats: PinnedStat[] }) {
-  const topo = useTopology().state;
-  // vfioscope's own process: its figure is the containers' gauges below, against its own limit
-  const selfPids = useMemo(() => new Set(topo?.groups.flatMap((g) => g.owners.filter((o) => o.self).map((o) => o.pid)) ?? []), [topo]);
-  const procs = stats.filter((s) => s.scope === 'process' && s.pid !== undefined && s.comm !== undefined && !selfPids.has(s.pid));
+  const procs = stats
+    .filter((s) => s.scope === 'process' && s.pid !== undefined && s.comm !== undefined && s.self !== true)
+    .sort((a, b) => pressure(b) - pressure(a) || b.lockedBytes - a.lockedBytes);
   if (procs.length === 0) return null;
+  const tightest = procs
+    .slice(0, 3)
+    .map((s) => `${s.vm ?? s.comm} ${percentLabel(s.lockedBytes, s.limitBytes) ?? formatBytes(s.lockedBytes)}`)
+    .join(' · ');
   return (
-    <section className="panel vm-memory" data-testid="vm-memory">
-      <div className="panel-head">
+    <details className="panel vm-memory" data-testid="vm-memory" open={procs.length <= OPEN_UP_TO}>
+      <summary className="panel-head">
         <h3>VMs</h3>
-        <span className="faint">locked memory of each process holding VFIO groups, against its own RLIMIT_MEMLOCK</span>
-      </div>
+        <span className="faint">
+          {procs.length} holding VFIO groups, locked memory against each one's RLIMIT_MEMLOCK · tightest: {tightest}
+        </span>
+      </summary>
       <div className="panel-body vm-gauges">
         {procs.map((s) => {
           const who = { pid: s.pid!, comm: s.comm!, vm: s.vm ?? null };
@@ -44,6 +56,6 @@ export function VmMemoryPanel({ stats }: { stats: PinnedStat[] }) {
           );
         })}
       </div>
-    </section>
+    </details>
   );
 }
