@@ -58,15 +58,37 @@ describe('group plan', () => {
     expect(releaseSummary(shared)).toBe('8 mappings, 30 MiB pinned (kept by container 4)');
   });
 
-  it('offers blockers to vfio-pci, but never a bridge', () => {
-    const g = group({
+  it('offers all the blockers to vfio-pci when each is a passthrough function, and nothing when a bridge or chipset function is among them', () => {
+    const gpuGroup = group({ viable: false, blockers: [{ bdf: audio.bdf, driver: 'snd_hda_intel' }] });
+    expect(bindableBlockers(gpuGroup, [gpu, audio]).map((b) => b.bdf)).toEqual([audio.bdf]);
+    const withBridge = group({
       viable: false,
       blockers: [
         { bdf: audio.bdf, driver: 'snd_hda_intel' },
         { bdf: bridge.bdf, driver: 'pcieport' },
       ],
     });
-    expect(bindableBlockers(g, [gpu, audio, bridge]).map((b) => b.bdf)).toEqual([audio.bdf]);
+    expect(bindableBlockers(withBridge, [gpu, audio, bridge])).toEqual([]);
+    // the PCH: SMBus (0x0c05) and a thermal sensor (0x1180) belong to the host, whatever binding them would do
+    const smbus = dev('0000:00:1f.4', 0x0c0500, 'i801_smbus');
+    const thermal = dev('0000:00:14.2', 0x118000, 'intel_pch_thermal');
+    const xhci = dev('0000:00:14.0', 0x0c0330, 'xhci_hcd');
+    expect(bindableBlockers(group({ viable: false, blockers: [{ bdf: smbus.bdf, driver: 'i801_smbus' }] }), [smbus])).toEqual([]);
+    expect(
+      bindableBlockers(
+        group({
+          viable: false,
+          blockers: [
+            { bdf: xhci.bdf, driver: 'xhci_hcd' },
+            { bdf: thermal.bdf, driver: 'intel_pch_thermal' },
+          ],
+        }),
+        [xhci, thermal],
+      ),
+    ).toEqual([]);
+    expect(bindableBlockers(group({ viable: false, blockers: [{ bdf: xhci.bdf, driver: 'xhci_hcd' }] }), [xhci]).map((b) => b.bdf)).toEqual(
+      [xhci.bdf],
+    );
   });
 
   it('writes the QEMU arguments for every function but bridges', () => {

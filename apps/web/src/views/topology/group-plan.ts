@@ -21,10 +21,11 @@ const isBridge = (d: PciDeviceView) => baseClass(d) === BRIDGE_CLASS;
  * VF, an NVMe, a USB controller) — not a test device like edu.
  */
 export function isPassthroughCandidate(devices: PciDeviceView[]): boolean {
-  return devices.some(
-    (d) => d.driver === 'vfio-pci' && (PASSTHROUGH_CLASSES.has(baseClass(d)) || ((d.classCode >> 8) & 0xffff) === USB_CONTROLLER),
-  );
+  return devices.some((d) => d.driver === 'vfio-pci' && isPassthroughClass(d));
 }
+
+/** a function of a class people hand to VMs (storage, network, display, multimedia, USB controller, accelerator) */
+const isPassthroughClass = (d: PciDeviceView) => PASSTHROUGH_CLASSES.has(baseClass(d)) || ((d.classCode >> 8) & 0xffff) === USB_CONTROLLER;
 
 const INDEX_NAMES: Record<string, string> = { INTX: 'INTx', MSI: 'MSI', MSIX: 'MSI-X', ERR: 'ERR', REQ: 'REQ' };
 
@@ -54,16 +55,19 @@ export function releaseSummary(held: HeldGroupView): string {
 }
 
 /**
- * The blockers "Bind all blockers to vfio-pci" may take: every blocker but
- * bridges (a PCIe-to-PCI or ISA bridge on vfio-pci takes the devices behind
- * it, or the platform's LPC, away from the host — that needs a person and sysfs).
+ * The blockers "Bind all blockers to vfio-pci" takes: all of them, and only when every one is a
+ * function people pass to VMs (a GPU's audio, a NIC, an NVMe, a USB controller). A group with a
+ * bridge or chipset plumbing among its blockers (the LPC/ISA bridge, SMBus, SPI, thermal sensors)
+ * is offered nothing: binding what can be bound would take those functions from the host and
+ * still leave the group not viable — that needs a person and sysfs.
  */
 export function bindableBlockers(g: GroupView, devices: PciDeviceView[]): GroupView['blockers'] {
   const byBdf = new Map(devices.map((d) => [d.bdf, d]));
-  return g.blockers.filter((b) => {
+  const all = g.blockers.every((b) => {
     const d = byBdf.get(b.bdf);
-    return d !== undefined && !isBridge(d);
+    return d !== undefined && !isBridge(d) && isPassthroughClass(d);
   });
+  return all ? g.blockers : [];
 }
 
 /** How QEMU takes the group: one -device per function (bridges stay on the host side) */
