@@ -12,7 +12,6 @@ import { ShellPage } from '../pages/shell-page.ts';
 import { contrastsOf } from '../support/contrast.ts';
 import { DEVICES, DOC_SCREENSHOTS } from '../support/env.ts';
 
-
 /** representative text of each colour role, and where it is found */
 const TOPOLOGY_TEXT = {
   'body text': '.page-head h1',

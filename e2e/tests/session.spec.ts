@@ -16,7 +16,6 @@ import { ShellPage } from '../pages/shell-page.ts';
 import { type OwnServer, startOwnServer } from '../support/own-server.ts';
 import { DOC_SCREENSHOTS, SCREENSHOTS } from '../support/env.ts';
 
-
 test.describe.configure({ mode: 'serial' });
 
 let dataDir: string;
