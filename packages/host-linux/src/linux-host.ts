@@ -5,7 +5,20 @@
  * close(), and — when asked to — on SIGINT/SIGTERM.
  */
 import { join } from 'node:path';
-import type { Bdf, Container, DmaBuffer, EventFd, Group, GroupOwner, Host, HostInfo, IrqLine, Topology } from '@vfioscope/host';
+import type {
+  Bdf,
+  CdevDevice,
+  Container,
+  DmaBuffer,
+  EventFd,
+  Group,
+  GroupOwner,
+  Host,
+  HostInfo,
+  Iommufd,
+  IrqLine,
+  Topology,
+} from '@vfioscope/host';
 import { VfioError } from '@vfioscope/host';
 import { LinuxDmaBuffer } from './drive/dma-buffer.ts';
 import { EventFdSet } from './drive/eventfds.ts';
@@ -97,6 +110,18 @@ export class LinuxHost implements Host {
     this.guard('open');
     const fd = libc.openFile(join(this.roots.dev, 'vfio', String(id)), libc.O_RDWR | libc.O_CLOEXEC, { group: id });
     return new LinuxGroup(id, fd, this.resources);
+  }
+
+  async openIommufd(): Promise<Iommufd> {
+    this.guard('open');
+    throw new VfioError('ENOENT', 'open', '/dev/iommu: the linux backend does not drive iommufd yet', { field: 'iommu' });
+  }
+
+  async openDeviceCdev(bdf: Bdf): Promise<CdevDevice> {
+    this.guard('open');
+    throw new VfioError('ENOENT', 'open', `/dev/vfio/devices: the linux backend does not drive the VFIO device cdev yet (${bdf})`, {
+      device: bdf,
+    });
   }
 
   async createEventFd(): Promise<EventFd> {

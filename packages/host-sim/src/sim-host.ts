@@ -4,7 +4,20 @@
  * scenario. It behaves like the linux backend down to the errno of each
  * failure; the conformance suite holds both to that.
  */
-import type { Bdf, Container, DmaBuffer, EventFd, Group, GroupOwner, Host, HostInfo, IrqLine, Topology } from '@vfioscope/host';
+import type {
+  Bdf,
+  CdevDevice,
+  Container,
+  DmaBuffer,
+  EventFd,
+  Group,
+  GroupOwner,
+  Host,
+  HostInfo,
+  Iommufd,
+  IrqLine,
+  Topology,
+} from '@vfioscope/host';
 import { VfioError } from '@vfioscope/host';
 import { VFIO_DMA_UNMAP_FLAG_ALL } from '@vfioscope/uapi';
 import type { DeviceModel } from './devices/device-model.ts';
@@ -102,6 +115,16 @@ export class SimHost implements Host {
     const fd = new SimGroupFd(this.kernel, g, this.fdHooks);
     this.groups.add(fd);
     return fd;
+  }
+
+  async openIommufd(): Promise<Iommufd> {
+    this.live('open');
+    throw new VfioError('ENOENT', 'open', '/dev/iommu: the sim does not model iommufd yet', { field: 'iommu' });
+  }
+
+  async openDeviceCdev(bdf: Bdf): Promise<CdevDevice> {
+    this.live('open');
+    throw new VfioError('ENOENT', 'open', `/dev/vfio/devices: the sim does not model the VFIO device cdev yet (${bdf})`, { device: bdf });
   }
 
   async createEventFd(): Promise<EventFd> {

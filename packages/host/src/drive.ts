@@ -1,11 +1,16 @@
 /**
  * The drive half of the Host interface: vfioscope acting as the userspace
- * driver. The objects mirror the kernel's: a Container is an open
- * /dev/vfio/vfio (one IOMMU context), a Group an open /dev/vfio/N, a Device a
- * device fd from VFIO_GROUP_GET_DEVICE_FD. Every method is one ioctl or
- * syscall and fails with the errno the kernel gives (VfioError). Numbers
- * (flags, region and IRQ indexes, extension ids) are the uAPI's own, from
- * @vfioscope/uapi.
+ * driver. The objects mirror the kernel's, in both of its uAPIs:
+ *  - legacy (linux/vfio.h): a Container is an open /dev/vfio/vfio (one IOMMU
+ *    context: type1, or iommufd's compat container), a Group an open
+ *    /dev/vfio/N, a Device a device fd from VFIO_GROUP_GET_DEVICE_FD;
+ *  - iommufd (linux/iommufd.h, Linux 6.2+, with the VFIO device cdev of 6.6+):
+ *    an Iommufd is an open /dev/iommu, an Ioas an IOAS object in it (the IOMMU
+ *    context), a CdevDevice an open /dev/vfio/devices/vfioN, bound to an
+ *    iommufd and attached to an IOAS.
+ * Every method is one ioctl or syscall and fails with the errno the kernel
+ * gives (VfioError). Numbers (flags, region and IRQ indexes, extension ids)
+ * are the uAPI's own, from @vfioscope/uapi.
  */
 import type { Bdf } from './observe.ts';
 
@@ -141,6 +146,51 @@ export interface Device {
   write(index: number, offset: bigint, data: Uint8Array): Promise<void>;
   /** close(2) */
   close(): Promise<void>;
+}
+
+/** IOMMU_IOAS_MAP of process memory at a fixed IOVA. */
+export interface IoasMapRequest {
+  /** process virtual address of the memory to map (from a DmaBuffer) */
+  vaddr: bigint;
+  iova: bigint;
+  size: bigint;
+  /** IOMMU_IOAS_MAP_* (READABLE, WRITEABLE; FIXED_IOVA is implied) */
+  flags: number;
+}
+
+/** /dev/iommu: objects in it (IOAS, HWPT, bound devices) are named by 32-bit ids. */
+export interface Iommufd {
+  /** the fd number (linux) or a small id (sim); unique within the host */
+  readonly id: number;
+  /** IOMMU_IOAS_ALLOC */
+  allocIoas(): Promise<Ioas>;
+  /** close(2): destroys every object still in it */
+  close(): Promise<void>;
+}
+
+/** An I/O address space in an iommufd: the IOMMU context devices attach to. */
+export interface Ioas {
+  /** the IOAS id inside its iommufd */
+  readonly id: number;
+  readonly iommufd: Iommufd;
+  /** IOMMU_IOAS_MAP with IOMMU_IOAS_MAP_FIXED_IOVA */
+  map(req: IoasMapRequest): Promise<void>;
+  /** IOMMU_IOAS_UNMAP: resolves to the number of bytes unmapped (iova 0, size 2^64-1: everything) */
+  unmap(iova: bigint, size: bigint): Promise<bigint>;
+  /** IOMMU_IOAS_IOVA_RANGES: the usable IOVA ranges (inclusive ends) and the alignment maps must keep */
+  iovaRanges(): Promise<{ ranges: IovaRange[]; alignment: bigint }>;
+  /** IOMMU_DESTROY of the IOAS (EBUSY while a device is attached) */
+  destroy(): Promise<void>;
+}
+
+/** A VFIO device opened through its character device, the native iommufd path. */
+export interface CdevDevice extends Device {
+  /** VFIO_DEVICE_BIND_IOMMUFD: resolves to the device's id in that iommufd */
+  bind(iommufd: Iommufd): Promise<number>;
+  /** VFIO_DEVICE_ATTACH_IOMMUFD_PT to an IOAS (or HWPT) id: resolves to the pt_id the kernel attached it to */
+  attach(ptId: number): Promise<number>;
+  /** VFIO_DEVICE_DETACH_IOMMUFD_PT */
+  detach(): Promise<void>;
 }
 
 /** An eventfd(2): the kernel signals an interrupt by adding 1 to its counter. */

@@ -2,7 +2,7 @@
  * One Host interface, two backends (sim and linux) with identical semantics
  * down to the errno of each failure.
  */
-import type { Container, DmaBuffer, EventFd, Group } from './drive.ts';
+import type { CdevDevice, Container, DmaBuffer, EventFd, Group, Iommufd } from './drive.ts';
 import type { Bdf, GroupOwner, HostInfo, IrqLine, Topology } from './observe.ts';
 
 export interface Host {
@@ -27,6 +27,10 @@ export interface Host {
   openContainer(): Promise<Container>;
   /** open("/dev/vfio/N"); EBUSY when another process (or fd) holds it */
   openGroup(id: number): Promise<Group>;
+  /** open("/dev/iommu"); ENOENT on a kernel without iommufd (hostInfo().uapi says which exist) */
+  openIommufd(): Promise<Iommufd>;
+  /** open("/dev/vfio/devices/vfioN") of a device on vfio-pci; ENOENT without the VFIO device cdev */
+  openDeviceCdev(bdf: Bdf): Promise<CdevDevice>;
   /** eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) */
   createEventFd(): Promise<EventFd>;
   /** mmap an anonymous, page-aligned buffer for DMA */

@@ -48,16 +48,25 @@ export interface Topology {
   devices: PciDevice[];
 }
 
-/** A process holding /dev/vfio/N open: the group's owner. */
+/**
+ * A process holding a group: /dev/vfio/N open (the legacy path), or the
+ * cdev of one of its devices (/dev/vfio/devices/vfioN, with /dev/iommu).
+ */
 export interface GroupOwner {
   group: number;
+  /** how it holds the group: its group file, or device cdevs (iommufd) */
+  via: 'group' | 'cdev';
   pid: number;
   /** process name (comm), e.g. "qemu-system-x86" */
   comm: string;
   cmdline: string;
   /** true when the owner is this vfioscope process */
   self: boolean;
-  /** VmLck and VmPin from /proc/PID/status, in bytes */
+  /**
+   * VmLck and VmPin from /proc/PID/status, in bytes. Which one is the budget depends on the path:
+   * type1 charges pinned pages to VmLck, iommufd to VmPin (and, by default, per user), iommufd's
+   * compat container to both.
+   */
   lockedBytes: number;
   pinnedBytes: number;
   /** RLIMIT_MEMLOCK soft limit in bytes, null = unlimited */
@@ -98,6 +107,15 @@ export interface HostInfo {
   };
   /** RLIMIT_MEMLOCK of this process in bytes, null = unlimited */
   memlockLimit: number | null;
+  /**
+   * Which VFIO uAPIs the kernel offers: the legacy container (served by type1, or by iommufd in
+   * "compat" mode — they exclude each other), /dev/iommu, and the VFIO device cdev.
+   */
+  uapi: {
+    container: 'type1' | 'iommufd-compat' | null;
+    iommufd: boolean;
+    cdev: boolean;
+  };
   pageSize: number;
   cpus: number;
   /** interrupt vectors available to devices on this host (approximate: per-CPU vectors × CPUs) */

@@ -7,6 +7,7 @@ import type { StormAlert, TelemetryTick } from './telemetry-types.ts';
 const NIC = '0000:3b:00.0';
 const QEMU: GroupOwner = {
   group: 12,
+  via: 'group',
   pid: 4242,
   comm: 'qemu-system-x86',
   cmdline: 'qemu-system-x86_64 -name vm1',
@@ -37,6 +38,7 @@ function observedHost(clock: { t: number }) {
         interruptRemapping: true,
         modules: { vfio: true, vfioPci: true, vfioIommuType1: true, allowUnsafeInterrupts: false, dmaEntryLimit: 65535 },
         memlockLimit: 64 << 20,
+        uapi: { container: 'type1', iommufd: false, cdev: false },
         pageSize: 4096,
         cpus: 8,
         vectorLimit: 1600,
@@ -75,6 +77,12 @@ function observedHost(clock: { t: number }) {
     },
     openGroup: async (id) => {
       throw new VfioError('ENOENT', 'open', `/dev/vfio/${id} does not exist`);
+    },
+    openIommufd: async () => {
+      throw new VfioError('ENOENT', 'open', '/dev/iommu does not exist');
+    },
+    openDeviceCdev: async (bdf) => {
+      throw new VfioError('ENOENT', 'open', `no cdev for ${bdf}`);
     },
     createEventFd: async () => {
       throw new VfioError('EMFILE', 'eventfd', 'not modelled');

@@ -77,9 +77,9 @@ describe('owners from a fake procfs', () => {
     const owners = await createLinuxHost({ roots: tree.roots }).owners();
     const qemu = { pid: 4242, comm: 'qemu-system-x86', cmdline: 'qemu-system-x86_64 -device vfio-pci,host=00:04.0', self: false };
     expect(owners).toEqual([
-      { group: 4, ...qemu, lockedBytes: 2048 * 1024, pinnedBytes: 1024 * 1024, memlockLimit: 16777216 },
-      { group: 5, ...qemu, lockedBytes: 2048 * 1024, pinnedBytes: 1024 * 1024, memlockLimit: 16777216 },
-      { group: 6, pid: 99, comm: 'dpdk', cmdline: 'dpdk-testpmd', self: false, lockedBytes: 0, pinnedBytes: 0, memlockLimit: null },
+      { group: 4, via: 'group', ...qemu, lockedBytes: 2048 * 1024, pinnedBytes: 1024 * 1024, memlockLimit: 16777216 },
+      { group: 5, via: 'group', ...qemu, lockedBytes: 2048 * 1024, pinnedBytes: 1024 * 1024, memlockLimit: 16777216 },
+      { group: 6, via: 'group', pid: 99, comm: 'dpdk', cmdline: 'dpdk-testpmd', self: false, lockedBytes: 0, pinnedBytes: 0, memlockLimit: null },
     ]);
   });
 });

@@ -4,6 +4,7 @@
  * parameters (vfio_iommu_type1.allow_unsafe_interrupts, dma_entry_limit),
  * this process's RLIMIT_MEMLOCK, CPUs and the interrupt vectors they offer.
  */
+import { existsSync } from 'node:fs';
 import { hostname as osHostname, cpus as osCpus } from 'node:os';
 import { join } from 'node:path';
 import type { HostInfo } from '@vfioscope/host';
@@ -79,8 +80,21 @@ export function readHostInfo(roots: LinuxRoots, pageSize: number): HostInfo {
       dmaEntryLimit: type1 && entryLimit !== null ? Number(entryLimit) : null,
     },
     memlockLimit: limits === null ? null : memlockFromLimits(limits),
+    uapi: vfioUapi(roots, type1),
     pageSize,
     cpus,
     vectorLimit: DEVICE_VECTORS_PER_CPU * cpus,
   };
+}
+
+/**
+ * Which VFIO uAPIs this kernel offers. /dev/vfio/vfio is served by type1 (vfio_iommu_type1 loaded)
+ * or, with CONFIG_IOMMUFD_VFIO_CONTAINER, by iommufd ("compat": no vfio_iommu_type1 module at all);
+ * /dev/iommu exists with CONFIG_IOMMUFD; a device's cdev (/dev/vfio/devices/vfioN, with a `dev`
+ * attribute under its /sys/class/vfio-dev/vfioN) with CONFIG_VFIO_DEVICE_CDEV.
+ */
+function vfioUapi(roots: LinuxRoots, type1: boolean): HostInfo['uapi'] {
+  const container = existsSync(join(roots.dev, 'vfio/vfio')) ? (type1 ? 'type1' : 'iommufd-compat') : null;
+  const cdev = listDir(join(roots.sys, 'class/vfio-dev')).some((n) => existsSync(join(roots.sys, 'class/vfio-dev', n, 'dev')));
+  return { container, iommufd: existsSync(join(roots.dev, 'iommu')), cdev };
 }

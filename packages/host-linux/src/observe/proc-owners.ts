@@ -49,6 +49,7 @@ export function readOwners(roots: LinuxRoots, selfPid: number): GroupOwner[] {
     for (const group of groups) {
       owners.push({
         group,
+        via: 'group',
         pid: Number(pid),
         comm,
         cmdline,

@@ -30,6 +30,7 @@ export function hostInfo(k: SimKernel): HostInfo {
       dmaEntryLimit: s.dmaEntryLimit,
     },
     memlockLimit: s.memlockLimit,
+    uapi: { container: 'type1', iommufd: false, cdev: false },
     pageSize: SIM_PAGE_SIZE,
     cpus: s.cpus,
     vectorLimit: VECTORS_PER_CPU * s.cpus,
@@ -66,6 +67,7 @@ export function owners(k: SimKernel, comm: string, cmdline: string): GroupOwner[
     for (const group of p.groups) {
       out.push({
         group,
+        via: 'group',
         pid: p.pid,
         comm: p.comm,
         cmdline: p.cmdline,
@@ -80,6 +82,7 @@ export function owners(k: SimKernel, comm: string, cmdline: string): GroupOwner[
     if (g.holder?.kind !== 'self') continue;
     out.push({
       group: g.id,
+      via: 'group',
       pid: k.pid,
       comm,
       cmdline,

@@ -204,6 +204,12 @@ export function createFakeHost(): FakeHost {
       openFds.add(`container${id}`);
       return makeContainer(id);
     },
+    openIommufd: async () => {
+      throw new VfioError('ENOENT', 'open', '/dev/iommu does not exist');
+    },
+    openDeviceCdev: async (bdf) => {
+      throw new VfioError('ENOENT', 'open', `no cdev for ${bdf}`);
+    },
     openGroup: async (id) => {
       calls.push(`openGroup(${id})`);
       if (id !== FAKE_GROUP) throw new VfioError('ENOENT', 'open', `/dev/vfio/${id} does not exist`);
