@@ -14,6 +14,8 @@ if ! command -v gcc >/dev/null || [ ! -f /usr/include/linux/vfio.h ] || ! comman
   SUDO=(); [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
   "${SUDO[@]}" apt-get update -qq >&2 && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc linux-libc-dev openssl >&2
 fi
+# ... and its iommufd / VFIO device-cdev part against Linux 6.12's headers (backports' linux-libc-dev, fetched once into the cache)
+export VFIOSCOPE_HEADERS_612="$(bash scripts/headers-6.12.sh)"
 
 passed=0; failed=0; failures=()
 suite() {

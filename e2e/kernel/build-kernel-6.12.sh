@@ -60,29 +60,17 @@ fi
 [ "${1:-}" = --lookup ] && exit 1
 
 # ---- bookworm-backports through a private apt configuration --------------------
-BPO="$WORK/apt-bpo"
-mkdir -p "$BPO/lists/partial" "$BPO/cache/archives/partial"
-# the mirror host this machine's apt uses (deb.debian.org unless it names another)
-mirror="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-  grep -E '^[[:space:]]*(deb|URIs:)[[:space:]]' | grep -oE 'https?://[^[:space:]]+/debian/?([[:space:]]|$)' |
-  head -1 | tr -d '[:space:]' || true)"
-mirror="${mirror%/}"
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-backports main" >"$BPO/sources.list"
-APT_OPTS=(-o "Dir::Etc::sourcelist=$BPO/sources.list" -o Dir::Etc::sourceparts=/dev/null
-  -o "Dir::State::Lists=$BPO/lists" -o "Dir::Cache=$BPO/cache")
-bpo_update() { apt-get "${APT_OPTS[@]}" update >>"$BPO/apt.log" 2>&1; }
-bpo_candidate() {
-  apt-cache "${APT_OPTS[@]}" policy linux-source-6.12 2>/dev/null | awk '/Candidate:/ { print $2 }' | grep -v none || true
-}
+# (the helpers are shared with scripts/headers-6.12.sh: bpo_apt_config sets BPO and APT_OPTS)
+source "$HERE/../../scripts/headers-6.12.sh"
+bpo_apt_config "$WORK/apt-bpo"
 
 version="${VFIOSCOPE_KERNEL_SOURCE_VERSION:-}"
 if [ -z "$version" ]; then
-  if [ -n "${VFIOSCOPE_KERNEL_REFRESH:-}" ] || [ -z "$(bpo_candidate)" ]; then
+  if [ -n "${VFIOSCOPE_KERNEL_REFRESH:-}" ] || [ -z "$(bpo_candidate linux-source-6.12)" ]; then
     log "apt-get update (bookworm-backports, private lists in $BPO)"
     bpo_update
   fi
-  version="$(bpo_candidate)"
+  version="$(bpo_candidate linux-source-6.12)"
   [ -n "$version" ] || { log "no linux-source-6.12 in bookworm-backports ($BPO/apt.log)"; exit 1; }
 fi
 KEY="${version//\~/_}-$CFG_HASH"
