@@ -3,7 +3,10 @@
  * the little-endian byte access the codecs share. Every VFIO argument struct
  * begins with `__u32 argsz`: the caller says how big its buffer is, and INFO
  * ioctls answer with the size they needed, which may be larger when a
- * capability chain did not fit.
+ * capability chain did not fit. Every iommufd argument struct begins with
+ * `__u32 size` instead, the sizeof the caller was built against: the kernel
+ * refuses less than it needs (EINVAL) and bytes it does not know unless they
+ * are zero (E2BIG); argszBuffer builds both.
  */
 
 export interface StructLayout<F extends string = string> {
@@ -30,11 +33,17 @@ export function requireLength(bytes: Uint8Array, need: number, what: string): vo
   }
 }
 
+export function u16(v: DataView, at: number): number {
+  return v.getUint16(at, true);
+}
 export function u32(v: DataView, at: number): number {
   return v.getUint32(at, true);
 }
 export function u64(v: DataView, at: number): bigint {
   return v.getBigUint64(at, true);
+}
+export function setU16(v: DataView, at: number, value: number): void {
+  v.setUint16(at, value & 0xffff, true);
 }
 export function setU32(v: DataView, at: number, value: number): void {
   v.setUint32(at, value >>> 0, true);
