@@ -5,3 +5,4 @@ export type * from './host.ts';
 export * from './session/index.ts';
 export * from './dma-mapping-table.ts';
 export { guestName } from './observe/guest-name.ts';
+export * from './rules/index.ts';

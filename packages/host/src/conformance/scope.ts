@@ -1,25 +1,18 @@
 /**
  * The per-case fixture. Every object a case opens is registered with a
- * Scope, and afterEach releases them in the kernel's teardown order —
- * IRQs disabled, DMA unmapped, device fds closed, groups unset, groups
- * closed, container closed, then process memory and eventfds, then host-level
- * changes (driver bindings, foreign holders) — so cases are independent and a
- * real kernel is left as it was found.
+ * Scope, and afterEach releases them in the kernel's teardown order (one
+ * order for everyone: rules/teardown.ts) — IRQs disabled, DMA unmapped,
+ * device fds closed, groups unset, groups closed, container closed, then
+ * process memory and eventfds, then host-level changes (driver bindings,
+ * foreign holders) — so cases are independent and a real kernel is left as
+ * it was found.
  */
 import { VFIO_DMA_UNMAP_FLAG_ALL, VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_TYPE1v2_IOMMU } from '@vfioscope/uapi';
 import type { Container, Device, DmaBuffer, EventFd, Group } from '../drive.ts';
 import type { Host } from '../host.ts';
 import { isVfioError } from '../errors.ts';
+import { Teardown, type TeardownStage } from '../rules/teardown.ts';
 import type { EduDeviceRef } from './target.ts';
-
-const STAGES = ['irq', 'dma', 'device', 'unset', 'group', 'container', 'memory', 'host'] as const;
-export type TeardownStage = (typeof STAGES)[number];
-
-interface Step {
-  stage: TeardownStage;
-  what: string;
-  run: () => Promise<void>;
-}
 
 /** container + group + TYPE1v2 + device: what most cases start from */
 export interface DeviceStack {
@@ -29,18 +22,18 @@ export interface DeviceStack {
 }
 
 export class Scope {
-  private readonly steps: Step[] = [];
+  private readonly teardown = new Teardown();
 
   constructor(readonly host: Host) {}
 
   /** Register a teardown step; steps run by stage, last registered first within a stage. */
   defer(stage: TeardownStage, what: string, run: () => Promise<void>): void {
-    this.steps.push({ stage, what, run });
+    this.teardown.add(stage, what, run);
   }
 
   async openContainer(): Promise<Container> {
     const container = await this.host.openContainer();
-    this.defer('container', `close container ${container.id}`, () => container.close());
+    this.defer('context', `close container ${container.id}`, () => container.close());
     return container;
   }
 
@@ -53,7 +46,7 @@ export class Scope {
   /** VFIO_GROUP_SET_CONTAINER, undone unless the case already unset it */
   async attach(group: Group, container: Container): Promise<void> {
     await group.setContainer(container);
-    this.defer('unset', `unset container of group ${group.id}`, async () => {
+    this.defer('detach', `unset container of group ${group.id}`, async () => {
       if ((await group.status()).containerSet) await group.unsetContainer();
     });
   }
@@ -117,16 +110,11 @@ export class Scope {
 
   /** Run every step; a failing step does not stop the others. Throws if any failed. */
   async release(): Promise<void> {
-    const ordered = STAGES.flatMap((stage) => this.steps.filter((s) => s.stage === stage).reverse());
-    this.steps.length = 0;
-    const failures: string[] = [];
-    for (const step of ordered) {
-      try {
-        await step.run();
-      } catch (e) {
-        failures.push(`${step.what}: ${e instanceof Error ? e.message : String(e)}`);
-      }
+    const failures = await this.teardown.release();
+    if (failures.length > 0) {
+      throw new Error(
+        `teardown failed:\n  ${failures.map((f) => `${f.what}: ${f.error instanceof Error ? f.error.message : String(f.error)}`).join('\n  ')}`,
+      );
     }
-    if (failures.length > 0) throw new Error(`teardown failed:\n  ${failures.join('\n  ')}`);
   }
 }
