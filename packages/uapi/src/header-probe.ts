@@ -1,13 +1,33 @@
 /**
- * Builds, from the package's own exports, a C program that prints what
- * <linux/vfio.h> says about every constant, ioctl number, struct size and
+ * Builds, from the package's own exports, a C program that prints what the
+ * kernel's headers say about every constant, ioctl number, struct size and
  * field offset the package defines (and <errno.h> about its errno numbers) —
  * and the values the package expects.
  * header-conformance.test.ts compiles and runs it. Generating both sides
  * from the same exports means nothing the package defines can go unchecked.
+ *
+ * The exports fall into two header sets: what Linux 6.1 already has is
+ * checked against /usr/include (Debian 12's linux-libc-dev), and what
+ * uapi-6.12.ts exports (linux/iommufd.h, the VFIO device-cdev ioctls) against
+ * the 6.12 headers that scripts/headers-6.12.sh fetches.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as uapi from './index.ts';
 import type { StructLayout } from './structs/layout.ts';
+import * as uapi612 from './uapi-6.12.ts';
+
+/** The header set an item is checked against: `6.1` is /usr/include, `6.12` the fetched 6.12 headers. */
+export type ProbeHeaders = '6.1' | '6.12';
+
+const NAMES_612: ReadonlySet<string> = new Set(Object.keys(uapi612));
+const VALUES_612: ReadonlySet<unknown> = new Set(Object.values(uapi612));
+
+/** Which header set a name the package exports (constant, layout or table entry) is checked against. */
+export function headersOf(name: string): ProbeHeaders {
+  return NAMES_612.has(name) ? '6.12' : '6.1';
+}
 
 export interface ProbeItem {
   /** unique key printed by the C program, e.g. "offsetof vfio_region_info.size" */
@@ -30,15 +50,18 @@ function isLayout(v: unknown): v is StructLayout {
   );
 }
 
-/** Every exported header name: VFIO_* / _IOC_* numbers and strings, as the kernel spells them. */
-export function exportedConstants(): [name: string, value: number | string][] {
+/** Every exported header name: VFIO_* / IOMMU_* / IOMMUFD_* / _IOC_* numbers and strings, as the kernel spells them. */
+export function exportedConstants(headers?: ProbeHeaders): [name: string, value: number | string][] {
   return Object.entries(uapi)
-    .filter(([name, value]) => /^(VFIO_|_IOC_)/.test(name) && (typeof value === 'number' || typeof value === 'string'))
+    .filter(([name, value]) => /^(VFIO_|IOMMU_|IOMMUFD_|_IOC_)/.test(name) && (typeof value === 'number' || typeof value === 'string'))
+    .filter(([name]) => headers === undefined || headersOf(name) === headers)
     .map(([name, value]) => [name, value as number | string]);
 }
 
-export function exportedLayouts(): StructLayout[] {
-  return Object.values(uapi).filter(isLayout);
+export function exportedLayouts(headers?: ProbeHeaders): StructLayout[] {
+  return Object.values(uapi)
+    .filter(isLayout)
+    .filter((layout) => headers === undefined || (VALUES_612.has(layout) ? '6.12' : '6.1') === headers);
 }
 
 /**
@@ -54,16 +77,17 @@ const GENERIC_SAMPLES: { c: string; ts: () => number }[] = [
   { c: "_IOC(_IOC_READ | _IOC_WRITE, ';', 0xff, 0x3fff)", ts: () => uapi._IOC(3, 0x3b, 0xff, 0x3fff) },
 ];
 
-export function probeItems(): ProbeItem[] {
+/** The items of one header set: every constant, layout and table entry it holds; generic _IOC samples and errnos go with 6.1. */
+export function probeItems(headers: ProbeHeaders): ProbeItem[] {
   const items: ProbeItem[] = [];
-  for (const [name, value] of exportedConstants()) {
+  for (const [name, value] of exportedConstants(headers)) {
     items.push(
       typeof value === 'string'
         ? { key: `const ${name}`, cExpr: name, kind: 'string', expected: value }
         : { key: `const ${name}`, cExpr: `(long long)(${name})`, kind: 'int', expected: BigInt(value) },
     );
   }
-  for (const layout of exportedLayouts()) {
+  for (const layout of exportedLayouts(headers)) {
     items.push({
       key: `sizeof ${layout.name}`,
       cExpr: `(long long)sizeof(struct ${layout.name})`,
@@ -80,6 +104,7 @@ export function probeItems(): ProbeItem[] {
     }
   }
   for (const entry of uapi.VFIO_IOCTL_TABLE) {
+    if (headersOf(entry.name) !== headers) continue;
     items.push({ key: `table ${entry.name}.number`, cExpr: `(long long)(${entry.name})`, kind: 'int', expected: BigInt(entry.number) });
     if (entry.arg.kind === 'struct') {
       items.push({
@@ -90,18 +115,20 @@ export function probeItems(): ProbeItem[] {
       });
     }
   }
-  for (const s of GENERIC_SAMPLES) {
-    items.push({ key: `generic ${s.c}`, cExpr: `(long long)(${s.c})`, kind: 'int', expected: BigInt(s.ts()) });
-  }
-  // the errno names are the contract all the way to the UI: their numbers come from <errno.h> too
-  for (const [name, n] of Object.entries(uapi.ERRNO)) {
-    items.push({ key: `errno ${name}`, cExpr: `(long long)(${name})`, kind: 'int', expected: BigInt(n) });
+  if (headers === '6.1') {
+    for (const s of GENERIC_SAMPLES) {
+      items.push({ key: `generic ${s.c}`, cExpr: `(long long)(${s.c})`, kind: 'int', expected: BigInt(s.ts()) });
+    }
+    // the errno names are the contract all the way to the UI: their numbers come from <errno.h> too
+    for (const [name, n] of Object.entries(uapi.ERRNO)) {
+      items.push({ key: `errno ${name}`, cExpr: `(long long)(${name})`, kind: 'int', expected: BigInt(n) });
+    }
   }
   return items;
 }
 
-/** The C program: one "key<TAB>value" line per item. */
-export function probeSource(items: readonly ProbeItem[]): string {
+/** The C program: one "key<TAB>value" line per item. With 6.12 it includes linux/iommufd.h too (6.1 has none). */
+export function probeSource(items: readonly ProbeItem[], headers: ProbeHeaders = '6.1'): string {
   const lines = items.map((item) =>
     item.kind === 'string'
       ? `  printf("%s\\t%s\\n", ${JSON.stringify(item.key)}, ${item.cExpr});`
@@ -114,6 +141,7 @@ export function probeSource(items: readonly ProbeItem[]): string {
     '#include <stdio.h>',
     '#include <linux/ioctl.h>',
     '#include <linux/vfio.h>',
+    ...(headers === '6.12' ? ['#include <linux/iommufd.h>'] : []),
     '',
     'int main(void) {',
     ...lines,
@@ -151,4 +179,23 @@ export function probeDrift(items: readonly ProbeItem[], output: string): string[
     if (!same) drift.push(`${item.key}: package ${item.expected}, header ${c}`);
   }
   return drift;
+}
+
+/**
+ * The include directory of the Linux 6.12 uapi headers (the one holding
+ * linux/iommufd.h): $VFIOSCOPE_HEADERS_612 (scripts/test.sh sets it from
+ * scripts/headers-6.12.sh), else where that script unpacks them. Throws,
+ * saying how to get them, when they are not there: the 6.12 check must fail
+ * on a machine without them, never skip.
+ */
+export function headers612IncludeDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  const dir = env.VFIOSCOPE_HEADERS_612 || join(cache, 'vfioscope', 'headers-6.12', 'usr', 'include');
+  if (!existsSync(join(dir, 'linux', 'iommufd.h'))) {
+    throw new Error(
+      `the Linux 6.12 uapi headers are missing (no linux/iommufd.h under ${dir}): run scripts/headers-6.12.sh ` +
+        '(scripts/test.sh runs it and sets VFIOSCOPE_HEADERS_612 to the include dir it prints)',
+    );
+  }
+  return dir;
 }

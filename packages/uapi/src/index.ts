@@ -1,9 +1,10 @@
 /**
- * @vfioscope/uapi: linux/vfio.h as TypeScript data. Constants and ioctl
- * numbers with the kernel's names, struct layouts (sizeof/offsetof) and
- * little-endian codecs for the structs vfioscope passes, the ioctl table
- * the CLI prints, and errno names. Verified against the installed header by
- * header-conformance.test.ts.
+ * @vfioscope/uapi: linux/vfio.h and linux/iommufd.h as TypeScript data.
+ * Constants and ioctl numbers with the kernel's names, struct layouts
+ * (sizeof/offsetof) and little-endian codecs for the structs vfioscope
+ * passes, the ioctl table the CLI prints, and errno names. Verified against
+ * the real headers by header-conformance.test.ts: the installed 6.1 one, and
+ * 6.12's for what 6.1 lacks (uapi-6.12.ts).
  */
 export * from './errno.ts';
 export * from './ioc.ts';
@@ -22,6 +23,7 @@ export * from './structs/iommu-type1-info.ts';
 export * from './structs/dma-map.ts';
 export * from './structs/layouts-device.ts';
 export * from './structs/layouts-iommu.ts';
+export * from './uapi-6.12.ts';
 export * from './ioctl-table.ts';
 export * from './ioctl-decode.ts';
 export * from './ioctl-format.ts';
