@@ -1,8 +1,8 @@
 /**
  * Naming an ioctl request number, e.g. one read from strace output. VFIO
- * numbers are looked up in the table; since VFIO reuses numbers across fd
- * kinds, one number can name several ioctls. Anything else is split into
- * its generic _IOC fields.
+ * and iommufd numbers are looked up in the table; since VFIO reuses numbers
+ * across fd kinds, one number can name several ioctls. Anything else is
+ * split into its generic _IOC fields.
  */
 import { iocDecode, type IocFields } from './ioc.ts';
 import { VFIO_IOCTL_TABLE, type IoctlEntry } from './ioctl-table.ts';
@@ -11,9 +11,9 @@ export interface DecodedIoctl extends IocFields {
   number: number;
   /** "0x3b6d", as strace prints it */
   hex: string;
-  /** every VFIO ioctl with this number (container/group/device), empty if none */
+  /** every VFIO or iommufd ioctl with this number (container/group/device/iommufd), empty if none */
   matches: IoctlEntry[];
-  /** the VFIO names joined with " | ", or the generic _IOC spelling */
+  /** the ioctl names joined with " | ", or the generic _IOC spelling */
   name: string;
 }
 

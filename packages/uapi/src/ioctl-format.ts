@@ -58,15 +58,17 @@ export function formatIoctlTable(entries: readonly IoctlEntry[] = VFIO_IOCTL_TAB
   const rows = entries.map((e) => [e.name, ioctlHex(e.number), e.fd, e.dir, e.argName, sizeText(e.size)]);
   return (
     columns([header, ...rows]) +
-    '\n\nVFIO encodes every ioctl with _IO (type 0x3b, base 100): no direction or size in the number.\n' +
-    'The struct passed carries its own size in its first field, argsz; SIZE is sizeof the struct.\n'
+    '\n\nVFIO and iommufd encode every ioctl with _IO (type 0x3b; VFIO from 100, iommufd from 0x80): no direction or size in\n' +
+    'the number. The struct passed carries its own size in its first field (argsz, or size for iommufd); SIZE is sizeof it.\n'
   );
 }
 
 export function formatDecodedIoctl(d: DecodedIoctl): string {
   const lines = [`${d.hex} (${d.number}): ${d.name}`, `  _IOC: dir=${d.dir} type=0x${d.type.toString(16)} nr=${d.nr} size=${d.size}`];
   for (const m of d.matches) {
-    lines.push(`  on a ${m.fd} fd: ${m.name}(${m.argName}${m.size === null ? '' : `, ${m.size} bytes`}) — ${m.summary}`);
+    lines.push(
+      `  on ${m.fd === 'iommufd' ? 'an' : 'a'} ${m.fd} fd: ${m.name}(${m.argName}${m.size === null ? '' : `, ${m.size} bytes`}) — ${m.summary}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,10 +1,11 @@
 /**
- * Every VFIO ioctl of linux/vfio.h as a row of data: its number, the fd it
- * is issued on, the direction encoded in the number, and what the third
- * ioctl() argument is. VFIO encodes all its numbers with _IO, so the
- * direction is always "none" and the size field 0: the argument is an
- * argsz-framed struct whose size travels inside it, not in the number.
- * `size` below is therefore sizeof the struct from the header.
+ * Every VFIO ioctl of linux/vfio.h and every iommufd ioctl of
+ * linux/iommufd.h as a row of data: its number, the fd it is issued on, the
+ * direction encoded in the number, and what the third ioctl() argument is.
+ * Both encode all their numbers with _IO, so the direction is always "none"
+ * and the size field 0: the argument is a struct whose size travels inside
+ * it (argsz for VFIO, size for iommufd), not in the number. `size` below is
+ * therefore sizeof the struct from the header.
  */
 import { iocDecode, type IocDirection } from './ioc.ts';
 import {
@@ -39,6 +40,30 @@ import {
   VFIO_IOMMU_SPAPR_TCE_REMOVE,
   VFIO_EEH_PE_OP,
 } from './ioctl.ts';
+import {
+  IOMMU_DESTROY,
+  IOMMU_IOAS_ALLOC,
+  IOMMU_IOAS_ALLOW_IOVAS,
+  IOMMU_IOAS_COPY,
+  IOMMU_IOAS_IOVA_RANGES,
+  IOMMU_IOAS_MAP,
+  IOMMU_IOAS_UNMAP,
+  IOMMU_OPTION,
+  IOMMU_VFIO_IOAS,
+  IOMMU_HWPT_ALLOC,
+  IOMMU_GET_HW_INFO,
+  IOMMU_HWPT_SET_DIRTY_TRACKING,
+  IOMMU_HWPT_GET_DIRTY_BITMAP,
+  IOMMU_HWPT_INVALIDATE,
+  IOMMU_FAULT_QUEUE_ALLOC,
+  VFIO_DEVICE_BIND_IOMMUFD,
+  VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+  VFIO_DEVICE_DETACH_IOMMUFD_PT,
+} from './ioctl-iommufd.ts';
+import * as C from './structs/device-cdev.ts';
+import * as H from './structs/iommufd-hwpt.ts';
+import * as A from './structs/iommufd-ioas.ts';
+import * as F from './structs/layouts-iommufd.ts';
 import { VFIO_DEVICE_INFO_LAYOUT } from './structs/device-info.ts';
 import { VFIO_IOMMU_TYPE1_DMA_MAP_LAYOUT, VFIO_IOMMU_TYPE1_DMA_UNMAP_LAYOUT } from './structs/dma-map.ts';
 import { VFIO_GROUP_STATUS_LAYOUT } from './structs/group-status.ts';
@@ -50,8 +75,12 @@ import * as I from './structs/layouts-iommu.ts';
 import type { StructLayout } from './structs/layout.ts';
 import { VFIO_REGION_INFO_LAYOUT } from './structs/region-info.ts';
 
-/** Which file descriptor an ioctl is issued on; numbers repeat across kinds. */
-export type VfioFdKind = 'container' | 'group' | 'device';
+/**
+ * Which file descriptor an ioctl is issued on; numbers repeat across kinds.
+ * `device` is a device fd from VFIO_GROUP_GET_DEVICE_FD or a device cdev;
+ * `iommufd` is /dev/iommu.
+ */
+export type VfioFdKind = 'container' | 'group' | 'device' | 'iommufd';
 
 /** The third ioctl() argument. */
 export type IoctlArg =
@@ -60,14 +89,14 @@ export type IoctlArg =
   | { kind: 'value'; ctype: '__u32' | '__s32' }
   /** a pointer to a scalar, or to a NUL-terminated string for `char` */
   | { kind: 'pointer'; ctype: '__u32' | '__s32' | 'char' }
-  /** a pointer to an argsz-framed struct */
+  /** a pointer to a struct framed by its first field (argsz, or size for iommufd) */
   | { kind: 'struct'; layout: StructLayout };
 
 export interface IoctlEntry {
   name: string;
   number: number;
   fd: VfioFdKind;
-  /** as encoded in the number (always "none" for VFIO: _IO) */
+  /** as encoded in the number (always "none" for VFIO and iommufd: _IO) */
   dir: IocDirection;
   arg: IoctlArg;
   /** "struct vfio_irq_set", "__s32 *", "int", "none" … */
@@ -109,6 +138,24 @@ const NUMBERS = {
   VFIO_IOMMU_SPAPR_TCE_CREATE,
   VFIO_IOMMU_SPAPR_TCE_REMOVE,
   VFIO_EEH_PE_OP,
+  VFIO_DEVICE_BIND_IOMMUFD,
+  VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+  VFIO_DEVICE_DETACH_IOMMUFD_PT,
+  IOMMU_DESTROY,
+  IOMMU_IOAS_ALLOC,
+  IOMMU_IOAS_ALLOW_IOVAS,
+  IOMMU_IOAS_COPY,
+  IOMMU_IOAS_IOVA_RANGES,
+  IOMMU_IOAS_MAP,
+  IOMMU_IOAS_UNMAP,
+  IOMMU_OPTION,
+  IOMMU_VFIO_IOAS,
+  IOMMU_HWPT_ALLOC,
+  IOMMU_GET_HW_INFO,
+  IOMMU_HWPT_SET_DIRTY_TRACKING,
+  IOMMU_HWPT_GET_DIRTY_BITMAP,
+  IOMMU_HWPT_INVALIDATE,
+  IOMMU_FAULT_QUEUE_ALLOC,
 } satisfies Record<string, number>;
 
 type Row = [name: keyof typeof NUMBERS, fd: VfioFdKind, arg: IoctlArg, summary: string];
@@ -147,6 +194,24 @@ const ROWS: Row[] = [
   ['VFIO_IOMMU_SPAPR_TCE_CREATE', 'container', struct(I.VFIO_IOMMU_SPAPR_TCE_CREATE_LAYOUT), 'SPAPR TCE: create a DMA window'],
   ['VFIO_IOMMU_SPAPR_TCE_REMOVE', 'container', struct(I.VFIO_IOMMU_SPAPR_TCE_REMOVE_LAYOUT), 'SPAPR TCE: remove a DMA window'],
   ['VFIO_EEH_PE_OP', 'container', struct(I.VFIO_EEH_PE_OP_LAYOUT), 'SPAPR EEH: PE operation'],
+  ['VFIO_DEVICE_BIND_IOMMUFD', 'device', struct(C.VFIO_DEVICE_BIND_IOMMUFD_LAYOUT), 'cdev: bind to an iommufd; returns the devid'],
+  ['VFIO_DEVICE_ATTACH_IOMMUFD_PT', 'device', struct(C.VFIO_DEVICE_ATTACH_IOMMUFD_PT_LAYOUT), 'cdev: attach to an IOAS or HWPT'],
+  ['VFIO_DEVICE_DETACH_IOMMUFD_PT', 'device', struct(C.VFIO_DEVICE_DETACH_IOMMUFD_PT_LAYOUT), 'cdev: detach; DMA is blocked'],
+  ['IOMMU_DESTROY', 'iommufd', struct(A.IOMMU_DESTROY_LAYOUT), 'destroy an object (IOAS, HWPT, fault queue) by id'],
+  ['IOMMU_IOAS_ALLOC', 'iommufd', struct(A.IOMMU_IOAS_ALLOC_LAYOUT), 'allocate an IOAS; returns its id'],
+  ['IOMMU_IOAS_ALLOW_IOVAS', 'iommufd', struct(A.IOMMU_IOAS_ALLOW_IOVAS_LAYOUT), 'IOVA ranges attaches may not narrow'],
+  ['IOMMU_IOAS_COPY', 'iommufd', struct(A.IOMMU_IOAS_COPY_LAYOUT), 'map a mapping of one IOAS in another, pinned once'],
+  ['IOMMU_IOAS_IOVA_RANGES', 'iommufd', struct(A.IOMMU_IOAS_IOVA_RANGES_LAYOUT), 'usable IOVA ranges and alignment of an IOAS'],
+  ['IOMMU_IOAS_MAP', 'iommufd', struct(A.IOMMU_IOAS_MAP_LAYOUT), 'map and pin process memory in an IOAS'],
+  ['IOMMU_IOAS_UNMAP', 'iommufd', struct(A.IOMMU_IOAS_UNMAP_LAYOUT), 'unmap whole mappings; length returns bytes unmapped'],
+  ['IOMMU_OPTION', 'iommufd', struct(H.IOMMU_OPTION_LAYOUT), 'get/set RLIMIT accounting mode, huge pages'],
+  ['IOMMU_VFIO_IOAS', 'iommufd', struct(H.IOMMU_VFIO_IOAS_LAYOUT), 'get/set/clear the IOAS of the compat container'],
+  ['IOMMU_HWPT_ALLOC', 'iommufd', struct(H.IOMMU_HWPT_ALLOC_LAYOUT), 'allocate a HWPT (iommu_domain) for a device'],
+  ['IOMMU_GET_HW_INFO', 'iommufd', struct(H.IOMMU_HW_INFO_LAYOUT), "the IOMMU's type, registers and caps for a device"],
+  ['IOMMU_HWPT_SET_DIRTY_TRACKING', 'iommufd', struct(F.IOMMU_HWPT_SET_DIRTY_TRACKING_LAYOUT), 'dirty tracking on a HWPT'],
+  ['IOMMU_HWPT_GET_DIRTY_BITMAP', 'iommufd', struct(F.IOMMU_HWPT_GET_DIRTY_BITMAP_LAYOUT), 'read (and clear) dirty bits of a HWPT'],
+  ['IOMMU_HWPT_INVALIDATE', 'iommufd', struct(F.IOMMU_HWPT_INVALIDATE_LAYOUT), 'invalidate caches of a nested HWPT'],
+  ['IOMMU_FAULT_QUEUE_ALLOC', 'iommufd', struct(F.IOMMU_FAULT_ALLOC_LAYOUT), 'an IO page fault queue; returns its fd'],
 ];
 
 function argName(arg: IoctlArg): string {
@@ -175,9 +240,9 @@ function argSize(arg: IoctlArg): number | null {
   }
 }
 
-const FD_ORDER: Record<VfioFdKind, number> = { container: 0, group: 1, device: 2 };
+const FD_ORDER: Record<VfioFdKind, number> = { container: 0, group: 1, device: 2, iommufd: 3 };
 
-/** Every VFIO ioctl, ordered by number, then container, group, device. */
+/** Every VFIO and iommufd ioctl, ordered by number, then container, group, device, iommufd. */
 export const VFIO_IOCTL_TABLE: readonly IoctlEntry[] = Object.freeze(
   ROWS.map(([name, fd, arg, summary]): IoctlEntry => {
     const number = NUMBERS[name];
