@@ -17,12 +17,19 @@ describe('vfioscope uapi', () => {
     expect(r.err).toBe('');
   });
 
-  it('--json lists every VFIO ioctl with number and struct size', async () => {
+  it('--json lists every VFIO and iommufd ioctl with number and struct size', async () => {
     const r = await run('--json');
-    const rows = JSON.parse(r.out) as { name: string; number: number; size: number | null }[];
+    const rows = JSON.parse(r.out) as { name: string; number: number; fd: string; size: number | null }[];
     expect(r.code).toBe(0);
-    expect(rows).toHaveLength(30);
+    expect(rows).toHaveLength(48);
     expect(rows.find((x) => x.name === 'VFIO_IOMMU_MAP_DMA')).toMatchObject({ number: 0x3b71, size: 32 });
+    expect(rows.find((x) => x.name === 'IOMMU_IOAS_MAP')).toMatchObject({ number: 0x3b85, fd: 'iommufd', size: 40 });
+    expect(rows.find((x) => x.name === 'VFIO_DEVICE_BIND_IOMMUFD')).toMatchObject({ number: 0x3b76, fd: 'device', size: 16 });
+  });
+
+  it('decode names iommufd and device-cdev numbers', async () => {
+    expect((await run('decode', '0x3b85')).out).toContain('0x3b85 (15237): IOMMU_IOAS_MAP');
+    expect((await run('decode', '0x3b77')).out).toContain('on a device fd: VFIO_DEVICE_ATTACH_IOMMUFD_PT');
   });
 
   it('decode names a hex or decimal number', async () => {
