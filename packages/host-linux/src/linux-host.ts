@@ -103,7 +103,7 @@ export class LinuxHost implements Host {
   async openContainer(): Promise<Container> {
     this.guard('open');
     const fd = libc.openFile(join(this.roots.dev, 'vfio/vfio'), libc.O_RDWR | libc.O_CLOEXEC);
-    return new LinuxContainer(fd, this.resources);
+    return new LinuxContainer(fd, this.resources, this.pageSize);
   }
 
   async openGroup(id: number): Promise<Group> {
@@ -143,9 +143,9 @@ export class LinuxHost implements Host {
     if (this.closed) return [];
     this.closed = true;
     for (const [sig, handler] of this.signalHandlers) process.off(sig, handler);
-    const errors = this.resources.releaseAllSync();
+    const failures = this.resources.releaseAllSync();
     this.eventFds.releaseSync();
-    return errors;
+    return failures.map((f) => f.error);
   }
 
   async close(): Promise<void> {

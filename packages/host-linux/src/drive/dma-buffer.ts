@@ -6,12 +6,12 @@
  * fails with EFAULT, as a syscall given that address would. munmap of a
  * range already unmapped succeeds, so a second free() is a no-op.
  */
-import type { DmaBuffer } from '@vfioscope/host';
+import type { DmaBuffer, Teardown } from '@vfioscope/host';
 import { VfioError } from '@vfioscope/host';
 import * as libc from '../syscalls/libc.ts';
-import type { Releasable, Resources } from './resources.ts';
+import type { Owned, Resources } from './resources.ts';
 
-export class LinuxDmaBuffer implements DmaBuffer, Releasable {
+export class LinuxDmaBuffer implements DmaBuffer, Owned {
   private view: Buffer | null;
 
   private constructor(
@@ -20,7 +20,7 @@ export class LinuxDmaBuffer implements DmaBuffer, Releasable {
     private readonly resources: Resources,
   ) {
     this.view = libc.viewMemory(vaddr, Number(size));
-    resources.buffers.add(this);
+    resources.add(this);
   }
 
   static alloc(size: bigint, pageSize: number, resources: Resources): LinuxDmaBuffer {
@@ -51,10 +51,14 @@ export class LinuxDmaBuffer implements DmaBuffer, Releasable {
     this.range('DmaBuffer.write', offset, data.length).set(data);
   }
 
+  addTeardown(t: Teardown<void>): void {
+    t.add('memory', `munmap DMA buffer 0x${this.vaddr.toString(16)}`, () => this.releaseSync());
+  }
+
   releaseSync(): void {
     if (this.view === null) return;
     this.view = null;
-    this.resources.buffers.delete(this);
+    this.resources.delete(this);
     libc.munmap(this.vaddr, this.size);
   }
 

@@ -5,12 +5,12 @@
  * draining thousands of vectors per tick costs one epoll_wait plus one
  * read(2) per vector that actually fired — not a read per vector.
  */
-import { VfioError, type EventFd } from '@vfioscope/host';
+import { VfioError, type EventFd, type Teardown } from '@vfioscope/host';
 import * as libc from '../syscalls/libc.ts';
 import { assertOpen } from './closed-guard.ts';
-import type { Releasable, Resources } from './resources.ts';
+import type { Owned, Resources } from './resources.ts';
 
-export class LinuxEventFd implements EventFd, Releasable {
+export class LinuxEventFd implements EventFd, Owned {
   private closed = false;
   private readonly scratch = Buffer.alloc(8);
 
@@ -19,7 +19,7 @@ export class LinuxEventFd implements EventFd, Releasable {
     private readonly set: EventFdSet,
     private readonly resources: Resources,
   ) {
-    resources.eventFds.add(this);
+    resources.add(this);
   }
 
   get isClosed(): boolean {
@@ -41,10 +41,14 @@ export class LinuxEventFd implements EventFd, Releasable {
     libc.writeCounter(this.fd, BigInt(value));
   }
 
+  addTeardown(t: Teardown<void>): void {
+    t.add('memory', `close eventfd ${this.fd}`, () => this.releaseSync());
+  }
+
   releaseSync(): void {
     if (this.closed) return;
     this.closed = true;
-    this.resources.eventFds.delete(this);
+    this.resources.delete(this);
     this.set.remove(this);
     libc.close(this.fd);
   }

@@ -2,9 +2,12 @@
  * A VFIO container: an open /dev/vfio/vfio, one IOMMU context. The IOMMU
  * type is set once the first group is attached; DMA mappings live here
  * (type1: VFIO_IOMMU_MAP_DMA pins the pages and accounts them to this
- * process's locked memory).
+ * process's locked memory). What is mapped is the kernel's table alone: at
+ * teardown the container unmaps everything with VFIO_DMA_UNMAP_FLAG_ALL
+ * (the VFIO_UNMAP_ALL extension, Linux 5.12+; older kernels get one unmap of
+ * the whole IOVA space, which type1v2 accepts as it bisects no mapping).
  */
-import type { Container, DmaMapRequest, DmaUnmapRequest, IommuInfo } from '@vfioscope/host';
+import type { Container, DmaMapRequest, DmaUnmapRequest, IommuInfo, Teardown } from '@vfioscope/host';
 import {
   VFIO_CHECK_EXTENSION,
   VFIO_DMA_UNMAP_FLAG_ALL,
@@ -22,23 +25,28 @@ import {
 } from '@vfioscope/uapi';
 import * as libc from '../syscalls/libc.ts';
 import { assertOpen } from './closed-guard.ts';
-import type { ContainerResource, Resources } from './resources.ts';
+import type { Owned, Resources } from './resources.ts';
 
-interface Mapping {
-  iova: bigint;
-  size: bigint;
-}
+/** the whole IOVA space as one type1 unmap (iova + size - 1 must not wrap), for kernels without VFIO_UNMAP_ALL */
+const WHOLE_SPACE_BELOW_LAST_PAGE = (pageSize: number) => (1n << 64n) - BigInt(pageSize);
 
-export class LinuxContainer implements Container, ContainerResource {
+export class LinuxContainer implements Container, Owned {
   private closed = false;
-  /** what we mapped, for teardown; the kernel's table is the truth */
-  private readonly mappings: Mapping[] = [];
+  /** the groups set to this container (VFIO_GROUP_SET_CONTAINER, not yet unset or closed) */
+  private readonly groups = new Set<object>();
+  /**
+   * A map succeeded since the last group left: with a group set, the container may hold mappings a
+   * device can reach. (type1 frees every mapping when the last group leaves; iommufd's compat
+   * container keeps its IOAS, but with no group no device reaches it, and closing frees it.)
+   */
+  private mayHaveMappings = false;
 
   constructor(
     readonly fd: number,
     private readonly resources: Resources,
+    private readonly pageSize: number,
   ) {
-    resources.containers.add(this);
+    resources.add(this);
   }
 
   get id(): number {
@@ -92,39 +100,46 @@ export class LinuxContainer implements Container, ContainerResource {
   async mapDma(req: DmaMapRequest): Promise<void> {
     const buf = encodeDmaMap({ flags: req.flags, vaddr: req.vaddr, iova: req.iova, size: req.size });
     this.ioctlPtr(VFIO_IOMMU_MAP_DMA, buf, 'VFIO_IOMMU_MAP_DMA');
-    this.mappings.push({ iova: req.iova, size: req.size });
+    this.mayHaveMappings = true;
   }
 
   async unmapDma(req: DmaUnmapRequest): Promise<bigint> {
     const buf = encodeDmaUnmap({ flags: req.flags, iova: req.iova, size: req.size });
     this.ioctlPtr(VFIO_IOMMU_UNMAP_DMA, buf, 'VFIO_IOMMU_UNMAP_DMA');
-    this.forget(req);
     return decodeDmaUnmap(buf).size;
   }
 
-  private forget(req: DmaUnmapRequest): void {
-    const all = (req.flags & VFIO_DMA_UNMAP_FLAG_ALL) !== 0;
-    const end = req.iova + req.size;
-    for (let i = this.mappings.length - 1; i >= 0; i--) {
-      const m = this.mappings[i]!;
-      if (all || (m.iova >= req.iova && m.iova + m.size <= end)) this.mappings.splice(i, 1);
-    }
+  /** LinuxGroup: VFIO_GROUP_SET_CONTAINER succeeded */
+  groupSet(group: object): void {
+    this.groups.add(group);
   }
 
+  /** LinuxGroup: unset, or closed (which unsets) */
+  groupLeft(group: object): void {
+    this.groups.delete(group);
+    if (this.groups.size === 0) this.mayHaveMappings = false;
+  }
+
+  /** VFIO_IOMMU_UNMAP_DMA of everything, while a group (and so a device) can still reach the mappings */
   unmapAllSync(): void {
-    if (this.closed || this.mappings.length === 0) return;
+    if (this.closed || !this.mayHaveMappings || this.groups.size === 0) return;
     const hasUnmapAll = libc.ioctlInt(this.fd, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL, 'VFIO_CHECK_EXTENSION', this.ctx()) > 0;
-    const todo = hasUnmapAll ? [{ iova: 0n, size: 0n, flags: VFIO_DMA_UNMAP_FLAG_ALL }] : this.mappings.map((m) => ({ ...m, flags: 0 }));
-    for (const req of todo) {
-      libc.ioctlPtr(this.fd, VFIO_IOMMU_UNMAP_DMA, encodeDmaUnmap(req), 'VFIO_IOMMU_UNMAP_DMA', this.ctx());
-    }
-    this.mappings.length = 0;
+    const req = hasUnmapAll
+      ? { iova: 0n, size: 0n, flags: VFIO_DMA_UNMAP_FLAG_ALL }
+      : { iova: 0n, size: WHOLE_SPACE_BELOW_LAST_PAGE(this.pageSize), flags: 0 };
+    libc.ioctlPtr(this.fd, VFIO_IOMMU_UNMAP_DMA, encodeDmaUnmap(req), 'VFIO_IOMMU_UNMAP_DMA', this.ctx());
+    this.mayHaveMappings = false;
+  }
+
+  addTeardown(t: Teardown<void>): void {
+    t.add('dma', `unmap all in container ${this.fd}`, () => this.unmapAllSync());
+    t.add('context', `close container ${this.fd}`, () => this.releaseSync());
   }
 
   releaseSync(): void {
     if (this.closed) return;
     this.closed = true;
-    this.resources.containers.delete(this);
+    this.resources.delete(this);
     libc.close(this.fd, this.ctx());
   }
 

@@ -1,9 +1,20 @@
 /**
- * A VFIO device fd (VFIO_GROUP_GET_DEVICE_FD): regions read and written with
- * pread/pwrite at the region's offset in the fd (vfio-pci puts region i at
- * i << 40), IRQ indexes wired to eventfds with VFIO_DEVICE_SET_IRQS.
+ * A VFIO device fd: regions read and written with pread/pwrite at the
+ * region's offset in the fd (vfio-pci puts region i at i << 40), IRQ indexes
+ * wired to eventfds with VFIO_DEVICE_SET_IRQS. The same ioctls whether the fd
+ * came from VFIO_GROUP_GET_DEVICE_FD (here) or from opening the device's
+ * cdev (LinuxCdevDevice extends this class with the iommufd binding).
  */
-import { VfioError, type Device, type DeviceInfo, type IrqInfo, type IrqSetRequest, type RegionInfo } from '@vfioscope/host';
+import {
+  VfioError,
+  type Device,
+  type DeviceInfo,
+  type IrqInfo,
+  type IrqSetRequest,
+  type RegionInfo,
+  type Teardown,
+  type VfioErrorContext,
+} from '@vfioscope/host';
 import {
   VFIO_DEVICE_GET_INFO,
   VFIO_DEVICE_GET_IRQ_INFO,
@@ -25,13 +36,13 @@ import {
 import * as libc from '../syscalls/libc.ts';
 import { assertOpen } from './closed-guard.ts';
 import { RegionMapping } from './region-mapping.ts';
-import type { DeviceResource, Resources } from './resources.ts';
+import type { Owned, Resources } from './resources.ts';
 
 /** room for a region's capability chain on the first GET_REGION_INFO */
 const REGION_INFO_ARGSZ = 256;
 
-export class LinuxDevice implements Device, DeviceResource {
-  private closed = false;
+export class LinuxDevice implements Device, Owned {
+  protected closed = false;
   private readonly regionOffsets = new Map<number, bigint>();
   /** IRQ indexes with triggers wired, disabled at teardown */
   private readonly wiredIrqs = new Set<number>();
@@ -41,21 +52,21 @@ export class LinuxDevice implements Device, DeviceResource {
   constructor(
     readonly name: string,
     readonly group: number,
-    private readonly fd: number,
-    private readonly resources: Resources,
+    protected readonly fd: number,
+    protected readonly resources: Resources,
   ) {
-    resources.devices.add(this);
+    resources.add(this);
   }
 
-  private ctx() {
+  protected ctx(): VfioErrorContext {
     return { device: this.name, group: this.group };
   }
 
-  private guard(op: string): void {
+  protected guard(op: string): void {
     assertOpen(this.closed, op, `device ${this.name}`, this.ctx());
   }
 
-  private ioctl(request: number, arg: Uint8Array, op: string): number {
+  protected ioctl(request: number, arg: Uint8Array, op: string): number {
     this.guard(op);
     return libc.ioctlPtr(this.fd, request, arg, op, this.ctx());
   }
@@ -151,12 +162,18 @@ export class LinuxDevice implements Device, DeviceResource {
     }
   }
 
+  addTeardown(t: Teardown<void>): void {
+    t.add('irq', `interrupts off on ${this.name}`, () => this.disableIrqsSync());
+    t.add('device', `close ${this.name}`, () => this.releaseSync());
+  }
+
+  /** close(2), after unmapping its BARs (a mapping holds the device open) */
   releaseSync(): void {
     if (this.closed) return;
     this.closed = true;
     for (const m of this.mappings) m.releaseSync();
     this.mappings.clear();
-    this.resources.devices.delete(this);
+    this.resources.delete(this);
     libc.close(this.fd, this.ctx());
   }
 

@@ -3,7 +3,7 @@
  * viable (no device in it bound to a DMA-owning host driver) and attached to
  * a container before its devices can be opened.
  */
-import type { Container, Device, Group, GroupStatus } from '@vfioscope/host';
+import type { Container, Device, Group, GroupStatus, Teardown } from '@vfioscope/host';
 import { VfioError } from '@vfioscope/host';
 import {
   VFIO_GROUP_FLAGS_CONTAINER_SET,
@@ -19,18 +19,24 @@ import * as libc from '../syscalls/libc.ts';
 import { assertOpen } from './closed-guard.ts';
 import { LinuxContainer } from './linux-container.ts';
 import { LinuxDevice } from './linux-device.ts';
-import type { GroupResource, Resources } from './resources.ts';
+import type { Owned, Resources } from './resources.ts';
 
-export class LinuxGroup implements Group, GroupResource {
+export class LinuxGroup implements Group, Owned {
   private closed = false;
-  private attached = false;
+  /** the container this group is set to */
+  private container: LinuxContainer | null = null;
 
   constructor(
     readonly id: number,
     private readonly fd: number,
     private readonly resources: Resources,
   ) {
-    resources.groups.add(this);
+    resources.add(this);
+  }
+
+  private leaveContainer(): void {
+    this.container?.groupLeft(this);
+    this.container = null;
   }
 
   private ctx() {
@@ -59,13 +65,14 @@ export class LinuxGroup implements Group, GroupResource {
     const arg = new Uint8Array(4);
     new DataView(arg.buffer).setInt32(0, container.fd, true);
     libc.ioctlPtr(this.fd, VFIO_GROUP_SET_CONTAINER, arg, op, { ...this.ctx(), container: container.fd });
-    this.attached = true;
+    this.container = container;
+    container.groupSet(this);
   }
 
   async unsetContainer(): Promise<void> {
     this.guard('VFIO_GROUP_UNSET_CONTAINER');
     libc.ioctlInt(this.fd, VFIO_GROUP_UNSET_CONTAINER, 0, 'VFIO_GROUP_UNSET_CONTAINER', this.ctx());
-    this.attached = false;
+    this.leaveContainer();
   }
 
   async openDevice(name: string): Promise<Device> {
@@ -77,15 +84,22 @@ export class LinuxGroup implements Group, GroupResource {
   }
 
   unsetContainerSync(): void {
-    if (this.closed || !this.attached) return;
-    this.attached = false;
+    if (this.closed || this.container === null) return;
+    this.leaveContainer();
     libc.ioctlInt(this.fd, VFIO_GROUP_UNSET_CONTAINER, 0, 'VFIO_GROUP_UNSET_CONTAINER', this.ctx());
   }
 
+  addTeardown(t: Teardown<void>): void {
+    t.add('detach', `unset the container of group ${this.id}`, () => this.unsetContainerSync());
+    t.add('group', `close group ${this.id}`, () => this.releaseSync());
+  }
+
+  /** close(2); the kernel unsets the container of a group closed while set */
   releaseSync(): void {
     if (this.closed) return;
     this.closed = true;
-    this.resources.groups.delete(this);
+    this.leaveContainer();
+    this.resources.delete(this);
     libc.close(this.fd, this.ctx());
   }
 

@@ -6,12 +6,12 @@
  * access width, so only aligned 32-bit accesses are offered: a Uint32Array
  * element access is one 4-byte load or store.
  */
-import { VfioError } from '@vfioscope/host';
+import { VfioError, type Teardown } from '@vfioscope/host';
 import * as libc from '../syscalls/libc.ts';
 import { assertOpen } from './closed-guard.ts';
-import type { Releasable, Resources } from './resources.ts';
+import type { Owned, Resources } from './resources.ts';
 
-export class RegionMapping implements Releasable {
+export class RegionMapping implements Owned {
   private words: Uint32Array | null;
 
   constructor(
@@ -23,7 +23,7 @@ export class RegionMapping implements Releasable {
   ) {
     const view = libc.viewMemory(addr, Number(size));
     this.words = new Uint32Array(view.buffer, view.byteOffset, Math.floor(view.byteLength / 4));
-    resources.buffers.add(this);
+    resources.add(this);
   }
 
   private at(op: string, offset: number): number {
@@ -51,10 +51,14 @@ export class RegionMapping implements Releasable {
     this.words![i] = value >>> 0;
   }
 
+  addTeardown(t: Teardown<void>): void {
+    t.add('device', `munmap region ${this.index} of ${this.device}`, () => this.releaseSync());
+  }
+
   releaseSync(): void {
     if (this.words === null) return;
     this.words = null;
-    this.resources.buffers.delete(this);
+    this.resources.delete(this);
     libc.munmap(this.addr, this.size, { device: this.device });
   }
 

@@ -1,61 +1,47 @@
 /**
- * Everything a LinuxHost holds open, so that it can be released in the
- * kernel's teardown order (QEMU's vfio_disconnect_container, rust-vmm's
- * Drop order): interrupts disabled, DMA unmapped, device fds closed, groups
- * detached from their container and closed, containers closed; then
- * eventfds and DMA memory. Each step is best effort: one failure must not
- * keep the rest held.
+ * Everything a LinuxHost holds open, released in the kernel's teardown order
+ * — the one order of @vfioscope/host's rules/teardown.ts (irq, dma, device,
+ * detach, group, context, memory), not one of our own. Each live object
+ * says which stages it takes part in (a group device: IRQs off, then close;
+ * a container: unmap all, then close; an IOAS: unmap all, then IOMMU_DESTROY;
+ * …); closing the host collects those steps into a Teardown and runs them
+ * synchronously, so the same path serves close() and a signal handler.
+ * An object released on its own leaves the set, so nothing piles up in a
+ * long-running server; every step is a no-op for an object already released.
  */
-export interface Releasable {
-  /** synchronous, so it can run from a signal handler */
-  releaseSync(): void;
-}
+import { Teardown, type TeardownFailure } from '@vfioscope/host';
 
-export interface DeviceResource extends Releasable {
-  /** VFIO_DEVICE_SET_IRQS DATA_NONE|ACTION_TRIGGER count 0 on every index it wired */
-  disableIrqsSync(): void;
-}
-
-export interface ContainerResource extends Releasable {
-  /** unmap every DMA mapping it made */
-  unmapAllSync(): void;
-}
-
-export interface GroupResource extends Releasable {
-  unsetContainerSync(): void;
+/** An object that holds something in the kernel or in process memory. */
+export interface Owned {
+  /**
+   * Add this object's release steps to `t`, each at its stage. Steps are
+   * synchronous (they may run from a signal handler) and skip what was
+   * already released.
+   */
+  addTeardown(t: Teardown<void>): void;
 }
 
 export class Resources {
-  readonly devices = new Set<DeviceResource>();
-  readonly groups = new Set<GroupResource>();
-  readonly containers = new Set<ContainerResource>();
-  readonly eventFds = new Set<Releasable>();
-  readonly buffers = new Set<Releasable>();
-  readonly errors: unknown[] = [];
+  private readonly live = new Set<Owned>();
 
-  private attempt(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.errors.push(e);
-    }
+  add(o: Owned): void {
+    this.live.add(o);
   }
 
-  /** Release everything in teardown order; returns the failures (already released objects are forgotten). */
-  releaseAllSync(): unknown[] {
-    for (const d of this.devices) this.attempt(() => d.disableIrqsSync());
-    for (const c of this.containers) this.attempt(() => c.unmapAllSync());
-    for (const d of [...this.devices]) this.attempt(() => d.releaseSync());
-    for (const g of this.groups) this.attempt(() => g.unsetContainerSync());
-    for (const g of [...this.groups]) this.attempt(() => g.releaseSync());
-    for (const c of [...this.containers]) this.attempt(() => c.releaseSync());
-    for (const e of [...this.eventFds]) this.attempt(() => e.releaseSync());
-    for (const b of [...this.buffers]) this.attempt(() => b.releaseSync());
-    this.devices.clear();
-    this.groups.clear();
-    this.containers.clear();
-    this.eventFds.clear();
-    this.buffers.clear();
-    return this.errors.splice(0);
+  /** an object released on its own (close(), free(), destroy()) */
+  delete(o: Owned): void {
+    this.live.delete(o);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Release everything in the kernel's teardown order; returns what failed (the rest is released all the same). */
+  releaseAllSync(): TeardownFailure[] {
+    const t = new Teardown<void>();
+    for (const o of this.live) o.addTeardown(t);
+    this.live.clear();
+    return t.releaseSync();
   }
 }
