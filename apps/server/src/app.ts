@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
-import { DriveSession, type Host, type SessionEvent } from '@vfioscope/host';
+import type { Host } from '@vfioscope/host';
+import { DriveSession, type IommuMode, type SessionEvent } from '@vfioscope/session';
 import { EventLog, sessionEventToLog, TelemetryEngine, type StormConfig } from '@vfioscope/telemetry';
 import type { TopicKind } from '@vfioscope/protocol';
 import { currentActor } from './audit/actor.ts';
@@ -53,6 +54,8 @@ export interface AppOptions {
   allowedHosts?: string[];
   /** where the operator token of a server without --token-file is kept (told to a signed-out page) */
   sessionTokenFile?: string;
+  /** which IOMMU path vfioscope drives (serve --iommu; default auto: iommufd where the kernel offers it) */
+  iommu?: IommuMode;
   /** /metrics without a token (--metrics-public) */
   metricsPublic?: boolean;
   /** serve HTTPS/WSS with this certificate and key (PEM) */
@@ -135,6 +138,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   let hub: StreamHub | null = null;
   const session = new DriveSession(opts.host, {
+    iommu: opts.iommu ?? 'auto',
     onEvent: (e: SessionEvent) => {
       eventLog.append(sessionEventToLog(e, currentActor()));
       hub?.invalidate(topicsChangedBy(e.op));

@@ -3,7 +3,8 @@
  * backend, vfioscope's DriveSession over it, the telemetry engine sampling
  * both, the event and audit logs, and the token store.
  */
-import type { DriveSession, Host, HostInfo } from '@vfioscope/host';
+import type { Host, HostInfo } from '@vfioscope/host';
+import type { DriveSession } from '@vfioscope/session';
 import type { EventLog, TelemetryEngine } from '@vfioscope/telemetry';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { RefusalLog } from './audit/refusals.ts';

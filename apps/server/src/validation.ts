@@ -8,7 +8,7 @@
  * and is held by vfioscope.
  */
 import type { PciDevice } from '@vfioscope/host';
-import { parseU64, U64_MAX } from '@vfioscope/protocol';
+import { dmaMapProblem, dmaUnmapProblem, parseU64 } from '@vfioscope/protocol';
 import { ApiProblem } from './errors.ts';
 import type { ServerContext } from './context.ts';
 
@@ -28,18 +28,25 @@ export function intParam(value: string | undefined, field: string, def: number, 
   return n;
 }
 
-/** A DMA range as type1 checks it: non-zero, page aligned, no wrap past 2^64. */
-export function dmaRange(iovaStr: string, sizeStr: string, pageSize: number): { iova: bigint; size: bigint } {
+/**
+ * A DMA map or unmap range checked as the kernel will check it on this container's IOMMU path
+ * (@vfioscope/host/rules: one rule for the server, the web form and the session), with the
+ * kernel's errno for that path.
+ */
+export function dmaRequest(
+  ctx: ServerContext,
+  container: number,
+  op: 'map' | 'unmap',
+  iovaStr: string,
+  sizeStr: string,
+): { iova: bigint; size: bigint } {
   const iova = u64Field(iovaStr, 'iova');
   const size = u64Field(sizeStr, 'size');
-  const page = BigInt(pageSize);
-  if (size === 0n) throw new ApiProblem('EINVAL', 'size must not be 0', 'size');
-  if (iova % page !== 0n) throw new ApiProblem('EINVAL', `iova ${iovaStr} is not aligned to the ${pageSize}-byte page size`, 'iova');
-  if (size % page !== 0n) throw new ApiProblem('EINVAL', `size ${sizeStr} is not a multiple of the ${pageSize}-byte page size`, 'size');
-  // type1's vfio_dma_do_map/do_unmap answer a wrapping range with EINVAL (not EOVERFLOW)
-  if (iova + size - 1n > U64_MAX) {
-    throw new ApiProblem('EINVAL', `iova + size wraps past 2^64 (iova ${iovaStr}, size ${sizeStr})`, 'size');
-  }
+  const held = ctx.session.containers().find((c) => c.id === container);
+  const rule = { pageSize: ctx.host.pageSize, ranges: held?.iommuInfo?.iovaRanges ?? [] };
+  const kind = held?.kind ?? 'type1';
+  const problem = op === 'map' ? dmaMapProblem(kind, { iova, size }, rule) : dmaUnmapProblem(kind, { iova, size }, rule);
+  if (problem) throw new ApiProblem(problem.errno, problem.message, problem.field);
   return { iova, size };
 }
 

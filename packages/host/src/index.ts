@@ -2,7 +2,7 @@ export * from './errors.ts';
 export type * from './observe.ts';
 export type * from './drive.ts';
 export type * from './host.ts';
-export * from './session/index.ts';
+
 export * from './dma-mapping-table.ts';
 export { guestName } from './observe/guest-name.ts';
 export * from './rules/index.ts';

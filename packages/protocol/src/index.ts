@@ -24,3 +24,5 @@ export * from './stream/messages.ts';
 export type { Static, TSchema } from '@sinclair/typebox';
 export * from './stream/validate.ts';
 export * from './routes.ts';
+// the DMA request rules the kernel applies before its mapping table, shared with the server (the web form checks with them)
+export { dmaMapProblem, dmaUnmapProblem, type DmaRequestProblem, type IommuKind } from '@vfioscope/host/rules';

@@ -50,6 +50,10 @@ export const IrqIndexName = Type.Union([
 export type IrqIndexName = Static<typeof IrqIndexName>;
 
 export const Role = Type.Union([Type.Literal('viewer'), Type.Literal('operator')]);
+
+/** Who serves an IOMMU context: a type1 container, iommufd's compat container, or an iommufd IOAS. */
+export const IommuKindView = Type.Union([Type.Literal('type1'), Type.Literal('iommufd-compat'), Type.Literal('iommufd')]);
+export type IommuKindView = Static<typeof IommuKindView>;
 export type Role = Static<typeof Role>;
 
 /** A process, as the operator knows it: the VM's name when it is a QEMU VM (-name), then the pid. */

@@ -46,6 +46,8 @@ export const KERNEL_ERRNOS = [
   'ERANGE',
   'ENOSYS',
   'ENODATA',
+  'EBADFD',
+  'EMSGSIZE',
   'EOVERFLOW',
   'EOPNOTSUPP',
   'ETIMEDOUT',
@@ -79,6 +81,8 @@ export const ProblemCode = Type.Union([
 ]);
 
 const STATUS: Record<KernelErrno | AppProblem, number> = {
+  EBADFD: 400,
+  EMSGSIZE: 400,
   EINVAL: 400,
   EOVERFLOW: 400,
   ERANGE: 400,

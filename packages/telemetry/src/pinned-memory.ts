@@ -5,7 +5,8 @@
  * are the ones this vfioscope session holds; processes are every owner of a
  * /dev/vfio/N (a VM, or vfioscope itself) with VmLck / VmPin from procfs.
  */
-import { guestName, type GroupOwner, type HostInfo, type OwnedContainer } from '@vfioscope/host';
+import { guestName, type GroupOwner, type HostInfo } from '@vfioscope/host';
+import { type OwnedContainer } from '@vfioscope/session';
 import type { DmaEntryStat, PinnedStat } from './telemetry-types.ts';
 
 /** type1's default dma_entry_limit, used when the host cannot say */

@@ -2,7 +2,7 @@
  * How a DriveSession action reads in the event log: an 'action' when it
  * succeeded, an 'error' carrying the kernel errno name when it failed.
  */
-import type { SessionEvent } from '@vfioscope/host';
+import type { SessionEvent } from '@vfioscope/session';
 import type { LogEventInput } from './event-log.ts';
 
 export function sessionEventToLog(e: SessionEvent, actor?: string): LogEventInput {

@@ -1,4 +1,5 @@
-import { DriveSession, VfioError, type GroupOwner, type Host, type HostInfo, type IrqLine } from '@vfioscope/host';
+import { VfioError, type GroupOwner, type Host, type HostInfo, type IrqLine } from '@vfioscope/host';
+import { DriveSession } from '@vfioscope/session';
 import { describe, expect, it, vi } from 'vitest';
 import { EventLog } from './event-log.ts';
 import { TelemetryEngine } from './telemetry-engine.ts';

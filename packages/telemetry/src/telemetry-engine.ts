@@ -5,7 +5,8 @@
  * refreshes owners and limits now and then, turns counts into rates and
  * history, runs storm detection, and logs and announces alerts.
  */
-import type { DriveSession, GroupOwner, Host, HostInfo, Topology } from '@vfioscope/host';
+import type { GroupOwner, Host, HostInfo, Topology } from '@vfioscope/host';
+import type { DriveSession } from '@vfioscope/session';
 import type { EventLog } from './event-log.ts';
 import { IrqRateSampler, type VectorSeries } from './irq-rate-sampler.ts';
 import { dmaEntryStats, pinnedStats } from './pinned-memory.ts';

@@ -33,6 +33,10 @@ export const ERRNO = {
   ERANGE: 34,
   ENOSYS: 38,
   ENODATA: 61,
+  /** a file of the wrong kind in an fd slot (iommufd's cdev bind of a non-iommufd fd; SET_CONTAINER on 6.12) */
+  EBADFD: 77,
+  /** a buffer too small for the answer (IOMMU_IOAS_IOVA_RANGES with too few slots) */
+  EMSGSIZE: 90,
   EOVERFLOW: 75,
   EOPNOTSUPP: 95,
   ETIMEDOUT: 110,

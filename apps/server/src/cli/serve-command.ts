@@ -4,6 +4,7 @@
  * token and prints a login URL carrying it, the way Jupyter does.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { IommuMode } from '@vfioscope/session';
 import { TokenStore, loadTokenFile } from '../auth/tokens.ts';
 import { DEFAULT_LISTEN, DEFAULT_LOG_KEEP, DEFAULT_TICK_HZ, defaultDataDir, ensureDataDir, isLoopback, parseListen } from '../config.ts';
 import { listen, sessionToken, shutdownOnSignals } from '../server.ts';
@@ -21,6 +22,9 @@ Serve the web UI at / and the API under /api/v1 (REST, WebSocket stream at
 Options:
   --backend sim|linux     host backend (default sim: the built-in simulation)
   --scenario NAME|FILE    sim scenario, a built-in name or a JSON file (default "default")
+  --iommu auto|type1|iommufd
+                          the IOMMU path vfioscope drives (default auto: iommufd + the VFIO device cdev where
+                          the kernel offers both, Linux 6.6+; else the VFIO container — type1 or iommufd's compat)
   --listen HOST:PORT      address to listen on (default ${DEFAULT_LISTEN.host}:${DEFAULT_LISTEN.port}; loopback unless you say otherwise)
   --tick-hz N             telemetry samples per second (default ${DEFAULT_TICK_HZ})
   --data-dir DIR          audit log, event log, session token (default $XDG_STATE_HOME/vfioscope or ~/.local/state/vfioscope)
@@ -47,6 +51,7 @@ Options:
 const SPEC = {
   backend: { value: true },
   scenario: { value: true },
+  iommu: { value: true },
   listen: { value: true },
   'tick-hz': { value: true },
   'data-dir': { value: true },
@@ -79,6 +84,11 @@ export function stormFlags(args: ParsedArgs): Partial<StormConfig> {
   if (intx !== undefined) out.intxUnmaskLoopRate = intx;
   if (sustain !== undefined) out.sustainMs = sustain;
   return out;
+}
+
+function iommuFlag(v: string | undefined): IommuMode {
+  if (v === undefined || v === 'auto' || v === 'type1' || v === 'iommufd') return v ?? 'auto';
+  throw new UsageError(`--iommu must be auto, type1 or iommufd, got "${v}"`);
 }
 
 function listFlag(args: ParsedArgs, name: string): string[] {
@@ -152,6 +162,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
         'the stream are encrypted, or --insecure-http to accept sending them in clear',
     );
   }
+  const iommu = iommuFlag(stringFlag(args, 'iommu'));
   const logMaxBytes = numberFlag(args, 'log-max-bytes', 4096, 2 ** 40);
   const logKeep = numberFlag(args, 'log-keep', 0, 10_000);
 
@@ -171,6 +182,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     listenHost: addr.host,
     port: addr.port,
     metricsPublic: args.flags['metrics-public'] === true,
+    iommu,
     ...(tls ? { tls } : {}),
     ...(logMaxBytes !== undefined ? { logMaxBytes } : {}),
     ...(logKeep !== undefined ? { logKeep } : {}),

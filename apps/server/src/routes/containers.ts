@@ -7,15 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { MAPPINGS_PAGE_MAX, routes, toHex64 } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
 import { registerRoute } from '../http/route-registry.ts';
-import { ApiProblem } from '../errors.ts';
 import { asActor } from '../audit/actor.ts';
 import { mappingRowView } from '../views/container-view.ts';
 import { explainMapFailure, explainUnmapFailure } from '../views/dma-advice.ts';
-import { dmaRange, heldContainer, intParam } from '../validation.ts';
+import { dmaRequest, heldContainer, intParam } from '../validation.ts';
 
 export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const pageSize = ctx.host.pageSize;
-
   registerRoute(app, routes.mappings, async (req) => {
     const container = heldContainer(ctx, req.params.id);
     const offset = intParam(req.query.offset, 'offset', 0, 0, 1_000_000_000);
@@ -26,8 +23,7 @@ export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext
 
   registerRoute(app, routes.map, async (req) => {
     const container = heldContainer(ctx, req.params.id);
-    const { iova, size } = dmaRange(req.body.iova, req.body.size, pageSize);
-    checkIovaRanges(ctx, container, iova, size);
+    const { iova, size } = dmaRequest(ctx, container, 'map', req.body.iova, req.body.size);
     const row = await asActor(req, () =>
       ctx.session.mapDma(container, {
         iova,
@@ -44,22 +40,10 @@ export function registerContainerRoutes(app: FastifyInstance, ctx: ServerContext
   registerRoute(app, routes.unmap, async (req) => {
     const container = heldContainer(ctx, req.params.id);
     const body = req.body;
-    const request = 'all' in body ? ({ all: true } as const) : dmaRange(body.iova, body.size, pageSize);
+    const request = 'all' in body ? ({ all: true } as const) : dmaRequest(ctx, container, 'unmap', body.iova, body.size);
     const r = await asActor(req, () => ctx.session.unmapDma(container, request)).catch((err: unknown) => {
       throw 'all' in request ? err : explainUnmapFailure(ctx, container, request.iova, request.size, err);
     });
     return { container, unmappedBytes: toHex64(r.unmappedBytes), removed: r.removed };
   });
-}
-
-/** type1 refuses a mapping outside the IOMMU's valid IOVA ranges (reserved holes such as the MSI window) with EINVAL. */
-function checkIovaRanges(ctx: ServerContext, container: number, iova: bigint, size: bigint): void {
-  const info = ctx.session.containers().find((c) => c.id === container)?.iommuInfo;
-  const ranges = info?.iovaRanges ?? [];
-  if (ranges.length === 0) return;
-  const last = iova + size - 1n;
-  if (!ranges.some((r) => iova >= r.start && last <= r.end)) {
-    const shown = ranges.map((r) => `${toHex64(r.start)}–${toHex64(r.end)}`).join(', ');
-    throw new ApiProblem('EINVAL', `iova ${toHex64(iova)}–${toHex64(last)} is outside the valid IOVA ranges (${shown})`, 'iova');
-  }
 }

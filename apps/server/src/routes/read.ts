@@ -3,7 +3,7 @@
  * connection check), whoami, host, topology, containers.
  */
 import type { FastifyInstance } from 'fastify';
-import { PROTOCOL_VERSION, routes, type TopologyResponse } from '@vfioscope/protocol';
+import { PROTOCOL_VERSION, routes, type HostResponse, type TopologyResponse } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
 import { registerRoute } from '../http/route-registry.ts';
 import { requireRole } from '../auth/request-auth.ts';
@@ -34,7 +34,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   registerRoute(app, routes.host, async () => {
     const [info, lines] = await Promise.all([ctx.host.hostInfo(), ctx.host.irqLines()]);
-    return { info, vectorsInUse: lines.length, tickHz: ctx.tickHz };
+    return { info, drive: await driveMode(ctx), vectorsInUse: lines.length, tickHz: ctx.tickHz };
   });
 
   registerRoute(app, routes.topology, async () => currentTopology(ctx));
@@ -42,4 +42,13 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   registerRoute(app, routes.containers, async () => ({
     containers: ctx.session.containers().map(containerView),
   }));
+}
+
+/** The IOMMU path asked for, and the kind of context it makes on this kernel (or why none). */
+export async function driveMode(ctx: ServerContext): Promise<HostResponse['drive']> {
+  try {
+    return { iommu: ctx.session.mode, kind: await ctx.session.iommuKind() };
+  } catch (err) {
+    return { iommu: ctx.session.mode, kind: null, reason: err instanceof Error ? err.message : String(err) };
+  }
 }

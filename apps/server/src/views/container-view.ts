@@ -2,12 +2,13 @@
  * vfioscope's containers and their mapping rows on the wire: bigints (iova,
  * size, vaddr, IOVA ranges, page-size bitmap) as 0x hex.
  */
-import type { MappingRow as SessionMappingRow, OwnedContainer } from '@vfioscope/host';
+import type { MappingRow as SessionMappingRow, OwnedContainer } from '@vfioscope/session';
 import { toHex64, type ContainerView, type MappingRow } from '@vfioscope/protocol';
 
 export function containerView(c: OwnedContainer): ContainerView {
   return {
     id: c.id,
+    kind: c.kind,
     groups: [...c.groups],
     iommu: c.iommuInfo
       ? {

@@ -3,7 +3,7 @@
  * plus what vfioscope wired) as the wire's DeviceStateView: bigints as hex,
  * flag bits with their uAPI names, PCI region and IRQ index names.
  */
-import type { DeviceState } from '@vfioscope/host';
+import type { DeviceState } from '@vfioscope/session';
 import {
   VFIO_DEVICE_FLAGS_AMBA,
   VFIO_DEVICE_FLAGS_AP,

@@ -4,7 +4,7 @@
  * vectors wired on the group's devices — so the UI can say what releasing
  * the group will tear down before the operator confirms it.
  */
-import type { DriveSession } from '@vfioscope/host';
+import type { DriveSession } from '@vfioscope/session';
 import type { HeldGroupView } from '@vfioscope/protocol';
 
 export function heldGroups(session: DriveSession): Map<number, HeldGroupView> {

@@ -4,7 +4,7 @@
  * it maps, so a map request carries no vaddr.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DecimalString, Hex64, U64Input } from '../primitives.ts';
+import { DecimalString, Hex64, IommuKindView, U64Input } from '../primitives.ts';
 
 export const IommuInfoView = Type.Object({
   flags: Type.Integer(),
@@ -17,8 +17,10 @@ export const IommuInfoView = Type.Object({
 });
 export type IommuInfoView = Static<typeof IommuInfoView>;
 
+/** An IOMMU context vfioscope holds: a VFIO container or an iommufd IOAS ("container" in the API either way). */
 export const ContainerView = Type.Object({
   id: Type.Integer(),
+  kind: IommuKindView,
   groups: Type.Array(Type.Integer()),
   iommu: Type.Union([IommuInfoView, Type.Null()]),
   mappingCount: Type.Integer(),

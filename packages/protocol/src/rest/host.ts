@@ -4,7 +4,7 @@
  * (RLIMIT_MEMLOCK, dma_entry_limit, interrupt vectors).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Role } from '../primitives.ts';
+import { IommuKindView, Role } from '../primitives.ts';
 
 export const Backend = Type.Union([Type.Literal('sim'), Type.Literal('linux')]);
 export type Backend = Static<typeof Backend>;
@@ -49,6 +49,12 @@ export const HostInfoView = Type.Object({
   }),
   /** RLIMIT_MEMLOCK of the vfioscope process in bytes, null = unlimited */
   memlockLimit: Type.Union([Type.Number(), Type.Null()]),
+  /** the VFIO uAPIs the kernel offers: the legacy container (type1 or iommufd's compat), /dev/iommu, the device cdev */
+  uapi: Type.Object({
+    container: Type.Union([Type.Literal('type1'), Type.Literal('iommufd-compat'), Type.Null()]),
+    iommufd: Type.Boolean(),
+    cdev: Type.Boolean(),
+  }),
   pageSize: Type.Integer(),
   cpus: Type.Integer(),
   vectorLimit: Type.Integer(),
@@ -58,6 +64,13 @@ export type HostInfoView = Static<typeof HostInfoView>;
 
 export const HostResponse = Type.Object({
   info: HostInfoView,
+  /** the IOMMU path vfioscope drives (serve --iommu): what was asked, and the kind of context it makes here */
+  drive: Type.Object({
+    iommu: Type.Union([Type.Literal('auto'), Type.Literal('type1'), Type.Literal('iommufd')]),
+    kind: Type.Union([IommuKindView, Type.Null()]),
+    /** why kind is null: the kernel lacks the asked-for path */
+    reason: Type.Optional(Type.String()),
+  }),
   /** interrupt vectors currently in use by VFIO devices (all owners) against info.vectorLimit */
   vectorsInUse: Type.Integer(),
   tickHz: Type.Number(),

@@ -9,7 +9,7 @@
  * exact. Clients that fell behind are healed by the hub with a snapshot of
  * the rows held here, so they need nothing from the journal.
  */
-import type { MappingChanges } from '@vfioscope/host';
+import type { MappingChanges } from '@vfioscope/session';
 import { toHex64, type MappingRow, type MappingsDelta, type MappingsSnapshot } from '@vfioscope/protocol';
 import type { ServerContext } from '../../context.ts';
 import { mappingRowView } from '../../views/container-view.ts';

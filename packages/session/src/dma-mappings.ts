@@ -1,30 +1,29 @@
 /**
- * The DMA mappings a session made in each of its containers: memory
- * vfioscope allocated (a DmaBuffer), mapped with VFIO_IOMMU_MAP_DMA at an
- * IOVA, and therefore pinned by type1 and charged to our RLIMIT_MEMLOCK. The
- * table mirrors the kernel's per-container rb-tree of vfio_dma so listing and
- * paging never need an ioctl.
+ * The DMA mappings a session made in each of its IOMMU contexts: memory
+ * vfioscope allocated (a DmaBuffer), mapped at an IOVA (VFIO_IOMMU_MAP_DMA or
+ * IOMMU_IOAS_MAP), and therefore pinned and charged to our RLIMIT_MEMLOCK.
+ * The table mirrors the kernel's per-context tree of mappings so listing and
+ * paging never need an ioctl. It is the UI's table, not the teardown's: the
+ * teardown unmaps the whole context in one call.
  */
-import { VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE, VFIO_DMA_UNMAP_FLAG_ALL } from '@vfioscope/uapi';
-import { VfioError } from '../errors.ts';
-import type { Host } from '../host.ts';
-import type { Container, DmaBuffer } from '../drive.ts';
-import { DmaMappingTable, type DmaMapping } from '../dma-mapping-table.ts';
+import { DmaMappingTable, dmaMapProblem, VfioError, type DmaBuffer, type DmaMapping, type Host } from '@vfioscope/host';
+import { VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE } from '@vfioscope/uapi';
+import type { IommuContext } from './iommu/iommu-context.ts';
 import { MappingJournal } from './mapping-journal.ts';
 import type { MapDmaRequest, MappingChanges, MappingRow, MappingSort, UnmapDmaRequest } from './session-types.ts';
 
 /** a mapping we made; `data` is the buffer behind it */
 type OwnedMapping = DmaMapping<DmaBuffer>;
 
-const U64_END = 1n << 64n;
-
-export class ContainerMappings {
+export class ContextMappings {
   private readonly index = new DmaMappingTable<DmaBuffer>();
   private readonly journal = new MappingJournal();
 
   constructor(
     private readonly host: Host,
-    private readonly container: Container,
+    private readonly context: IommuContext,
+    /** the context's id in the session, for errors */
+    private readonly id: number,
   ) {}
 
   get count(): number {
@@ -46,30 +45,13 @@ export class ContainerMappings {
   }
 
   async map(req: MapDmaRequest): Promise<MappingRow> {
-    const op = 'VFIO_IOMMU_MAP_DMA';
-    const ctx = { container: this.container.id };
-    // Refused here only what allocating the buffer first would misreport: the
-    // kernel answers EINVAL for these, but the mmap before it would fail or round.
-    if (typeof req.iova !== 'bigint' || req.iova < 0n || req.iova >= U64_END) {
-      throw new VfioError('EINVAL', op, 'iova must be a 64-bit unsigned integer', { ...ctx, field: 'iova' });
-    }
-    if (typeof req.size !== 'bigint' || req.size <= 0n) {
-      throw new VfioError('EINVAL', op, 'size must be greater than 0', { ...ctx, field: 'size' });
-    }
-    const page = BigInt(this.host.pageSize);
-    if (req.size % page !== 0n) {
-      throw new VfioError('EINVAL', op, `size 0x${req.size.toString(16)} is not a multiple of the page size ${this.host.pageSize}`, {
-        ...ctx,
-        field: 'size',
-      });
-    }
-    if (req.iova + req.size > U64_END) {
-      throw new VfioError('EINVAL', op, 'iova + size overflows 64 bits', { ...ctx, field: 'size' });
-    }
+    // Refused here only what allocating the buffer first would misreport (a zero or unaligned size, a
+    // wrap): the kernel's own answer for each, per IOMMU path. Ranges and overlaps are the kernel's call.
+    const problem = dmaMapProblem(this.context.kind, req, { pageSize: this.host.pageSize, ranges: [] });
+    if (problem) throw new VfioError(problem.errno, this.mapOp, problem.message, { container: this.id, field: problem.field });
     const buffer = await this.host.allocDmaBuffer(req.size);
-    const flags = (req.read ? VFIO_DMA_MAP_FLAG_READ : 0) | (req.write ? VFIO_DMA_MAP_FLAG_WRITE : 0);
     try {
-      await this.container.mapDma({ vaddr: buffer.vaddr, iova: req.iova, size: req.size, flags });
+      await this.context.map({ vaddr: buffer.vaddr, iova: req.iova, size: req.size, read: req.read, write: req.write });
     } catch (err) {
       await buffer.free().catch(() => undefined);
       throw err;
@@ -78,8 +60,9 @@ export class ContainerMappings {
       iova: req.iova,
       size: req.size,
       vaddr: buffer.vaddr,
-      flags,
-      pages: Number(req.size / page),
+      // the table keeps type1's flag bits whichever path mapped it
+      flags: (req.read ? VFIO_DMA_MAP_FLAG_READ : 0) | (req.write ? VFIO_DMA_MAP_FLAG_WRITE : 0),
+      pages: Number(req.size / BigInt(this.host.pageSize)),
       data: buffer,
     };
     this.index.insert(mapping);
@@ -88,16 +71,21 @@ export class ContainerMappings {
     return row;
   }
 
-  /** VFIO_IOMMU_UNMAP_DMA of a range (every mapping wholly inside it) or of everything. */
+  /** the ioctl a map is, on this context */
+  private get mapOp(): string {
+    return this.context.kind === 'iommufd' ? 'IOMMU_IOAS_MAP' : 'VFIO_IOMMU_MAP_DMA';
+  }
+
+  /** Unmap a range (every mapping wholly inside it) or everything. */
   async unmap(req: UnmapDmaRequest): Promise<{ unmappedBytes: bigint; removed: number }> {
     let unmappedBytes: bigint;
     let gone: OwnedMapping[];
     if ('all' in req) {
-      unmappedBytes = await this.container.unmapDma({ iova: 0n, size: 0n, flags: VFIO_DMA_UNMAP_FLAG_ALL });
+      unmappedBytes = await this.context.unmapAll();
       gone = this.index.clear();
       this.journal.reset();
     } else {
-      unmappedBytes = await this.container.unmapDma({ iova: req.iova, size: req.size, flags: 0 });
+      unmappedBytes = await this.context.unmap(req.iova, req.size);
       gone = unmappedBytes === 0n ? [] : this.index.removeWithin(req.iova, req.size);
       for (const m of gone) this.journal.removed(m.iova);
     }

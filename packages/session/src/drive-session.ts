@@ -1,21 +1,20 @@
 /**
- * DriveSession: vfioscope acting as the userspace driver over any Host. It
- * owns what it opens in the kernel — groups, containers, device fds, IRQ
- * eventfds, DMA buffers and their mappings — tears them down in the kernel's
- * order (IRQs off, device fds closed, mappings removed, group unset, fds
- * closed), and emits a SessionEvent for every action attempt.
+ * DriveSession: vfioscope acting as the userspace driver over any Host and
+ * either IOMMU path (a VFIO container, or an iommufd IOAS with device
+ * cdevs). It owns what it opens in the kernel — IOMMU contexts, attached
+ * groups, device fds, IRQ eventfds, DMA buffers and their mappings — tears
+ * them down in the kernel's order (rules/teardown.ts), and emits a
+ * SessionEvent for every action attempt.
  *
  * Errors are the host's VfioError unchanged; the session adds its own only
  * where the kernel could not say precisely what is wrong (an id this session
  * does not hold, a request whose preparation would fail before the ioctl).
  */
-import { VfioError } from '../errors.ts';
-import type { Host } from '../host.ts';
-import type { Device, IrqInfo } from '../drive.ts';
-import type { Bdf } from '../observe.ts';
+import { Teardown, VfioError, type Bdf, type Device, type Host, type IommuKind, type IrqInfo } from '@vfioscope/host';
+import { ContextOwnership } from './context-ownership.ts';
 import { DeviceFds } from './device-fds.ts';
-import { ContainerMappings } from './dma-mappings.ts';
-import { GroupOwnership } from './group-ownership.ts';
+import { ContextMappings } from './dma-mappings.ts';
+import { type IommuMode, resolveIommuKind } from './iommu/open-context.ts';
 import { irqIndexName, IrqWiring } from './irq-wiring.ts';
 import { SessionEventBus, type SessionEventListener } from './session-events.ts';
 import type {
@@ -34,23 +33,35 @@ import type {
 
 export interface DriveSessionOptions {
   onEvent?: SessionEventListener;
+  /** which IOMMU path new contexts take (default auto: iommufd where the kernel offers it with the device cdev) */
+  iommu?: IommuMode;
 }
 
 export class DriveSession {
   private readonly events = new SessionEventBus();
-  private readonly ownership: GroupOwnership;
+  private readonly ownership: ContextOwnership;
   private readonly devices: DeviceFds;
   private readonly irqs: IrqWiring;
-  private readonly mappingsByContainer = new Map<number, ContainerMappings>();
+  private readonly mappingsByContainer = new Map<number, ContextMappings>();
+  /** the IOMMU path asked for (auto, type1, iommufd) */
+  readonly mode: IommuMode;
+  private kind: IommuKind | null = null;
 
   constructor(
     readonly host: Host,
     opts: DriveSessionOptions = {},
   ) {
-    this.ownership = new GroupOwnership(host);
+    this.ownership = new ContextOwnership(host);
     this.devices = new DeviceFds(host, this.ownership);
     this.irqs = new IrqWiring(host);
+    this.mode = opts.iommu ?? 'auto';
     if (opts.onEvent) this.events.on(opts.onEvent);
+  }
+
+  /** The kind of IOMMU context this session creates on this host (resolved from the mode and the kernel's uAPIs). */
+  async iommuKind(): Promise<IommuKind> {
+    this.kind ??= resolveIommuKind(this.mode, (await this.host.hostInfo()).uapi);
+    return this.kind;
   }
 
   /** Another listener for SessionEvents (besides opts.onEvent); returns unsubscribe. */
@@ -66,10 +77,13 @@ export class DriveSession {
       { group, ...(opts.container !== undefined ? { container: opts.container } : {}) },
       { group, container: opts.container ?? null },
       async () => {
-        const entry = await this.ownership.attach(group, opts.container);
-        const id = entry.container.container.id;
-        if (!this.mappingsByContainer.has(id))
-          this.mappingsByContainer.set(id, new ContainerMappings(this.host, entry.container.container));
+        const kind = await this.iommuKind();
+        // the iommufd path attaches devices: the group's functions on vfio-pci (the kernel checks the rest)
+        const topology = kind === 'iommufd' ? await this.host.topology() : null;
+        const devices = topology?.devices.filter((d) => d.iommuGroup === group && d.driver === 'vfio-pci').map((d) => d.bdf) ?? [];
+        const entry = await this.ownership.attach(group, devices, kind, opts.container);
+        const id = entry.context.id;
+        if (!this.mappingsByContainer.has(id)) this.mappingsByContainer.set(id, new ContextMappings(this.host, entry.context.context, id));
         return { group, container: id };
       },
       (r) => r,
@@ -82,19 +96,20 @@ export class DriveSession {
 
   groups(): OwnedGroup[] {
     return this.ownership.allGroups().map((g) => ({
-      group: g.group.id,
-      container: g.container.container.id,
-      devices: this.devices.devicesOf(g.group.id),
+      group: g.attached.group,
+      container: g.context.id,
+      devices: this.devices.devicesOf(g.attached.group),
     }));
   }
 
   containers(): OwnedContainer[] {
-    return this.ownership.allContainers().map((c) => {
-      const m = this.mappingsByContainer.get(c.container.id);
+    return this.ownership.allContexts().map((c) => {
+      const m = this.mappingsByContainer.get(c.id);
       return {
-        id: c.container.id,
+        id: c.id,
+        kind: c.context.kind,
         groups: [...c.groups],
-        iommuInfo: c.iommuInfo,
+        iommuInfo: c.info,
         mappingCount: m?.count ?? 0,
         pinnedBytes: m?.pinnedBytes ?? 0n,
       };
@@ -192,7 +207,7 @@ export class DriveSession {
       { container },
       { ...req },
       async () => {
-        const row = await this.mappingsOf(container, 'VFIO_IOMMU_MAP_DMA').map(req);
+        const row = await this.mappingsOf(container, 'map').map(req);
         await this.refreshIommuInfo(container);
         return row;
       },
@@ -206,7 +221,7 @@ export class DriveSession {
       { container },
       { ...req },
       async () => {
-        const r = await this.mappingsOf(container, 'VFIO_IOMMU_UNMAP_DMA').unmap(req);
+        const r = await this.mappingsOf(container, 'unmap').unmap(req);
         await this.refreshIommuInfo(container);
         return r;
       },
@@ -219,9 +234,9 @@ export class DriveSession {
    * reports what the kernel would say now. A failed re-read leaves the previous figure; the map itself stands.
    */
   private async refreshIommuInfo(container: number): Promise<void> {
-    const entry = this.ownership.container(container);
+    const entry = this.ownership.context(container);
     if (!entry) return;
-    await this.ownership.refreshIommuInfo(entry).catch(() => undefined);
+    await this.ownership.refreshInfo(entry).catch(() => undefined);
   }
 
   /**
@@ -230,7 +245,7 @@ export class DriveSession {
    */
   freeIova(container: number, from: bigint, size: bigint): bigint | null {
     const m = this.mappingsOf(container, 'freeIova');
-    const ranges = this.ownership.container(container)?.iommuInfo?.iovaRanges ?? [];
+    const ranges = this.ownership.context(container)?.info?.iovaRanges ?? [];
     const within = ranges.length ? ranges : [{ start: 0n, end: (1n << 64n) - 1n }];
     for (const r of within) {
       if (r.end < from) continue;
@@ -286,7 +301,7 @@ export class DriveSession {
       let failure: unknown;
       for (const g of this.ownership.allGroups()) {
         try {
-          await this.teardownGroup(g.group.id);
+          await this.teardownGroup(g.attached.group);
         } catch (err) {
           failure ??= err;
         }
@@ -297,35 +312,46 @@ export class DriveSession {
 
   // ---- internals ----
 
-  private mappingsOf(container: number, op: string): ContainerMappings {
-    const entry = this.ownership.requireContainer(container, op);
-    const m = this.mappingsByContainer.get(entry.container.id);
+  private mappingsOf(container: number, op: string): ContextMappings {
+    const entry = this.ownership.requireContext(container, op);
+    const m = this.mappingsByContainer.get(entry.id);
     if (!m) throw new VfioError('ENOENT', op, `container ${container} is not held by this session`, { container, field: 'container' });
     return m;
   }
 
-  /** IRQs off, device fds closed, unmap all if last group, unset, close. Best effort; first error rethrown. */
+  /**
+   * Release one group in the kernel's order: its vectors off, then — when it is its context's last group — the
+   * context's mappings, its device fds, the group off the context, the context itself, and the DMA buffers.
+   * Best effort: every step runs; the first failure is rethrown.
+   */
   private async teardownGroup(group: number): Promise<void> {
     const entry = this.ownership.group(group);
     if (!entry) throw new VfioError('ENOENT', 'close', `group ${group} is not open in this session`, { group, field: 'group' });
-    let failure: unknown;
-    const keep = (err: unknown) => {
-      failure ??= err;
-    };
+    const context = entry.context;
+    const lastGroup = context.groups.size === 1;
+    const mappings = this.mappingsByContainer.get(context.id);
+    const t = new Teardown();
     for (const bdf of this.devices.devicesOf(group)) {
-      const device = await this.devices.peek(bdf)?.catch(() => null);
-      if (device) await this.irqs.releaseDevice(device).catch(keep);
-      await this.devices.close(bdf).catch(keep);
+      t.add('irq', `IRQs of ${bdf} off`, async () => {
+        const device = await this.devices.peek(bdf)?.catch(() => null);
+        if (device) await this.irqs.releaseDevice(device);
+      });
+      t.add('device', `close ${bdf}`, () => this.devices.close(bdf));
     }
-    const containerId = entry.container.container.id;
-    const lastGroup = entry.container.groups.size === 1;
-    const mappings = this.mappingsByContainer.get(containerId);
     if (lastGroup && mappings) {
-      if (mappings.count > 0) await mappings.unmap({ all: true }).catch(keep);
-      await mappings.forgetAll();
+      t.add('dma', `unmap everything in container ${context.id}`, async () => {
+        if (mappings.count > 0) await mappings.unmap({ all: true });
+      });
+      t.add('memory', `free the DMA buffers of container ${context.id}`, () => mappings.forgetAll());
     }
-    await this.ownership.detach(group).catch(keep);
-    if (lastGroup) this.mappingsByContainer.delete(containerId);
-    if (failure !== undefined) throw failure;
+    t.add('detach', `group ${group} off container ${context.id}`, () => this.ownership.detach(group));
+    if (lastGroup) {
+      t.add('context', `close container ${context.id}`, async () => {
+        this.mappingsByContainer.delete(context.id);
+        await context.context.close();
+      });
+    }
+    const failures = await t.release();
+    if (failures[0]) throw failures[0].error;
   }
 }

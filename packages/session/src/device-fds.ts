@@ -1,13 +1,11 @@
 /**
- * Device fds (VFIO_GROUP_GET_DEVICE_FD) the session holds, opened on first
- * use. A device fd can only come from its group, so the device's group must
- * be open in this session; the group of a BDF comes from the host topology.
+ * Device fds the session holds, opened on first use: VFIO_GROUP_GET_DEVICE_FD
+ * on the legacy path, the bound cdev on the iommufd path. A device fd comes
+ * from its attached group, so the device's group must be open in this
+ * session; the group of a BDF comes from the host topology.
  */
-import { VfioError } from '../errors.ts';
-import type { Host } from '../host.ts';
-import type { Device } from '../drive.ts';
-import type { Bdf } from '../observe.ts';
-import type { GroupOwnership } from './group-ownership.ts';
+import { VfioError, type Bdf, type Device, type Host } from '@vfioscope/host';
+import type { ContextOwnership } from './context-ownership.ts';
 
 export class DeviceFds {
   private readonly open = new Map<Bdf, Promise<Device>>();
@@ -15,7 +13,7 @@ export class DeviceFds {
 
   constructor(
     private readonly host: Host,
-    private readonly groups: GroupOwnership,
+    private readonly groups: ContextOwnership,
   ) {}
 
   /** the device fd if it is already open */
@@ -57,7 +55,7 @@ export class DeviceFds {
     }
     const again = this.open.get(bdf);
     if (again) return again;
-    const opening = entry.group.openDevice(bdf);
+    const opening = entry.attached.device(bdf);
     this.open.set(bdf, opening);
     opening.catch(() => this.open.delete(bdf));
     return opening;

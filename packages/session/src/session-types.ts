@@ -3,8 +3,7 @@
  * it acts as the userspace driver (groups, containers, device fds, wired IRQ
  * eventfds, DMA mappings), and the events it emits for every action.
  */
-import type { Bdf, IrqIndexName } from '../observe.ts';
-import type { DeviceInfo, EventFd, IommuInfo, IrqInfo, RegionInfo } from '../drive.ts';
+import type { Bdf, DeviceInfo, EventFd, IommuInfo, IommuKind, IrqIndexName, IrqInfo, RegionInfo } from '@vfioscope/host';
 
 export interface OwnedGroup {
   group: number;
@@ -13,10 +12,14 @@ export interface OwnedGroup {
   devices: Bdf[];
 }
 
+/** An IOMMU context the session holds: a VFIO container or an iommufd IOAS (the API calls both "container"). */
 export interface OwnedContainer {
+  /** the session's id for it */
   id: number;
+  /** who serves it: type1, iommufd's compat container, or an IOAS */
+  kind: IommuKind;
   groups: number[];
-  /** VFIO_IOMMU_GET_INFO once the IOMMU is set, null before */
+  /** page sizes, IOVA ranges and (type1) dma_avail as the kernel reported them last */
   iommuInfo: IommuInfo | null;
   mappingCount: number;
   /** bytes pinned by this container's mappings (type1 pins every mapped page) */

@@ -3,7 +3,7 @@
  * the server's audit log and the telemetry event log see each attempt with
  * its parameters, result and the kernel errno name.
  */
-import { isVfioError } from '../errors.ts';
+import { isVfioError } from '@vfioscope/host';
 import type { SessionEvent, SessionOp } from './session-types.ts';
 
 export type SessionEventListener = (e: SessionEvent) => void;

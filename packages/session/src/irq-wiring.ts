@@ -14,10 +14,10 @@ import {
   VFIO_IRQ_SET_ACTION_UNMASK,
   VFIO_PCI_INTX_IRQ_INDEX,
 } from '@vfioscope/uapi';
-import { VfioError } from '../errors.ts';
-import type { Host } from '../host.ts';
-import type { Device, EventFd } from '../drive.ts';
-import type { Bdf, IrqIndexName } from '../observe.ts';
+import { VfioError } from '@vfioscope/host';
+import type { Host } from '@vfioscope/host';
+import type { Device, EventFd } from '@vfioscope/host';
+import type { Bdf, IrqIndexName } from '@vfioscope/host';
 import type { SetIrqsRequest, WiredVector } from './session-types.ts';
 
 const PCI_IRQ_NAMES: readonly IrqIndexName[] = ['INTX', 'MSI', 'MSIX', 'ERR', 'REQ'];
