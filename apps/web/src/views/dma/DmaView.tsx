@@ -141,7 +141,7 @@ function ContainerDma({ container }: { container: number }) {
               <span className="faint">VFIO_IOMMU_MAP_DMA</span>
             </div>
             <div className="panel-body">
-              <MapForm container={container} pageSize={host.info.pageSize} ranges={ranges} rows={byIova ?? EMPTY_ROWS} />
+              <MapForm container={container} kind={info.kind} pageSize={host.info.pageSize} ranges={ranges} rows={byIova ?? EMPTY_ROWS} />
             </div>
           </section>
           <section className="panel">

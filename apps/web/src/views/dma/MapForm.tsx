@@ -1,6 +1,6 @@
 /** VFIO_IOMMU_MAP_DMA: vfioscope allocates the memory and maps it at the IOVA given here. */
 import { useMemo, useState } from 'react';
-import { toHex64, type MappingRow } from '@vfioscope/protocol';
+import { toHex64, type IommuKind, type MappingRow } from '@vfioscope/protocol';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
@@ -23,13 +23,15 @@ function sizeFields(bytes: number): { size: string; unit: string } {
 
 export function MapForm(props: {
   container: number;
+  /** who serves the container: the form judges a request as that path's kernel would */
+  kind: IommuKind;
   pageSize: number;
   ranges: { start: string; end: string }[];
   rows: Map<string, MappingRow>;
 }) {
   const [input, setInput] = useState<MapInput>({ iova: '0x100000', size: '2', unit: 'MiB', read: true, write: true });
   const [touched, setTouched] = useState(false);
-  const check = useMemo(() => checkMap(input, props.pageSize, props.ranges), [input, props.pageSize, props.ranges]);
+  const check = useMemo(() => checkMap(input, props.pageSize, props.ranges, props.kind), [input, props.pageSize, props.ranges, props.kind]);
   const overlap = useMemo(
     () =>
       check.iova !== null && check.size !== null && Object.keys(check.errors).length === 0
