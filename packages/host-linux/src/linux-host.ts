@@ -1,8 +1,10 @@
 /**
  * The linux backend of the Host interface: observe mode from sysfs/procfs,
- * drive mode through real VFIO fds (via the libc seam). One LinuxHost owns
- * every fd it opens and releases them in the kernel's teardown order on
- * close(), and — when asked to — on SIGINT/SIGTERM.
+ * drive mode through real VFIO fds (via the libc seam), in both uAPIs: the
+ * legacy container + group files, and iommufd (/dev/iommu, IOAS) with device
+ * cdevs. One LinuxHost owns every fd it opens and releases them in the
+ * kernel's teardown order (@vfioscope/host's Teardown) on close(), and — when
+ * asked to — on SIGINT/SIGTERM.
  */
 import { join } from 'node:path';
 import type {
@@ -22,8 +24,10 @@ import type {
 import { VfioError } from '@vfioscope/host';
 import { LinuxDmaBuffer } from './drive/dma-buffer.ts';
 import { EventFdSet } from './drive/eventfds.ts';
+import { LinuxCdevDevice } from './drive/linux-cdev-device.ts';
 import { LinuxContainer } from './drive/linux-container.ts';
 import { LinuxGroup } from './drive/linux-group.ts';
+import { LinuxIommufd } from './drive/linux-iommufd.ts';
 import { Resources } from './drive/resources.ts';
 import { bindDriver } from './observe/bind-driver.ts';
 import { readText } from './observe/fs-read.ts';
@@ -32,6 +36,7 @@ import { readTopology } from './observe/iommu-groups.ts';
 import { parseProcInterrupts } from './observe/proc-interrupts.ts';
 import { readOwners } from './observe/proc-owners.ts';
 import { DEFAULT_ROOTS, type LinuxRoots } from './observe/roots.ts';
+import { cdevNameOf, cdevPath, iommuGroupOf } from './observe/vfio-cdev.ts';
 import * as libc from './syscalls/libc.ts';
 
 export interface LinuxHostOptions {
@@ -114,14 +119,20 @@ export class LinuxHost implements Host {
 
   async openIommufd(): Promise<Iommufd> {
     this.guard('open');
-    throw new VfioError('ENOENT', 'open', '/dev/iommu: the linux backend does not drive iommufd yet', { field: 'iommu' });
+    const fd = libc.openFile(join(this.roots.dev, 'iommu'), libc.O_RDWR | libc.O_CLOEXEC);
+    return new LinuxIommufd(fd, this.resources, this.pageSize);
   }
 
   async openDeviceCdev(bdf: Bdf): Promise<CdevDevice> {
     this.guard('open');
-    throw new VfioError('ENOENT', 'open', `/dev/vfio/devices: the linux backend does not drive the VFIO device cdev yet (${bdf})`, {
-      device: bdf,
-    });
+    const name = cdevNameOf(this.roots, bdf);
+    if (name === null) {
+      throw VfioError.fromErrno(2 /* ENOENT */, 'open', `${bdf} has no VFIO device cdev (not on a VFIO driver, or no such device)`, {
+        device: bdf,
+      });
+    }
+    const fd = libc.openFile(cdevPath(this.roots, name), libc.O_RDWR | libc.O_CLOEXEC, { device: bdf });
+    return new LinuxCdevDevice(bdf, iommuGroupOf(this.roots, bdf) ?? -1, name, fd, this.resources);
   }
 
   async createEventFd(): Promise<EventFd> {

@@ -17,6 +17,8 @@ export interface FakePci {
   group?: number;
   numa?: number;
   physfn?: string;
+  /** N of the device's VFIO cdev (vfio-dev/vfioN, /sys/class/vfio-dev/vfioN, a `dev` attribute 511:N) */
+  cdev?: number;
 }
 
 export class FakeTree {
@@ -62,6 +64,19 @@ export class FakeTree {
       symlinkSync(g, join(dir, 'iommu_group'));
     }
     if (d.physfn) symlinkSync(join(this.roots.sys, 'devices/pci0000:00', d.physfn), join(dir, 'physfn'));
+    if (d.cdev !== undefined) {
+      const name = `vfio${d.cdev}`;
+      const node = join(dir, 'vfio-dev', name);
+      this.file(join(node, 'dev'), `511:${d.cdev}\n`);
+      mkdirSync(join(this.roots.sys, 'class/vfio-dev'), { recursive: true });
+      // the kernel's link is relative: ../../devices/pci0000:00/<bdf>/vfio-dev/vfioN
+      symlinkSync(`../../devices/pci0000:00/${d.bdf}/vfio-dev/${name}`, join(this.roots.sys, 'class/vfio-dev', name));
+    }
+  }
+
+  /** A regular file where a device node would be (/dev/iommu, /dev/vfio/devices/vfioN): it opens, its ioctls are ENOTTY. */
+  devNode(path: string): void {
+    this.file(join(this.roots.dev, path), '');
   }
 
   process(pid: number, opts: { comm: string; cmdline: string[]; fds: string[]; vmLckKb: number; vmPinKb: number; memlock: string }): void {
