@@ -79,7 +79,17 @@ describe('owners from a fake procfs', () => {
     expect(owners).toEqual([
       { group: 4, via: 'group', ...qemu, lockedBytes: 2048 * 1024, pinnedBytes: 1024 * 1024, memlockLimit: 16777216 },
       { group: 5, via: 'group', ...qemu, lockedBytes: 2048 * 1024, pinnedBytes: 1024 * 1024, memlockLimit: 16777216 },
-      { group: 6, via: 'group', pid: 99, comm: 'dpdk', cmdline: 'dpdk-testpmd', self: false, lockedBytes: 0, pinnedBytes: 0, memlockLimit: null },
+      {
+        group: 6,
+        via: 'group',
+        pid: 99,
+        comm: 'dpdk',
+        cmdline: 'dpdk-testpmd',
+        self: false,
+        lockedBytes: 0,
+        pinnedBytes: 0,
+        memlockLimit: null,
+      },
     ]);
   });
 });
