@@ -1,7 +1,8 @@
 /**
  * The memory of one simulated process: anonymous mmap()s used as DMA
- * buffers, and mm->locked_vm, the page count type1 charges pinned pages to
- * and checks against RLIMIT_MEMLOCK. Buffers get page-aligned fake virtual
+ * buffers, mm->locked_vm (VmLck), the page count type1 charges pinned pages
+ * to and checks against RLIMIT_MEMLOCK, and mm->pinned_vm (VmPin), which
+ * iommufd charges (pin-accounting.ts says who charges what). Buffers get page-aligned fake virtual
  * addresses with an unmapped guard gap between them, so a DMA mapping that
  * runs past a buffer fails to pin (EFAULT) as it would on Linux. Pages are
  * allocated on first write, so a large buffer costs nothing until used.
@@ -104,8 +105,10 @@ export class ProcessAddressSpace {
   private readonly vmas = new DmaMappingTable<PageBacking>();
   private readonly live = new Set<SimDmaBuffer>();
   private next = MMAP_BASE;
-  /** mm->locked_vm, in pages */
+  /** mm->locked_vm (VmLck), in pages */
   lockedPages = 0;
+  /** mm->pinned_vm (VmPin), in pages */
+  pinnedPages = 0;
 
   constructor(
     readonly pid: number,

@@ -24,7 +24,11 @@ describe('the kernel the sim models', () => {
     expect(p.barAccessPiece).toBe(8);
     expect(kernelProfile({ release: '6.12.95', iommu: 'iommufd-compat' }).uapi.container).toBe('iommufd-compat');
     // Debian's stock bookworm-backports 6.12 image: no CONFIG_IOMMUFD, so no cdev either
-    expect(kernelProfile({ release: '6.12.95+deb12-amd64', iommufd: false }).uapi).toEqual({ container: 'type1', iommufd: false, cdev: false });
+    expect(kernelProfile({ release: '6.12.95+deb12-amd64', iommufd: false }).uapi).toEqual({
+      container: 'type1',
+      iommufd: false,
+      cdev: false,
+    });
     // 6.2–6.5: iommufd without the device cdev
     expect(kernelProfile({ release: '6.5.0' }).uapi).toEqual({ container: 'type1', iommufd: true, cdev: false });
   });
