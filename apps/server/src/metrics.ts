@@ -102,7 +102,7 @@ export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
     registers: [registry],
     collect() {
       this.reset();
-      for (const d of ctx.telemetry.dmaEntries()) this.set({ container: String(d.container) }, d.limit);
+      for (const d of ctx.telemetry.dmaEntries()) if (d.limit !== null) this.set({ container: String(d.container) }, d.limit);
     },
   });
   new Gauge({

@@ -9,7 +9,7 @@
  * of a resolution share one time axis: a vector's newest sample is the time
  * ring's newest.
  */
-import { type Bdf, type IrqIndexName, type IrqLine } from '@vfioscope/host';
+import type { Bdf, IrqIndexName, IrqLine } from '@vfioscope/host';
 import { vectorKey } from '@vfioscope/session';
 import { RingBuffer } from './ring-buffer.ts';
 import type { HistoryPoint, HistoryResolution } from './telemetry-types.ts';

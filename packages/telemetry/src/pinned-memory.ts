@@ -6,7 +6,7 @@
  * /dev/vfio/N (a VM, or vfioscope itself) with VmLck / VmPin from procfs.
  */
 import { guestName, type GroupOwner, type HostInfo } from '@vfioscope/host';
-import { type OwnedContainer } from '@vfioscope/session';
+import type { OwnedContainer } from '@vfioscope/session';
 import type { DmaEntryStat, PinnedStat } from './telemetry-types.ts';
 
 /** type1's default dma_entry_limit, used when the host cannot say */
@@ -46,6 +46,8 @@ export function pinnedStats(
 
 export function dmaEntryStats(containers: readonly OwnedContainer[], hostInfo: HostInfo | null): DmaEntryStat[] {
   return containers.map((c) => {
+    // iommufd counts no mappings: an IOAS reports no dma_avail, the compat container a constant 4294967295
+    if (c.kind !== 'type1') return { container: c.id, used: c.mappingCount, limit: null };
     const avail = c.iommuInfo?.dmaAvail;
     // dma_avail is what was left when we last asked; with the count then in use it gives the limit
     const limit = hostInfo?.modules.dmaEntryLimit ?? (avail != null ? avail + c.mappingCount : DEFAULT_DMA_ENTRY_LIMIT);

@@ -4,7 +4,7 @@
  * (a BAR0 write to 0x60) shows up as an owned vector rate; the default
  * scenario, busy but storm-free (bursty NVMe, a flapping VF), raises nothing.
  */
-import { type Host } from '@vfioscope/host';
+import type { Host } from '@vfioscope/host';
 import { DriveSession } from '@vfioscope/session';
 import { createSimHost, ManualClock, STORM_INTX_START_MS, STORM_MSIX_START_MS } from '@vfioscope/host-sim';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -108,7 +108,8 @@ export interface PinnedStat {
 export interface DmaEntryStat {
   container: number;
   used: number;
-  limit: number;
+  /** type1's dma_entry_limit; null where the path has no mapping-count limit (an IOAS; iommufd's compat container) */
+  limit: number | null;
 }
 
 export interface VectorUsage {

@@ -67,9 +67,10 @@ describe('vfioscope CLI', () => {
 
   it('scenarios lists the built-in ones', async () => {
     const r = await run('scenarios');
-    for (const name of ['default', 'edu', 'storm', 'large', 'demo']) expect(r.out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    for (const name of ['default', 'edu', 'edu-6.12', 'edu-6.12-compat', 'storm', 'large', 'demo'])
+      expect(r.out).toMatch(new RegExp(`^${name}\\s`, 'm'));
     const j = JSON.parse((await run('scenarios', '--json')).out);
-    expect(j.map((s: { name: string }) => s.name)).toEqual(['default', 'edu', 'storm', 'demo', 'large']);
+    expect(j.map((s: { name: string }) => s.name)).toEqual(['default', 'edu', 'edu-6.12', 'edu-6.12-compat', 'storm', 'demo', 'large']);
   });
 
   it('delegates uapi', async () => {

@@ -21,6 +21,7 @@ export function heldGroups(session: DriveSession): Map<number, HeldGroupView> {
     const c = containers.get(g.container);
     out.set(g.group, {
       container: g.container,
+      kind: c?.kind ?? 'type1',
       otherGroups: groups.filter((o) => o.container === g.container && o.group !== g.group).map((o) => o.group),
       mappings: c?.mappingCount ?? 0,
       pinnedBytes: Number(c?.pinnedBytes ?? 0n),

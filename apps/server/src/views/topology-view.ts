@@ -32,6 +32,7 @@ export function topologyView(
     blockers: g.blockers.map((b) => ({ bdf: b.bdf, driver: b.driver })),
     owners: (byGroup.get(g.id) ?? []).map((o) => ({
       pid: o.pid,
+      via: o.via,
       comm: o.comm,
       vm: o.self ? null : guestName(o.cmdline),
       cmdline: o.cmdline,

@@ -33,7 +33,18 @@ export function ownerLabel(p: ProcessLike | null | undefined): string {
  * Locked memory against RLIMIT_MEMLOCK in one unit, as the operator compares
  * them: "32 / 33 GiB locked (97 %)", "8 GiB locked (no limit)".
  */
-export function lockedLabel(locked: number, limit: number | null): string {
-  if (limit === null) return `${formatBytes(locked)} locked (no limit)`;
-  return `${formatBytesOf(locked, limit)} locked (${percentLabel(locked, limit)})`;
+export function lockedLabel(locked: number, limit: number | null, what = 'locked'): string {
+  if (limit === null) return `${formatBytes(locked)} ${what} (no limit)`;
+  return `${formatBytesOf(locked, limit)} ${what} (${percentLabel(locked, limit)})`;
+}
+
+/**
+ * The figure RLIMIT_MEMLOCK is checked against for a holder, by how it holds its group: type1 charges pinned
+ * pages to VmLck (per process); iommufd — a device cdev — to VmPin, and by default per user, so the process's
+ * own VmPin is its share of a budget its user's other processes draw on too.
+ */
+export function memoryBudget(o: { via: 'group' | 'cdev'; lockedBytes: number; pinnedBytes: number; memlockLimit: number | null }): string {
+  return o.via === 'cdev'
+    ? `${lockedLabel(o.pinnedBytes, o.memlockLimit, 'pinned (VmPin, per user)')}`
+    : lockedLabel(o.lockedBytes, o.memlockLimit);
 }

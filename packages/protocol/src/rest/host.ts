@@ -62,15 +62,18 @@ export const HostInfoView = Type.Object({
 });
 export type HostInfoView = Static<typeof HostInfoView>;
 
+/** The IOMMU path vfioscope drives (serve --iommu): what was asked, and the kind of context it makes here. */
+export const DriveModeView = Type.Object({
+  iommu: Type.Union([Type.Literal('auto'), Type.Literal('type1'), Type.Literal('iommufd')]),
+  kind: Type.Union([IommuKindView, Type.Null()]),
+  /** why kind is null: the kernel lacks the asked-for path */
+  reason: Type.Optional(Type.String()),
+});
+export type DriveModeView = Static<typeof DriveModeView>;
+
 export const HostResponse = Type.Object({
   info: HostInfoView,
-  /** the IOMMU path vfioscope drives (serve --iommu): what was asked, and the kind of context it makes here */
-  drive: Type.Object({
-    iommu: Type.Union([Type.Literal('auto'), Type.Literal('type1'), Type.Literal('iommufd')]),
-    kind: Type.Union([IommuKindView, Type.Null()]),
-    /** why kind is null: the kernel lacks the asked-for path */
-    reason: Type.Optional(Type.String()),
-  }),
+  drive: DriveModeView,
   /** interrupt vectors currently in use by VFIO devices (all owners) against info.vectorLimit */
   vectorsInUse: Type.Integer(),
   tickHz: Type.Number(),

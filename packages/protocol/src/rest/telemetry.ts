@@ -58,7 +58,8 @@ export type PinnedStat = Static<typeof PinnedStat>;
 export const DmaEntriesStat = Type.Object({
   container: Type.Integer(),
   used: Type.Integer(),
-  limit: Type.Integer(),
+  /** type1's dma_entry_limit; null where the IOMMU path has no mapping-count limit (iommufd) */
+  limit: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type DmaEntriesStat = Static<typeof DmaEntriesStat>;
 

@@ -4,7 +4,7 @@
  * processes hold each group, and which container vfioscope attached it to.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Bdf, DecimalString, IrqIndexName } from '../primitives.ts';
+import { Bdf, DecimalString, IommuKindView, IrqIndexName } from '../primitives.ts';
 
 export const PciDeviceView = Type.Object({
   bdf: Bdf,
@@ -26,6 +26,8 @@ export type PciDeviceView = Static<typeof PciDeviceView>;
 
 export const GroupOwnerView = Type.Object({
   pid: Type.Integer(),
+  /** how it holds the group: its /dev/vfio/N, or device cdevs with /dev/iommu */
+  via: Type.Union([Type.Literal('group'), Type.Literal('cdev')]),
   comm: Type.String(),
   /** the guest's name from QEMU's -name (libvirt's domain name), null for other processes */
   vm: Type.Union([Type.String(), Type.Null()]),
@@ -44,6 +46,8 @@ export type GroupOwnerView = Static<typeof GroupOwnerView>;
  */
 export const HeldGroupView = Type.Object({
   container: Type.Integer(),
+  /** who serves the context: type1, iommufd's compat container, or an IOAS (the group's devices attached through their cdevs) */
+  kind: IommuKindView,
   /** other groups attached to the same container: while any remains, the mappings stay */
   otherGroups: Type.Array(Type.Integer()),
   mappings: Type.Integer(),

@@ -7,7 +7,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Bdf, Hex64, Timestamp } from '../primitives.ts';
-import { HostInfoView } from '../rest/host.ts';
+import { DriveModeView, HostInfoView } from '../rest/host.ts';
 import { TopologyResponse } from '../rest/topology.ts';
 import { DeviceStateView } from '../rest/devices.ts';
 import { ContainerView, MappingRow } from '../rest/containers.ts';
@@ -62,7 +62,7 @@ export const HostLive = Type.Object({
   alertsActive: Type.Integer(),
 });
 export type HostLive = Static<typeof HostLive>;
-export const HostSnapshot = Type.Object({ info: HostInfoView, live: HostLive });
+export const HostSnapshot = Type.Object({ info: HostInfoView, drive: DriveModeView, live: HostLive });
 export type HostSnapshot = Static<typeof HostSnapshot>;
 /** sent when the live part changed */
 export const HostDelta = Type.Object({ live: HostLive });

@@ -4,6 +4,7 @@
  * second unless an action invalidates it), the host's live summary, and
  * pinned memory / DMA entry accounting.
  */
+import { driveMode } from '../../routes/read.ts';
 import type { HostDelta, HostSnapshot, PinnedSnapshot, TopologyResponse } from '@vfioscope/protocol';
 import type { ServerContext } from '../../context.ts';
 import { currentTopology } from '../../routes/read.ts';
@@ -31,6 +32,7 @@ export function hostProducer(ctx: ServerContext): WholeValueProducer<HostSnapsho
       if (ticks++ % everyIrqRead === 0) vectorsInUse = (await ctx.host.irqLines()).length;
       return {
         info: ctx.hostInfo,
+        drive: await driveMode(ctx),
         live: {
           t: ctx.now(),
           vectorsInUse,

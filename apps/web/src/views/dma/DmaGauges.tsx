@@ -100,7 +100,7 @@ export function DmaGauges({ container, pinned, now }: { container: number; pinne
         </div>
         <div className="panel-body gauge-with-chart">
           <Gauge
-            label="mappings vs dma_entry_limit"
+            label={entries?.limit === null ? 'mappings (iommufd: no mapping-count limit)' : 'mappings vs dma_entry_limit'}
             used={entries?.used ?? 0}
             limit={entries?.limit ?? null}
             format={formatCount}

@@ -11,6 +11,7 @@ import { dmaHref } from '../../app/router.ts';
 import { RoleNote } from '../../components/ActionButton.tsx';
 import { formatBytes, formatCount } from '../../format/units.ts';
 import { MappingTable } from './MappingTable.tsx';
+import { contextTitle, mapIoctl, unmapIoctl } from '../../format/iommu.ts';
 import { MapForm } from './MapForm.tsx';
 import { UnmapPanel } from './UnmapPanel.tsx';
 import { DmaGauges } from './DmaGauges.tsx';
@@ -31,7 +32,7 @@ export function DmaView({ container }: { container: number | null }) {
         <div className="container-tabs" data-testid="container-tabs">
           {containers.map((c) => (
             <a key={c.id} href={dmaHref(c.id)} className={c.id === container ? 'on' : ''} data-testid={`container-tab-${c.id}`}>
-              container {c.id} · groups {c.groups.join(', ')} · {formatCount(c.mappingCount)} maps
+              {contextTitle(c.kind, c.id).toLowerCase()} · groups {c.groups.join(', ')} · {formatCount(c.mappingCount)} maps
             </a>
           ))}
         </div>
@@ -138,7 +139,7 @@ function ContainerDma({ container }: { container: number }) {
           <section className="panel">
             <div className="panel-head">
               <h3>Map</h3>
-              <span className="faint">VFIO_IOMMU_MAP_DMA</span>
+              <span className="faint">{mapIoctl(info.kind)}</span>
             </div>
             <div className="panel-body">
               <MapForm container={container} kind={info.kind} pageSize={host.info.pageSize} ranges={ranges} rows={byIova ?? EMPTY_ROWS} />
@@ -147,7 +148,7 @@ function ContainerDma({ container }: { container: number }) {
           <section className="panel">
             <div className="panel-head">
               <h3>Unmap</h3>
-              <span className="faint">VFIO_IOMMU_UNMAP_DMA</span>
+              <span className="faint">{unmapIoctl(info.kind)}</span>
             </div>
             <div className="panel-body">
               <UnmapPanel container={container} selected={selectedRows} onDone={() => setSelected(new Set())} />

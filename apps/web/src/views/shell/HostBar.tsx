@@ -6,6 +6,7 @@
  * wrap onto a second row rather than being cut off.
  */
 import { useEffect, useState } from 'react';
+import type { IommuKind } from '@vfioscope/protocol';
 import { useConnection, useHostLive } from '../../live/hooks.ts';
 import { useSession } from '../../app/session.tsx';
 import { setPresenting, usePresentation } from '../../app/presentation.ts';
@@ -71,6 +72,11 @@ function PresentToggle() {
   );
 }
 
+/** the IOMMU path vfioscope's contexts take on this host */
+function driveLabel(kind: IommuKind): string {
+  return kind === 'iommufd' ? 'iommufd + cdev' : kind === 'iommufd-compat' ? 'container (iommufd compat)' : 'type1 container';
+}
+
 export function HostBar() {
   const host = useHostLive().state;
   const session = useSession();
@@ -96,6 +102,16 @@ export function HostBar() {
             v={info.iommu.present ? `${info.iommu.groupCount} groups` : 'absent'}
             tone={info.iommu.present ? undefined : 'bad'}
             title={info.iommu.reason}
+          />
+          <Fact
+            testid="host-iommu-path"
+            k="drives via"
+            v={host.drive.kind === null ? `${host.drive.iommu}: unavailable` : driveLabel(host.drive.kind)}
+            tone={host.drive.kind === null ? 'bad' : undefined}
+            title={
+              host.drive.reason ??
+              `serve --iommu ${host.drive.iommu}; this kernel offers: container ${info.uapi.container ?? 'none'}, /dev/iommu ${info.uapi.iommufd ? 'yes' : 'no'}, device cdev ${info.uapi.cdev ? 'yes' : 'no'}`
+            }
           />
           <Fact
             testid="host-irq-remap"

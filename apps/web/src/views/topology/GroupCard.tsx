@@ -8,7 +8,7 @@
 import { memo, useState } from 'react';
 import { deviceHref, dmaHref } from '../../app/router.ts';
 import { className, idPair, vendorName } from '../../format/pci-names.ts';
-import { lockedLabel, processLabel } from '../../format/owner.ts';
+import { memoryBudget, processLabel } from '../../format/owner.ts';
 import { percent } from '../../format/units.ts';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { ReleaseButton, useOpenGroup } from './group-actions.tsx';
@@ -35,7 +35,7 @@ function ForeignOwners({ card }: { card: GroupCardModel }) {
         const pct = percent(o.lockedBytes, o.memlockLimit);
         return (
           <div key={o.pid} className={`owner-line ${pct !== null && pct >= 90 ? 'near-limit' : ''}`} data-testid="group-owner-memory">
-            <span className="owner-name">{processLabel(o)}</span> · {lockedLabel(o.lockedBytes, o.memlockLimit)}
+            <span className="owner-name">{processLabel(o)}</span> · {memoryBudget(o)}
           </div>
         );
       })}

@@ -10,6 +10,7 @@ import { useElementWidth } from '../../components/useElementWidth.ts';
 import { RoleNote } from '../../components/ActionButton.tsx';
 import { GroupCard } from './GroupCard.tsx';
 import { dmaHref } from '../../app/router.ts';
+import { contextTitle, kindLabel } from '../../format/iommu.ts';
 import {
   buildCards,
   filterCards,
@@ -42,12 +43,13 @@ const FILTERS: [StateFilter, string][] = [
 /** Groups attached to one vfioscope container, drawn as one box. */
 function ContainerCluster({ cluster, columns, containers }: { cluster: Cluster; columns: number; containers: number[] }) {
   const span = Math.min(columns, cluster.cards.length);
+  const kind = cluster.cards[0]?.group.held?.kind ?? 'type1';
   return (
     <div className="cluster" style={{ gridColumn: `span ${span}` }} data-testid={`cluster-${cluster.container}`}>
       <div className="cluster-head">
-        <span className="cluster-title">Container {cluster.container}</span>
-        <span className="faint">
-          {cluster.cards.length} group{cluster.cards.length === 1 ? '' : 's'} · TYPE1v2
+        <span className="cluster-title">{contextTitle(kind, cluster.container)}</span>
+        <span className="faint" data-testid={`cluster-kind-${cluster.container}`} data-kind={kind}>
+          {cluster.cards.length} group{cluster.cards.length === 1 ? '' : 's'} · {kindLabel(kind)}
         </span>
         <a href={dmaHref(cluster.container)} className="cluster-link">
           DMA mappings →

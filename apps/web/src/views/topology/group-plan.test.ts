@@ -42,6 +42,7 @@ describe('group plan', () => {
   it('says what Release tears down, and that mappings stay while other groups hold the container', () => {
     const held = {
       container: 4,
+      kind: 'type1' as const,
       otherGroups: [],
       mappings: 8,
       pinnedBytes: 30 * MiB,

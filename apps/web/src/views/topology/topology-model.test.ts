@@ -36,6 +36,7 @@ const qemu = {
   pinnedBytes: 0,
   memlockLimit: null,
   vm: 'win11-cad',
+  via: 'group' as const,
 };
 
 const topo: TopologyResponse = {
