@@ -10,7 +10,8 @@
  *   device fd is closed, re-sending the REQ interrupt to the user; a group
  *   held by a VM with the device in use never lets go. The sim cannot
  *   block, so it refuses with EBUSY (and sends REQ once, as the kernel does
- *   first) whenever anyone holds the group.
+ *   first) whenever anyone holds the group, or the device's cdev is open
+ *   (an open /dev/vfio/devices/vfioN holds the device's registration).
  * - Binding a host (DMA-owning) driver to a device whose group a user has
  *   claimed: iommu_device_use_default_domain() fails the probe with EBUSY.
  * - vfio-pci refuses bridges (header type 1) with EINVAL at probe.
@@ -36,9 +37,9 @@ export function bindDriver(k: SimKernel, bdf: string, driver: string | null): vo
     fail('ENODEV', OP, `no driver "${driver}" matches ${bdf}`, { device: bdf, field: 'driver' });
   }
   if (fn.driver !== null) {
-    if (g.holder) {
+    if (g.holder || (fn.vfio?.cdevFiles ?? 0) > 0) {
       if (fn.vfio && fn.vfio.openCount > 0) fn.vfio.irqs.request();
-      const who = g.holder.kind === 'process' ? `pid ${g.holder.pid}` : 'this process';
+      const who = g.holder?.kind === 'process' ? `pid ${g.holder.pid}` : 'this process';
       fail('EBUSY', 'unbind', `group ${g.id} of ${bdf} is held by ${who}; the kernel would wait for it to be released`, {
         device: bdf,
         group: g.id,

@@ -26,10 +26,10 @@ import { SimContainer, type SimGroup } from './vfio-group.ts';
 /** The host's table of open fds: told of each device fd opened and of every fd closed. */
 export interface FdHooks {
   opened(fd: SimDeviceFd): void;
-  closed(fd: SimContainerFd | SimGroupFd | SimDeviceFd): void;
+  closed(fd: SimFd): void;
 }
 
-abstract class SimFd {
+export abstract class SimFd {
   protected closed = false;
 
   protected live(op: string, what: string): void {
@@ -46,6 +46,7 @@ export class SimContainerFd extends SimFd implements Container {
   ) {
     super();
     this.state = new SimContainer(k.allocFd('container'));
+    k.registerContainerFile(this.state.id, this.state);
   }
 
   get id(): number {
@@ -133,10 +134,10 @@ export class SimGroupFd extends SimFd implements Group {
     return this.k.core.status(this.state);
   }
 
+  /** the kernel sees only the fd number: a container, an iommufd (compat), or anything else open there */
   async setContainer(container: Container): Promise<void> {
     this.live('VFIO_GROUP_SET_CONTAINER', 'group');
-    const c = container instanceof SimContainerFd && container.kernel === this.k ? container : null;
-    this.k.core.setContainer(this.state, c?.state ?? null, c ? c.isOpen : true);
+    this.k.core.setContainer(this.state, this.k.containerFile(container.id));
   }
 
   async unsetContainer(): Promise<void> {
@@ -163,11 +164,11 @@ export class SimGroupFd extends SimFd implements Group {
 
 export class SimDeviceFd extends SimFd implements Device {
   constructor(
-    private readonly k: SimKernel,
-    private readonly g: SimGroup,
-    private readonly fn: SimPciFunction,
+    protected readonly k: SimKernel,
+    protected readonly g: SimGroup,
+    protected readonly fn: SimPciFunction,
     readonly fd: number,
-    private readonly hooks: FdHooks,
+    protected readonly hooks: FdHooks,
   ) {
     super();
   }
@@ -185,7 +186,7 @@ export class SimDeviceFd extends SimFd implements Device {
   }
 
   /** the vfio_device this fd was opened on (unbinding is refused while it is open) */
-  private vfio(op: string) {
+  protected vfio(op: string) {
     this.live(op, 'device');
     return this.fn.vfio!;
   }

@@ -12,10 +12,13 @@ const VECTORS_PER_CPU = 200;
 
 export function hostInfo(k: SimKernel): HostInfo {
   const s = k.scenario;
+  const { uapi } = k.profile;
+  // vfio_iommu_type1 is loaded only where it serves /dev/vfio/vfio (iommufd's compat mode has none)
+  const type1 = uapi.container === 'type1';
   return {
     backend: 'sim',
     hostname: s.hostname,
-    kernel: s.kernel,
+    kernel: k.profile.release,
     iommu: {
       present: k.groups.size > 0,
       groupCount: k.groups.size,
@@ -25,12 +28,12 @@ export function hostInfo(k: SimKernel): HostInfo {
     modules: {
       vfio: true,
       vfioPci: true,
-      vfioIommuType1: true,
-      allowUnsafeInterrupts: s.allowUnsafeInterrupts,
-      dmaEntryLimit: s.dmaEntryLimit,
+      vfioIommuType1: type1,
+      allowUnsafeInterrupts: type1 ? s.allowUnsafeInterrupts : null,
+      dmaEntryLimit: type1 ? s.dmaEntryLimit : null,
     },
     memlockLimit: s.memlockLimit,
-    uapi: { container: 'type1', iommufd: false, cdev: false },
+    uapi: { ...uapi },
     pageSize: SIM_PAGE_SIZE,
     cpus: s.cpus,
     vectorLimit: VECTORS_PER_CPU * s.cpus,
@@ -61,13 +64,20 @@ export function topology(k: SimKernel): Topology {
   return { groups, devices };
 }
 
+/**
+ * Who holds which group, as /proc/PID/fd shows it: /dev/vfio/N (via
+ * 'group'), or /dev/vfio/devices/vfioN of one of its devices (via 'cdev'; an
+ * open cdev shows whether bound or not). Memory is the holder's VmLck and
+ * VmPin: type1 charges VmLck, iommufd VmPin (and per user), iommufd's compat
+ * container both (kernel/pin-accounting.ts).
+ */
 export function owners(k: SimKernel, comm: string, cmdline: string): GroupOwner[] {
   const out: GroupOwner[] = [];
   for (const p of k.processes.values()) {
     for (const group of p.groups) {
       out.push({
         group,
-        via: 'group',
+        via: p.via ?? 'group',
         pid: p.pid,
         comm: p.comm,
         cmdline: p.cmdline,
@@ -78,20 +88,20 @@ export function owners(k: SimKernel, comm: string, cmdline: string): GroupOwner[
       });
     }
   }
+  const self = (group: number, via: GroupOwner['via']): GroupOwner => ({
+    group,
+    via,
+    pid: k.pid,
+    comm,
+    cmdline,
+    self: true,
+    lockedBytes: k.space.lockedPages * SIM_PAGE_SIZE,
+    pinnedBytes: k.space.pinnedPages * SIM_PAGE_SIZE,
+    memlockLimit: k.space.memlockLimit,
+  });
   for (const g of k.groups.values()) {
-    if (g.holder?.kind !== 'self') continue;
-    out.push({
-      group: g.id,
-      via: 'group',
-      pid: k.pid,
-      comm,
-      cmdline,
-      self: true,
-      // type1 charges pinned pages to mm->locked_vm (VmLck); VmPin (pinned_vm) is not touched by VFIO
-      lockedBytes: k.space.lockedPages * SIM_PAGE_SIZE,
-      pinnedBytes: 0,
-      memlockLimit: k.space.memlockLimit,
-    });
+    if (g.holder?.kind === 'self') out.push(self(g.id, 'group'));
+    else if (g.functions.some((fn) => (fn.vfio?.cdevFiles ?? 0) > 0)) out.push(self(g.id, 'cdev'));
   }
   return out.sort((a, b) => a.group - b.group || a.pid - b.pid);
 }

@@ -4,7 +4,8 @@
  * hold groups, this process's memory, and the clock. Device models reach
  * the kernel only through the DeviceBus built here: interrupts are routed
  * to vfio-pci (our fds) or counted for the simulated VM that owns the
- * device, and bus-master DMA goes through the container's type1 IOMMU.
+ * device, and bus-master DMA goes through the IOMMU domain of the device's
+ * group: its type1 container's, or the iommufd HWPT it is attached to.
  */
 import type { DeviceBus, DeviceModel } from '../devices/device-model.ts';
 import type { Scenario, ScenarioDevice, ScenarioProcess } from '../scenarios/scenario-types.ts';
@@ -14,14 +15,17 @@ import { bindDriver } from './driver-binding.ts';
 import { SimEventFdCtx } from './eventfd.ts';
 import { fail } from './fail.ts';
 import { firmwarePciSetup } from './firmware-pci-setup.ts';
+import { IommufdCtx } from './iommufd.ts';
+import type { KernelProfile } from './kernel-profile.ts';
 import { SimPciFunction, isVfioDriver } from './pci-function.ts';
-import { SimGroup, VfioCore } from './vfio-group.ts';
+import { SimUser } from './pin-accounting.ts';
+import { type ContainerFile, type SimContainer, SimGroup, VfioCore } from './vfio-group.ts';
 import { VfioPciDevice } from './vfio-pci-device.ts';
 import { IRQ_INDEX_NAMES } from './vfio-pci-irqs.ts';
 
 export const SIM_PAGE_SIZE = 4096;
-/** what an open fd of the simulated process refers to */
-export type OpenFileKind = 'stdio' | 'container' | 'group' | 'device' | 'eventfd';
+/** what an open fd of the simulated process refers to ('iommufd': /dev/iommu, or /dev/vfio/vfio served by iommufd) */
+export type OpenFileKind = 'stdio' | 'container' | 'group' | 'device' | 'eventfd' | 'iommufd' | 'cdev';
 /** first host IRQ number handed to VFIO vectors (below are the legacy and platform IRQs) */
 const FIRST_DYNAMIC_IRQ = 120;
 
@@ -30,6 +34,7 @@ export interface SimKernelOptions {
   createModel: (device: ScenarioDevice) => DeviceModel;
   clock: SimClock;
   pid: number;
+  profile: KernelProfile;
 }
 
 export class SimKernel {
@@ -40,6 +45,10 @@ export class SimKernel {
   readonly groups = new Map<number, SimGroup>();
   readonly core: VfioCore;
   readonly space: ProcessAddressSpace;
+  /** the kernel's version and uAPIs */
+  readonly profile: KernelProfile;
+  /** vfioscope's user (user->locked_vm, which iommufd charges) */
+  readonly user = new SimUser();
   /** processes other than us holding groups: the scenario's, plus any a test adds */
   readonly processes = new Map<number, ScenarioProcess>();
   private nextIrq = FIRST_DYNAMIC_IRQ;
@@ -56,12 +65,15 @@ export class SimKernel {
     [1, 'stdio'],
     [2, 'stdio'],
   ]);
+  /** the kernel object behind a container or iommufd fd (what fdget + f_op find) */
+  private readonly fileObjects = new Map<number, SimContainer | IommufdCtx>();
 
   constructor(opts: SimKernelOptions) {
     this.scenario = opts.scenario;
     this.clock = opts.clock;
     this.pid = opts.pid;
-    this.core = new VfioCore(opts.scenario.dmaEntryLimit);
+    this.profile = opts.profile;
+    this.core = new VfioCore(opts.scenario.dmaEntryLimit, opts.profile);
     this.space = new ProcessAddressSpace(opts.pid, opts.scenario.memlockLimit, SIM_PAGE_SIZE);
     for (const dev of opts.scenario.devices) {
       if (this.functions.has(dev.bdf)) throw new Error(`scenario ${opts.scenario.name}: duplicate device ${dev.bdf}`);
@@ -90,14 +102,54 @@ export class SimKernel {
   /** close(2) of one of our fds */
   releaseFd(fd: number): void {
     this.openFds.delete(fd);
+    this.fileObjects.delete(fd);
+  }
+
+  /** a type1 container's fd: its container */
+  registerContainerFile(fd: number, c: SimContainer): void {
+    this.fileObjects.set(fd, c);
+  }
+
+  /** open("/dev/iommu") (`compat` false) or open("/dev/vfio/vfio") served by iommufd: a new context */
+  openIommufdCtx(compat: boolean, onRelease: (ctx: IommufdCtx) => void = () => {}): IommufdCtx {
+    const fd = this.allocFd('iommufd');
+    // iommufd_fops_open(): /dev/vfio/vfio charges like vfio (the mm), /dev/iommu per user
+    const ctx = new IommufdCtx(fd, { space: this.space, user: this.user, mode: compat ? 'mm' : 'user' }, compat, onRelease);
+    this.fileObjects.set(fd, ctx);
+    return ctx;
+  }
+
+  /** What VFIO_GROUP_SET_CONTAINER finds at fd `fd` */
+  containerFile(fd: number): ContainerFile {
+    const kind = Number.isInteger(fd) ? this.openFds.get(fd) : undefined;
+    if (kind === undefined) return { kind: 'closed' };
+    const obj = this.fileObjects.get(fd);
+    if (kind === 'container' && obj && !(obj instanceof IommufdCtx)) return { kind: 'container', container: obj };
+    if (kind === 'iommufd' && obj instanceof IommufdCtx) return { kind: 'iommufd', ctx: obj };
+    return { kind: 'other', what: `a ${kind} file` };
+  }
+
+  /** iommufd_ctx_from_fd(): EBADF when nothing is open at `fd`, EBADFD when it is not an iommufd */
+  iommufdAt(fd: number, op: string): IommufdCtx {
+    const kind = this.openFds.get(fd);
+    if (kind === undefined) fail('EBADF', op, `fd ${fd} is not open`, { field: 'iommufd' });
+    const obj = this.fileObjects.get(fd);
+    if (!(obj instanceof IommufdCtx)) fail('EBADFD', op, `fd ${fd} is a ${kind} file, not an iommufd`, { field: 'iommufd' });
+    return obj;
   }
 
   /** vfio_pci_core_register_device(): the function becomes a vfio_device */
   registerVfio(fn: SimPciFunction): void {
-    fn.vfio = new VfioPciDevice(fn.bdf, fn.model, fn.cfg, {
-      allocIrq: () => this.nextIrq++,
-      eventfdCtx: (fd) => this.eventfdCtx(fd),
-    });
+    fn.vfio = new VfioPciDevice(
+      fn.bdf,
+      fn.model,
+      fn.cfg,
+      {
+        allocIrq: () => this.nextIrq++,
+        eventfdCtx: (fd) => this.eventfdCtx(fd),
+      },
+      this.profile.barAccessPiece,
+    );
   }
 
   /**
@@ -125,10 +177,13 @@ export class SimKernel {
   /** A process (a VM) holding groups; its devices' load shows on its IRQ lines. */
   addProcess(p: ScenarioProcess): void {
     if (this.processes.has(p.pid) || p.pid === this.pid) throw new Error(`pid ${p.pid} already exists`);
+    const via = p.via ?? 'group';
+    if (via === 'cdev' && !this.profile.uapi.cdev)
+      throw new Error(`process ${p.pid} holds its groups through cdevs, which kernel ${this.profile.release} has not`);
     for (const id of p.groups) {
       const g = this.groups.get(id);
       if (!g) throw new Error(`process ${p.pid} holds unknown group ${id}`);
-      this.core.openGroup(g, id, { kind: 'process', pid: p.pid });
+      this.core.openGroup(g, id, { kind: 'process', pid: p.pid, via });
     }
     this.processes.set(p.pid, p);
     for (const id of p.groups) for (const fn of this.groups.get(id)!.functions) this.createForeignLines(fn);
@@ -168,9 +223,11 @@ export class SimKernel {
 
   private busFor(fn: SimPciFunction): DeviceBus {
     const translate = (iova: bigint, length: number, write: boolean) => {
-      const iommu = this.groups.get(fn.group)?.container?.iommu;
-      if (!iommu) fail('EFAULT', 'DMA', `DMAR fault: ${fn.bdf} is not attached to an IOMMU domain`, { device: fn.bdf });
-      return iommu.translate(iova, length, write);
+      const g = this.groups.get(fn.group);
+      const type1 = g?.container?.iommu;
+      if (type1) return type1.translate(iova, length, write);
+      if (g?.hwpt) return g.hwpt.ioas.iopt.translate(iova, length, write);
+      fail('EFAULT', 'DMA', `DMAR fault: ${fn.bdf} is not attached to an IOMMU domain`, { device: fn.bdf });
     };
     return {
       raiseIrq: (index, vector, times = 1) => this.routeIrq(fn, index, vector, times),

@@ -26,6 +26,7 @@ import {
 } from '@vfioscope/uapi';
 import type { DeviceModel, SimRegion } from '../devices/device-model.ts';
 import { fail, hex } from './fail.ts';
+import type { IommufdDevice } from './iommufd.ts';
 import { PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, type PciConfig } from './pci-config.ts';
 import { VfioPciIrqs, type IrqEnv } from './vfio-pci-irqs.ts';
 import { VirtualBars, isBarByte } from './vfio-pci-vbars.ts';
@@ -38,16 +39,19 @@ const PCI_CAP_ID_MSIX = 0x11;
 
 /**
  * vfio_pci_core_do_io_rw() in Linux 6.1 moves a BAR access in naturally
- * aligned pieces of at most 4 bytes (8-byte pieces came in 6.11): a device
- * behind vfio-pci never sees an 8-byte or unaligned access from pread/pwrite.
+ * aligned pieces of at most 4 bytes; since 6.11 an 8-byte aligned piece goes
+ * as one 8-byte access (measured: an 8-byte pread of edu BAR0 is two 4-byte
+ * accesses on 6.1, one on 6.12). A device behind vfio-pci never sees an
+ * access wider than `maxPiece` or an unaligned one from pread/pwrite.
  * Yields [offset within the access, length].
  */
-export function* ioPieces(offset: bigint, n: number): Generator<[number, number]> {
+export function* ioPieces(offset: bigint, n: number, maxPiece: 4 | 8 = 4): Generator<[number, number]> {
   let at = 0;
   while (at < n) {
-    const misalign = Number((offset + BigInt(at)) & 3n);
+    const misalign = Number((offset + BigInt(at)) & 7n);
     const left = n - at;
-    const len = left >= 4 && misalign === 0 ? 4 : left >= 2 && misalign % 2 === 0 ? 2 : 1;
+    const len =
+      maxPiece === 8 && left >= 8 && misalign === 0 ? 8 : left >= 4 && misalign % 4 === 0 ? 4 : left >= 2 && misalign % 2 === 0 ? 2 : 1;
     yield [at, len];
     at += len;
   }
@@ -58,7 +62,12 @@ const VGA_REGION_SIZE = 0xc0000n;
 
 export class VfioPciDevice {
   readonly irqs: VfioPciIrqs;
+  /** device->open_count: group-path device fds, or the one bound cdev */
   openCount = 0;
+  /** vdev->iommufd_device: the binding while the device is open through iommufd (its cdev, or a compat container) */
+  iommufd: IommufdDevice | null = null;
+  /** open files of /dev/vfio/devices/vfioN (bound or not): each holds the device's registration */
+  cdevFiles = 0;
   /** the model decodes the command register (set at enable and read back) */
   private memoryDecodeModelled = false;
   /** the user's view of the MSI / MSI-X Enable bits, by IRQ index */
@@ -70,6 +79,8 @@ export class VfioPciDevice {
     readonly model: DeviceModel,
     readonly cfg: PciConfig,
     irqEnv: Omit<IrqEnv, 'bdf' | 'cfg'>,
+    /** the kernel's widest BAR access piece (KernelProfile.barAccessPiece) */
+    private readonly maxPiece: 4 | 8 = 4,
   ) {
     this.irqs = new VfioPciIrqs({ ...irqEnv, bdf, cfg });
     this.vbars = new VirtualBars(cfg, model);
@@ -130,7 +141,7 @@ export class VfioPciDevice {
     }
     if (index > VFIO_PCI_BAR5_REGION_INDEX || index === VFIO_PCI_ROM_REGION_INDEX) return this.model.read(index, offset, n);
     const out = new Uint8Array(n);
-    for (const [at, len] of ioPieces(offset, n)) out.set(this.model.read(index, offset + BigInt(at), len), at);
+    for (const [at, len] of ioPieces(offset, n, this.maxPiece)) out.set(this.model.read(index, offset + BigInt(at), len), at);
     const hidden = this.msixWindow(index, offset, n);
     if (hidden) out.fill(0xff, hidden[0], hidden[1]);
     return out;
@@ -155,7 +166,7 @@ export class VfioPciDevice {
       return n;
     }
     const hidden = this.msixWindow(index, offset, n);
-    for (const [at, len] of ioPieces(offset, n)) {
+    for (const [at, len] of ioPieces(offset, n, this.maxPiece)) {
       // writes to the MSI-X vector table are dropped; the rest goes through
       if (hidden && at < hidden[1] && at + len > hidden[0]) continue;
       this.model.write(index, offset + BigInt(at), data.subarray(at, at + len));

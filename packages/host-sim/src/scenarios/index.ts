@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultScenario, demoScenario } from './default.ts';
 import { eduScenario } from './edu.ts';
+import { edu612CompatScenario, edu612Scenario } from './edu-6.12.ts';
 import { largeScenario } from './large.ts';
 import type { Scenario } from './scenario-types.ts';
 import { stormScenario } from './storm.ts';
@@ -17,6 +18,8 @@ export { STORM_INTX_START_MS, STORM_MSIX_START_MS } from './storm.ts';
 export const builtinScenarios = {
   default: defaultScenario,
   edu: eduScenario,
+  'edu-6.12': edu612Scenario,
+  'edu-6.12-compat': edu612CompatScenario,
   storm: stormScenario,
   demo: demoScenario,
   large: largeScenario,

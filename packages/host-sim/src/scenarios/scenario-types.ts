@@ -70,6 +70,11 @@ export interface ScenarioProcess {
   comm: string;
   cmdline: string;
   groups: number[];
+  /**
+   * how it holds them: /dev/vfio/N (the legacy path, the default), or the cdevs of their devices
+   * with /dev/iommu (QEMU's -object iommufd; needs a kernel with the VFIO device cdev)
+   */
+  via?: 'group' | 'cdev';
   lockedBytes: number;
   pinnedBytes: number;
   memlockLimit: number | null;
@@ -79,7 +84,14 @@ export interface Scenario {
   name: string;
   description: string;
   hostname: string;
+  /** uname -r; its version decides which VFIO uAPIs exist (kernel/kernel-profile.ts) */
   kernel: string;
+  /** who serves /dev/vfio/vfio: vfio's type1 (the default) or iommufd's compat container (Linux 6.2+) */
+  iommu?: 'type1' | 'iommufd-compat';
+  /** /dev/iommu exists (CONFIG_IOMMUFD); defaults to true from Linux 6.2 */
+  iommufd?: boolean;
+  /** /dev/vfio/devices/vfioN exist (CONFIG_VFIO_DEVICE_CDEV); defaults to true from Linux 6.6 when iommufd is there */
+  cdev?: boolean;
   cpus: number;
   /** RLIMIT_MEMLOCK of the vfioscope process, bytes; null = unlimited */
   memlockLimit: number | null;

@@ -221,3 +221,37 @@ describe('loadScenario', () => {
     expect(() => loadScenario(file('broken.json', '{'))).toThrow(/not valid JSON/);
   });
 });
+
+describe('the kernel a scenario runs', () => {
+  it('edu-6.12 and edu-6.12-compat are the edu guest on 6.12 with /dev/iommu and the cdevs, the container served by type1 or iommufd', () => {
+    const { edu } = builtinScenarios;
+    for (const s of [builtinScenarios['edu-6.12'], builtinScenarios['edu-6.12-compat']]) {
+      expect(s.devices).toEqual(edu.devices);
+      expect(s.kernel).toMatch(/^6\.12\./);
+      expect([s.iommufd, s.cdev]).toEqual([true, true]);
+    }
+    expect(builtinScenarios['edu-6.12'].iommu).toBe('type1');
+    expect(builtinScenarios['edu-6.12-compat'].iommu).toBe('iommufd-compat');
+    expect(edu.iommu).toBeUndefined();
+  });
+
+  it('rejects a kernel that cannot offer what the scenario asks, and VMs holding cdevs without them', () => {
+    const s = structuredClone(builtinScenarios.edu);
+    s.cdev = true;
+    expect(() => validateScenario(s, 'x')).toThrow(/kernel: kernel 6\.1\.0-28-amd64: the VFIO device cdev needs Linux 6\.6/);
+    const v = structuredClone(builtinScenarios.default);
+    nth(v.processes, 0).via = 'cdev';
+    expect(() => validateScenario(v, 'x')).toThrow(/processes\[0\]\.via: "cdev" needs a kernel with the VFIO device cdev/);
+    (v as { iommu?: string }).iommu = 'spapr';
+    expect(() => validateScenario(v, 'x')).toThrow(/x\.iommu: expected "type1" or "iommufd-compat"/);
+  });
+
+  it('createSimHost options override the scenario’s kernel', async () => {
+    const { createSimHost } = await import('../index.ts');
+    const host = createSimHost({ scenario: 'edu', kernel: '6.12.95', iommu: 'iommufd-compat' });
+    const info = await host.hostInfo();
+    expect([info.kernel, info.uapi]).toEqual(['6.12.95', { container: 'iommufd-compat', iommufd: true, cdev: true }]);
+    expect(() => createSimHost({ scenario: 'edu', cdev: true })).toThrow(/6\.6/);
+    expect((await createSimHost({ scenario: 'edu-6.12', cdev: false }).hostInfo()).uapi.cdev).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@
  * the offending field (`devices[3].group: required integer`). Numeric ids may
  * be written as hex strings ("0x10de") in files; they come back as numbers.
  */
+import { kernelProfile } from '../kernel/kernel-profile.ts';
 import { loadProfileProblems } from './load-profile.ts';
 import type { Scenario, ScenarioDeviceKind } from './scenario-types.ts';
 
@@ -108,6 +109,7 @@ function checkProcess(c: Checker, v: unknown, path: string): void {
   c.int(p, 'lockedBytes', path, { min: 0 });
   c.int(p, 'pinnedBytes', path, { min: 0 });
   c.nullableInt(p, 'memlockLimit', path);
+  if (p.via !== undefined && p.via !== 'group' && p.via !== 'cdev') c.problems.push(`${path}.via: expected "group" or "cdev"`);
 }
 
 /** Cross-field rules: unique BDFs, groups that processes hold exist, physfn points at a device. */
@@ -119,6 +121,15 @@ function checkConsistency(c: Checker, s: Scenario): void {
   });
   s.devices.forEach((d, i) => {
     if (d.physfn !== undefined && !bdfs.has(d.physfn)) c.problems.push(`devices[${i}].physfn: no device ${d.physfn}`);
+  });
+  let cdev = false;
+  try {
+    cdev = kernelProfile({ release: s.kernel, iommu: s.iommu, iommufd: s.iommufd, cdev: s.cdev }).uapi.cdev;
+  } catch (e) {
+    c.problems.push(`kernel: ${(e as Error).message}`);
+  }
+  s.processes.forEach((p, i) => {
+    if (p.via === 'cdev' && !cdev) c.problems.push(`processes[${i}].via: "cdev" needs a kernel with the VFIO device cdev`);
   });
   const groups = new Set(s.devices.map((d) => d.group));
   s.processes.forEach((p, i) => {
@@ -139,6 +150,12 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
   c.int(s, 'dmaEntryLimit', source, { min: 1 });
   c.bool(s, 'allowUnsafeInterrupts', source);
   c.bool(s, 'interruptRemapping', source);
+  if (s.iommu !== undefined && s.iommu !== 'type1' && s.iommu !== 'iommufd-compat') {
+    c.problems.push(`${source}.iommu: expected "type1" or "iommufd-compat"`);
+  }
+  for (const k of ['iommufd', 'cdev']) {
+    if (s[k] !== undefined && typeof s[k] !== 'boolean') c.problems.push(`${source}.${k}: expected boolean`);
+  }
   if (!Array.isArray(s.devices)) c.problems.push(`${source}.devices: required array`);
   else {
     s.devices.forEach((d, i) => {
