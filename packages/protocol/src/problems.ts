@@ -48,6 +48,7 @@ export const KERNEL_ERRNOS = [
   'ENODATA',
   'EBADFD',
   'EMSGSIZE',
+  'EADDRINUSE',
   'EOVERFLOW',
   'EOPNOTSUPP',
   'ETIMEDOUT',
@@ -83,6 +84,7 @@ export const ProblemCode = Type.Union([
 const STATUS: Record<KernelErrno | AppProblem, number> = {
   EBADFD: 400,
   EMSGSIZE: 400,
+  EADDRINUSE: 409,
   EINVAL: 400,
   EOVERFLOW: 400,
   ERANGE: 400,

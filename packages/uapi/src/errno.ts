@@ -37,6 +37,8 @@ export const ERRNO = {
   EBADFD: 77,
   /** a buffer too small for the answer (IOMMU_IOAS_IOVA_RANGES with too few slots) */
   EMSGSIZE: 90,
+  /** an IOVA range a device's domain must keep free is mapped (iommufd attach: the MSI window, the aperture) */
+  EADDRINUSE: 98,
   EOVERFLOW: 75,
   EOPNOTSUPP: 95,
   ETIMEDOUT: 110,
