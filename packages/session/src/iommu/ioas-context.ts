@@ -6,7 +6,7 @@
  * to this IOAS — and the bound cdev is the device fd. There is no mapping
  * count limit (no dma_avail) and IOVA ranges come from IOMMU_IOAS_IOVA_RANGES.
  */
-import type { Bdf, CdevDevice, Device, Host, Ioas, IommuInfo, Iommufd } from '@vfioscope/host';
+import { VfioError, type Bdf, type CdevDevice, type Device, type Host, type Ioas, type IommuInfo, type Iommufd } from '@vfioscope/host';
 import { IOMMU_IOAS_MAP_READABLE, IOMMU_IOAS_MAP_WRITEABLE } from '@vfioscope/uapi';
 import type { AttachedGroup, ContextMapRequest, IommuContext } from './iommu-context.ts';
 
@@ -81,8 +81,13 @@ export class IoasContext implements IommuContext {
   }
 }
 
-/** The cdevs of one group's devices, bound and attached. */
+/**
+ * The cdevs of one group's devices, bound and attached. A cdev handed out as a device fd belongs to whoever
+ * took it (the session closes it with its other device fds); detach closes the ones nobody took.
+ */
 class IoasGroup implements AttachedGroup {
+  private readonly handedOut = new Set<Bdf>();
+
   constructor(
     readonly group: number,
     private readonly cdevs: Map<Bdf, CdevDevice>,
@@ -90,17 +95,19 @@ class IoasGroup implements AttachedGroup {
 
   async device(bdf: Bdf): Promise<Device> {
     const cdev = this.cdevs.get(bdf);
-    if (!cdev) throw new Error(`device ${bdf} was not attached with group ${this.group}`);
+    if (!cdev)
+      throw new VfioError('ENODEV', 'open', `device ${bdf} was not attached with group ${this.group}`, { device: bdf, field: 'bdf' });
+    this.handedOut.add(bdf);
     return cdev;
   }
 
-  /** The session closes the device fds it opened first; whatever is still open here is closed now. */
+  /** closing a cdev detaches and unbinds it */
   async detach(): Promise<void> {
     let failure: unknown;
-    for (const cdev of this.cdevs.values()) {
+    for (const [bdf, cdev] of this.cdevs) {
+      if (this.handedOut.has(bdf)) continue;
       await cdev.close().catch((err: unknown) => {
-        // a cdev the session already closed answers EBADF: that is the point
-        if ((err as { errno?: string }).errno !== 'EBADF') failure ??= err;
+        failure ??= err;
       });
     }
     if (failure !== undefined) throw failure;
