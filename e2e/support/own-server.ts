@@ -17,12 +17,12 @@ export interface OwnServer extends ServerProcess {
   token: string;
 }
 
-export async function startOwnServer(opts: { dataDir: string; scenario: string; port?: number }): Promise<OwnServer> {
+export async function startOwnServer(opts: { dataDir: string; scenario: string; port?: number; args?: string[] }): Promise<OwnServer> {
   const server = await startServer({
     dataDir: opts.dataDir,
     scenario: opts.scenario,
     tokens: 'session',
-    extraArgs: ['--web-dir', WEB_DIR],
+    extraArgs: ['--web-dir', WEB_DIR, ...(opts.args ?? [])],
     ...(opts.port !== undefined ? { port: opts.port } : {}),
   });
   // printed right after it starts listening, so it may trail /health by a moment

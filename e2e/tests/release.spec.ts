@@ -114,5 +114,5 @@ test("Open asks first when the group holds a VM's kind of device, and not for a 
   card = await topo.groupOf(DEVICES.edu);
   await card.getByTestId(`group-open-${edu}`).click();
   await expect(app.testId('confirm-dialog')).toHaveCount(0);
-  await expect(app.testId('toast').filter({ hasText: `Group ${edu} opened in container` })).toBeVisible();
+  await expect(app.testId('toast').filter({ hasText: `Group ${edu} opened in container` })).toBeVisible(); // a type1 container on this host
 });

@@ -15,7 +15,7 @@ describe('POST /groups/:group/open and /close', () => {
     const r = await f.req({ method: 'POST', url: '/api/v1/groups/3/open', payload: {} });
     expect(r.statusCode).toBe(200);
     const { container } = r.json();
-    expect(r.json()).toEqual({ group: 3, container, devices: ['0000:00:03.0'] });
+    expect(r.json()).toEqual({ group: 3, container, kind: 'type1', devices: ['0000:00:03.0'] });
     const topo = (await f.req({ method: 'GET', url: '/api/v1/topology' })).json();
     expect(topo.groups.find((g: { id: number }) => g.id === 3).container).toBe(container);
     const cs = (await f.req({ method: 'GET', url: '/api/v1/containers' })).json();
@@ -32,7 +32,7 @@ describe('POST /groups/:group/open and /close', () => {
   it('attaches a second group to an existing container', async () => {
     const { container } = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json();
     const r = await f.req({ method: 'POST', url: '/api/v1/groups/4/open', payload: { container } });
-    expect(r.json()).toEqual({ group: 4, container, devices: ['0000:00:04.0'] });
+    expect(r.json()).toEqual({ group: 4, container, kind: 'type1', devices: ['0000:00:04.0'] });
     const cs = (await f.req({ method: 'GET', url: '/api/v1/containers' })).json();
     expect(cs.containers[0].groups.sort()).toEqual([3, 4]);
   });

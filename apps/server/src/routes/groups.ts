@@ -36,7 +36,8 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): v
           // the session logged the errno; the group stays held and the device can be retried by an action
         }
       }
-      return { ...opened, devices };
+      const kind = ctx.session.containers().find((c) => c.id === opened.container)?.kind ?? (await ctx.session.iommuKind());
+      return { ...opened, kind, devices };
     });
   });
 

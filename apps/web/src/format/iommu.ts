@@ -16,6 +16,11 @@ export function kindLabel(kind: IommuKind): string {
   return 'TYPE1v2';
 }
 
+/** the IOMMU path vfioscope's own contexts take on this host (host bar, nav) */
+export function driveLabel(kind: IommuKind): string {
+  return kind === 'iommufd' ? 'iommufd + cdev' : kind === 'iommufd-compat' ? 'container (iommufd compat)' : 'type1 container';
+}
+
 export function mapIoctl(kind: IommuKind): string {
   return kind === 'iommufd' ? 'IOMMU_IOAS_MAP' : 'VFIO_IOMMU_MAP_DMA';
 }

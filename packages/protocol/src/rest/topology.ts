@@ -94,6 +94,8 @@ export type OpenGroupBody = Static<typeof OpenGroupBody>;
 export const OpenGroupResponse = Type.Object({
   group: Type.Integer(),
   container: Type.Integer(),
+  /** who serves the context the group went into: a type1 container, iommufd's compat container, an IOAS */
+  kind: IommuKindView,
   /** device fds opened with the group (its vfio-pci devices; on Linux opening one resets the function) */
   devices: Type.Optional(Type.Array(Bdf)),
 });

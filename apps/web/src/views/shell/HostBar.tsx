@@ -6,7 +6,7 @@
  * wrap onto a second row rather than being cut off.
  */
 import { useEffect, useState } from 'react';
-import type { IommuKind } from '@vfioscope/protocol';
+import { driveLabel } from '../../format/iommu.ts';
 import { useConnection, useHostLive } from '../../live/hooks.ts';
 import { useSession } from '../../app/session.tsx';
 import { setPresenting, usePresentation } from '../../app/presentation.ts';
@@ -70,11 +70,6 @@ function PresentToggle() {
       Present
     </button>
   );
-}
-
-/** the IOMMU path vfioscope's contexts take on this host */
-function driveLabel(kind: IommuKind): string {
-  return kind === 'iommufd' ? 'iommufd + cdev' : kind === 'iommufd-compat' ? 'container (iommufd compat)' : 'type1 container';
 }
 
 export function HostBar() {

@@ -1,5 +1,6 @@
 /** The navigation rail, with live counts (active alerts, containers); icons only on a narrow screen. */
 import type { Route } from '../../app/router.ts';
+import { driveLabel } from '../../format/iommu.ts';
 import { useAlerts, useHostLive } from '../../live/hooks.ts';
 
 const ICONS: Record<string, string> = {
@@ -22,6 +23,7 @@ export function Nav({ route }: { route: Route }) {
   const host = useHostLive().state;
   const active = alerts ? [...alerts.values()].filter((a) => a.clearedAt === null).length : 0;
   const containers = host?.live.containers.length ?? 0;
+  const drive = host?.drive;
   const item = (view: Route['view'], label: string, hrefTo: string, count?: number, alert?: boolean) => (
     <a
       href={hrefTo}
@@ -43,7 +45,9 @@ export function Nav({ route }: { route: Route }) {
       {item('dma', 'DMA', '#/dma', containers)}
       {item('interrupts', 'Interrupts', '#/interrupts', active, true)}
       {item('events', 'Events', '#/events')}
-      <div className="nav-foot">protocol v1 · VFIO type1v2</div>
+      <div className="nav-foot" data-testid="nav-foot">
+        protocol v1 · drives {drive?.kind ? driveLabel(drive.kind) : 'nothing'}
+      </div>
     </nav>
   );
 }

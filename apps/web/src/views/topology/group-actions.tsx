@@ -6,6 +6,7 @@
  * toasts: a card jumps to another section when its group is opened or
  * released, and an answer drawn inside it would go with it.
  */
+import { contextTitle } from '../../format/iommu.ts';
 import { type ReactNode, useState } from 'react';
 import {
   apiPaths,
@@ -77,7 +78,7 @@ export function useOpenGroup(g: GroupView, devices: PciDeviceView[]) {
         `Open group ${g.id}`,
         () => post<OpenGroupResponse>(apiPaths.groupOpen(g.id), container === undefined ? {} : { container }),
         (r) => [
-          `Group ${r.group} opened in container ${r.container}`,
+          `Group ${r.group} opened in ${contextTitle(r.kind, r.container).replace(/^C/, 'c')}`,
           r.devices?.length ? `device fds open: ${r.devices.join(', ')}` : undefined,
         ],
       ),
