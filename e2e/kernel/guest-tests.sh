@@ -16,6 +16,13 @@ cd "$REPO"
 ulimit -n 65536
 export CI=1 NO_COLOR=1 FORCE_COLOR=0
 export TSX_TSCONFIG_PATH="$REPO/tsconfig.json"
+# the IOMMU path every step drives (the conformance suite, the probes, the live server):
+# the native iommufd one (IOAS + device cdev) in the cdev guest, the legacy container
+# (type1, or iommufd's compat code in the compat guest) everywhere else
+case "$(cmdline_arg vfioscope.mode)" in
+  cdev) export VFIOSCOPE_IOMMU=iommufd ;;
+  *) export VFIOSCOPE_IOMMU=type1 ;;
+esac
 
 steps="$(cmdline_arg vfioscope.steps | tr ',' ' ')"
 # irqbench and servestart are benchmarks, modes a check of the guest kernel itself: run

@@ -1,16 +1,43 @@
 /**
  * The live path end to end, in the QEMU guest: vfioscope's server (the built
  * CLI, apps/server/dist) on the linux backend, driven only through its REST
- * API as the web UI would.
- *   open an edu group (container + TYPE1v2 + device fd)
+ * API as the web UI would, on the IOMMU path the guest's mode calls for
+ * (VFIOSCOPE_IOMMU, exported by guest-tests.sh: `iommufd` in the 6.12-cdev
+ * guest, `type1` — the legacy container — elsewhere):
+ *   GET /host: the path the server drives (type1, iommufd's compat container, an IOAS)
+ *   open an edu group: on type1 a container + TYPE1v2 + the device fd; on
+ *     iommufd an IOAS with the device's cdev bound and attached — the
+ *     topology then shows this server as the group's owner via 'cdev' (read
+ *     from /proc/self/fd, i.e. what the kernel holds open, not what the
+ *     session believes)
  *   wire INTx (trigger), raise an edu interrupt with a BAR0 write (reg 0x60)
  *     -> the vector's count shows in /api/v1/irqs/top
  *   map DMA -> the mapping table lists it, /api/v1/pinned shows the pages
- *   unmap, close the group, SIGTERM the server -> it exits cleanly
+ *     charged where the mode's kernel charges them (VmLck, VmPin or both)
+ *   reset -> refused with the kernel's errno (edu has no reset method: EINVAL)
+ *   unmap, release the group (nothing of it left held), SIGTERM -> clean exit
  * Exits non-zero (with what failed) on any mismatch.
+ *
+ * Off the guest, `tsx e2e/kernel/live-check.ts --sim <scenario>` runs the same
+ * check against the sim (e.g. edu-6.12-compat with VFIOSCOPE_IOMMU=iommufd
+ * VFIOSCOPE_IOMMU_MODE=cdev), to try a change to this script in seconds
+ * rather than a guest boot; the guest run is the one that counts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type {
+  ContainersResponse,
+  ErrorBody,
+  HostResponse,
+  IommuKindView,
+  IrqTopResponse,
+  MappingsResponse,
+  MapResponse,
+  OpenGroupResponse,
+  PinnedResponse,
+  TopologyResponse,
+  UnmapResponse,
+} from '../../packages/protocol/src/index.ts';
 
 const SERVER = 'apps/server/dist/vfioscope.js';
 const PORT = 7391;
@@ -23,18 +50,43 @@ function fail(msg: string): never {
   process.exit(1);
 }
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+// ---- what this guest is, and so what the server must answer ----
+const simAt = process.argv.indexOf('--sim');
+const simScenario = simAt >= 0 ? process.argv[simAt + 1] : undefined;
+if (simAt >= 0 && !simScenario) fail('--sim needs a scenario name');
+const iommu = process.env.VFIOSCOPE_IOMMU ?? 'type1';
+if (iommu !== 'type1' && iommu !== 'iommufd') fail(`VFIOSCOPE_IOMMU=${iommu}: expected type1 or iommufd`);
+// the guest's module set (guest-init.sh): who serves /dev/vfio/vfio, hence the legacy path's kind
+const guestMode = process.env.VFIOSCOPE_IOMMU_MODE ?? 'type1';
+const EXPECTED_KIND: IommuKindView = iommu === 'iommufd' ? 'iommufd' : guestMode === 'type1' ? 'type1' : 'iommufd-compat';
+
+type Problem = ErrorBody['error'];
+
+async function request(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${BASE}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? null : JSON.stringify(body),
   });
   const text = await res.text();
-  if (!res.ok) fail(`${method} ${path} -> ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
+  return { status: res.status, json: text ? JSON.parse(text) : {} };
 }
 
-async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15000): Promise<T> {
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const r = await request(method, path, body);
+  if (r.status < 200 || r.status > 299) fail(`${method} ${path} -> ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json as T;
+}
+
+/** An action the kernel must refuse: its problem body, failing if it succeeded. */
+async function refused(method: string, path: string, body?: unknown): Promise<{ status: number; error: Problem }> {
+  const r = await request(method, path, body);
+  if (r.status >= 200 && r.status <= 299) fail(`${method} ${path} succeeded (${JSON.stringify(r.json)}), expected a refusal`);
+  return { status: r.status, error: (r.json as ErrorBody).error };
+}
+
+/** Wait for a condition with a generous deadline (TCG is slow and shared), never a fixed sleep. */
+async function poll<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined as T);
@@ -51,13 +103,16 @@ if (!existsSync(SERVER)) fail(`${SERVER} is missing: build it on the host with "
 mkdirSync(DATA_DIR, { recursive: true });
 writeFileSync(`${DATA_DIR}/tokens`, `operator:${TOKEN}\n`);
 const t0 = Date.now();
+const backendArgs = simScenario ? ['--backend', 'sim', '--scenario', simScenario] : ['--backend', 'linux'];
 const server = spawn(
   process.execPath,
   [
     SERVER,
     'serve',
-    '--backend',
-    'linux',
+    ...backendArgs,
+    // the path is named, not left to auto: auto would take iommufd in the 6.12 type1 and compat guests
+    '--iommu',
+    iommu,
     '--listen',
     `127.0.0.1:${PORT}`,
     '--token-file',
@@ -83,13 +138,15 @@ try {
     (ok) => ok,
     120_000,
   );
-  step(`server up after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  step(`server up after ${((Date.now() - t0) / 1000).toFixed(1)}s (--iommu ${iommu}, guest mode ${guestMode})`);
 
-  interface Topo {
-    groups: { id: number; devices: string[]; viable: boolean }[];
-    devices: { bdf: string; vendorId: number; deviceId: number; driver: string | null }[];
+  const host = await api<HostResponse>('GET', '/host');
+  if (host.drive.iommu !== iommu || host.drive.kind !== EXPECTED_KIND) {
+    fail(`GET /host drive is ${JSON.stringify(host.drive)}, expected iommu ${iommu} driving ${EXPECTED_KIND}`);
   }
-  const topo = await api<Topo>('GET', '/topology');
+  step(`host: ${host.info.kernel}, uapi ${JSON.stringify(host.info.uapi)}, drives ${host.drive.kind}`);
+
+  const topo = await api<TopologyResponse>('GET', '/topology');
   const edu =
     topo.devices.find(
       (d) =>
@@ -100,60 +157,89 @@ try {
     ) ?? fail(`no edu alone in a viable group in ${JSON.stringify(topo).slice(0, 500)}`);
   const groupId = topo.groups.find((g) => g.devices[0] === edu.bdf)!.id;
 
-  const opened = await api<{ group: number; container: number; devices?: string[] }>('POST', `/groups/${groupId}/open`, {});
+  // `kind` in the open answer is newer than the route; where a server reports it, it must agree
+  const opened = await api<OpenGroupResponse & { kind?: IommuKindView }>('POST', `/groups/${groupId}/open`, {});
   if (!opened.devices?.includes(edu.bdf)) fail(`group ${groupId} opened without its device: ${JSON.stringify(opened)}`);
-  step(`group ${groupId} open in container ${opened.container}, device ${edu.bdf}`);
+  if (opened.kind !== undefined && opened.kind !== EXPECTED_KIND)
+    fail(`group ${groupId} opened into a ${opened.kind} context: ${JSON.stringify(opened)}`);
+  const { containers } = await api<ContainersResponse>('GET', '/containers');
+  const ctx = containers.find((c) => c.id === opened.container);
+  if (ctx?.kind !== EXPECTED_KIND || !ctx.groups.includes(groupId)) {
+    fail(
+      `the container list does not show group ${groupId} in a ${EXPECTED_KIND} context ${opened.container}: ${JSON.stringify(containers)}`,
+    );
+  }
+  // how the kernel sees this process hold the group: its /dev/vfio/N, or the device's cdev (no group file)
+  const via = iommu === 'iommufd' ? 'cdev' : 'group';
+  const held = await poll(
+    `this server as owner of group ${groupId} via ${via}`,
+    () => api<TopologyResponse>('GET', '/topology'),
+    (t) => {
+      const owners = t.groups.find((g) => g.id === groupId)?.owners.filter((o) => o.self) ?? [];
+      return owners.length === 1 && owners[0]!.via === via;
+    },
+  );
+  const heldGroup = held.groups.find((g) => g.id === groupId)!;
+  if (!heldGroup.openDevices.includes(edu.bdf)) fail(`topology does not list ${edu.bdf} open: ${JSON.stringify(heldGroup)}`);
+  step(`group ${groupId} open in ${ctx.kind} context ${opened.container}, device ${edu.bdf}, held via ${via}`);
 
   await api('POST', `/devices/${edu.bdf}/irqs/INTX`, { action: 'trigger' });
   await api('POST', `/devices/${edu.bdf}/regions/0/write`, { offset: '0x60', data: '01000000' });
-  interface Rate {
-    key: string;
-    bdf: string;
-    index: string;
-    vector: number;
-    source: string;
-    count: number;
-    rate: number;
-  }
   const top = await poll(
     `an INTx count for ${edu.bdf}`,
-    () => api<{ rates: Rate[] }>('GET', '/irqs/top?limit=50'),
+    () => api<IrqTopResponse>('GET', '/irqs/top?limit=50'),
     (r) => r.rates.some((v) => v.bdf === edu.bdf && v.index === 'INTX' && v.source === 'owned' && v.count >= 1),
   );
   step(`edu interrupt counted: ${JSON.stringify(top.rates.find((v) => v.bdf === edu.bdf && v.index === 'INTX'))}`);
   await api('POST', `/devices/${edu.bdf}/regions/0/write`, { offset: '0x64', data: '01000000' });
   await api('POST', `/devices/${edu.bdf}/irqs/INTX`, { action: 'unmask' });
 
-  const mapped = await api<{ mapping: { iova: string; size: string; pages: number } }>('POST', `/containers/${opened.container}/mappings`, {
+  const mapped = await api<MapResponse>('POST', `/containers/${opened.container}/mappings`, {
     iova: '0x100000',
     size: '0x4000',
     flags: ['read', 'write'],
   });
   if (mapped.mapping.pages !== 4) fail(`mapping pins ${mapped.mapping.pages} pages, expected 4: ${JSON.stringify(mapped)}`);
-  const table = await api<{ total: number; rows: { iova: string; size: string; pages: number }[] }>(
-    'GET',
-    `/containers/${opened.container}/mappings`,
-  );
+  const table = await api<MappingsResponse>('GET', `/containers/${opened.container}/mappings`);
   if (table.total !== 1 || BigInt(table.rows[0]!.iova) !== 0x100000n || BigInt(table.rows[0]!.size) !== 0x4000n) {
     fail(`mapping table does not show the mapping: ${JSON.stringify(table)}`);
   }
   step(`mapping table: ${JSON.stringify(table.rows)}`);
-  interface Pinned {
-    stats: { scope: string; id: number; pinnedBytes: number; lockedBytes: number; limitBytes: number | null }[];
-  }
+  // where the kernel charges the pinned pages (research note): type1 VmLck, an IOAS VmPin, compat both
+  const inVmLck = EXPECTED_KIND !== 'iommufd';
+  const inVmPin = EXPECTED_KIND !== 'type1';
   const pinned = await poll(
-    'the pinned pages of the mapping',
-    () => api<Pinned>('GET', '/pinned'),
-    (p) =>
-      p.stats.some((s) => s.scope === 'container' && s.id === opened.container && s.pinnedBytes === 0x4000) &&
-      p.stats.some((s) => s.scope === 'process' && s.lockedBytes >= 0x4000),
+    `the pinned pages of the mapping in ${[inVmLck && 'VmLck', inVmPin && 'VmPin'].filter(Boolean).join(' and ')}`,
+    () => api<PinnedResponse>('GET', '/pinned'),
+    (p) => {
+      const self = p.stats.find((s) => s.scope === 'process' && s.self);
+      return (
+        p.stats.some((s) => s.scope === 'container' && s.id === opened.container && s.pinnedBytes === 0x4000) &&
+        self !== undefined &&
+        (!inVmLck || self.lockedBytes >= 0x4000) &&
+        (!inVmPin || self.pinnedBytes >= 0x4000)
+      );
+    },
   );
   step(`pinned: ${JSON.stringify(pinned.stats)}`);
 
-  const unmapped = await api<{ unmappedBytes: string }>('DELETE', `/containers/${opened.container}/mappings`, { all: true });
+  // edu has no reset method (no FLR, no PM reset, alone on its bus): vfio-pci answers EINVAL
+  const reset = await refused('POST', `/devices/${edu.bdf}/reset`);
+  if (reset.error.errno !== 'EINVAL' || reset.status !== 400)
+    fail(`reset refused with ${reset.status} ${JSON.stringify(reset.error)}, expected 400 EINVAL`);
+  step(`reset refused: ${reset.error.errno} (${reset.error.message})`);
+
+  const unmapped = await api<UnmapResponse>('DELETE', `/containers/${opened.container}/mappings`, { all: true });
   if (BigInt(unmapped.unmappedBytes) !== 0x4000n) fail(`unmap all returned ${JSON.stringify(unmapped)}`);
   await api('POST', `/groups/${groupId}/close`);
-  step('unmapped and closed the group');
+  const after = await api<ContainersResponse>('GET', '/containers');
+  if (after.containers.length !== 0) fail(`contexts left after the release: ${JSON.stringify(after.containers)}`);
+  await poll(
+    `group ${groupId} no longer held by this server`,
+    () => api<TopologyResponse>('GET', '/topology'),
+    (t) => !t.groups.find((g) => g.id === groupId)?.owners.some((o) => o.self),
+  );
+  step('unmapped and released the group: no context left, the kernel shows no holder');
 } finally {
   stopping = true;
   server.kill('SIGTERM');
