@@ -7,14 +7,7 @@
  * Everything here is asynchronous on a real device, so results are polled.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  VFIO_DMA_MAP_FLAG_READ,
-  VFIO_DMA_MAP_FLAG_WRITE,
-  VFIO_IRQ_SET_ACTION_MASK,
-  VFIO_IRQ_SET_ACTION_UNMASK,
-  VFIO_PCI_INTX_IRQ_INDEX,
-  VFIO_PCI_MSI_IRQ_INDEX,
-} from '@vfioscope/uapi';
+import { VFIO_IRQ_SET_ACTION_MASK, VFIO_IRQ_SET_ACTION_UNMASK, VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX } from '@vfioscope/uapi';
 import { eduPair, type SuiteContext } from './context.ts';
 import {
   busMasterEnabled,
@@ -32,7 +25,6 @@ import {
 import { disableIndex, setIrqEventfds, setIrqNone, unmaskIntx, wireTrigger } from './irq-set.ts';
 import { collectEvents, countDuring, pollUntil } from './wait.ts';
 
-const RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 /** below edu's 28-bit DMA mask */
 const DMA_IOVA = 0x10_0000n;
 const TRANSFER = 256;
@@ -87,13 +79,13 @@ export function eduDevice(ctx: SuiteContext): void {
     it('with Bus Master set, DMA copies RAM -> edu buffer -> RAM at mapped IOVAs', async () => {
       const scope = ctx.scope();
       const [edu] = eduPair(ctx.target());
-      const { container, device } = await scope.openStack(edu);
+      const { dma, device } = await scope.openStack(edu);
       const page = BigInt(ctx.target().host.pageSize);
       const buf = await scope.dmaBuffer(page);
       const data = pattern(TRANSFER);
       await buf.write(0n, data);
       await buf.write(BACK_OFFSET, new Uint8Array(TRANSFER));
-      await container.mapDma({ vaddr: buf.vaddr, iova: DMA_IOVA, size: page, flags: RW });
+      await dma.map({ vaddr: buf.vaddr, iova: DMA_IOVA, size: page });
       await setBusMaster(device, true);
       expect(await busMasterEnabled(device)).toBe(true);
 
@@ -111,12 +103,12 @@ export function eduDevice(ctx: SuiteContext): void {
     it('without Bus Master the DMA engine completes but moves no data into RAM', async () => {
       const scope = ctx.scope();
       const [edu] = eduPair(ctx.target());
-      const { container, device } = await scope.openStack(edu);
+      const { dma, device } = await scope.openStack(edu);
       const page = BigInt(ctx.target().host.pageSize);
       const buf = await scope.dmaBuffer(page);
       await buf.write(0n, pattern(TRANSFER));
       await buf.write(BACK_OFFSET, new Uint8Array(TRANSFER));
-      await container.mapDma({ vaddr: buf.vaddr, iova: DMA_IOVA, size: page, flags: RW });
+      await dma.map({ vaddr: buf.vaddr, iova: DMA_IOVA, size: page });
       await setBusMaster(device, false);
       expect(await busMasterEnabled(device)).toBe(false);
 
@@ -129,17 +121,17 @@ export function eduDevice(ctx: SuiteContext): void {
     it('the IOMMU stops DMA writes through a READ-only mapping and through a mapping that was unmapped', async () => {
       const scope = ctx.scope();
       const [edu] = eduPair(ctx.target());
-      const { container, device } = await scope.openStack(edu);
+      const { dma, device } = await scope.openStack(edu);
       const page = BigInt(ctx.target().host.pageSize);
       const source = await scope.dmaBuffer(page);
       const target = await scope.dmaBuffer(3n * page);
       await source.write(0n, pattern(TRANSFER));
-      await container.mapDma({ vaddr: source.vaddr, iova: DMA_IOVA, size: page, flags: RW });
+      await dma.map({ vaddr: source.vaddr, iova: DMA_IOVA, size: page });
       // target page 0: READ-only; page 1: mapped then unmapped; page 2: READ|WRITE, the control
-      await container.mapDma({ vaddr: target.vaddr, iova: DMA_IOVA + page, size: page, flags: VFIO_DMA_MAP_FLAG_READ });
-      await container.mapDma({ vaddr: target.vaddr + page, iova: DMA_IOVA + 2n * page, size: page, flags: RW });
-      expect(await container.unmapDma({ iova: DMA_IOVA + 2n * page, size: page, flags: 0 })).toBe(page);
-      await container.mapDma({ vaddr: target.vaddr + 2n * page, iova: DMA_IOVA + 3n * page, size: page, flags: RW });
+      await dma.map({ vaddr: target.vaddr, iova: DMA_IOVA + page, size: page, write: false });
+      await dma.map({ vaddr: target.vaddr + page, iova: DMA_IOVA + 2n * page, size: page });
+      expect(await dma.unmap(DMA_IOVA + 2n * page, page)).toBe(page);
+      await dma.map({ vaddr: target.vaddr + 2n * page, iova: DMA_IOVA + 3n * page, size: page });
       await setBusMaster(device, true);
 
       await eduDma(device, { src: DMA_IOVA, dst: EDU_DMA_BUFFER, count: TRANSFER, toRam: false });

@@ -24,3 +24,12 @@ export async function expectErrno(promise: Promise<unknown>, errno: ErrnoName): 
   expect(error.errno, error.message).toBe(errno);
   return error;
 }
+
+/** The answer a mode gives: 'ok' (resolves to its value) or an errno (rejects with it). */
+export async function expectAnswer<T>(promise: Promise<T>, answer: ErrnoName | 'ok'): Promise<T | undefined> {
+  if (answer !== 'ok') {
+    await expectErrno(promise, answer);
+    return undefined;
+  }
+  return promise;
+}

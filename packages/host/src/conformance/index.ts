@@ -24,7 +24,8 @@
  * they never skip.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
-import type { SuiteContext } from './context.ts';
+import { cdevRules, notExpressible } from './cdev.ts';
+import { suiteContext } from './context.ts';
 import { dmaLimits } from './dma-limits.ts';
 import { dmaMap } from './dma-map.ts';
 import { eduDevice } from './edu-device.ts';
@@ -35,39 +36,48 @@ import { observe } from './observe.ts';
 import { regionsAndConfig } from './regions-config.ts';
 import { reset } from './reset.ts';
 import { Scope } from './scope.ts';
+import type { ConformanceMode } from './modes.ts';
 import type { ConformanceTarget } from './target.ts';
 import { viabilityAndBinding } from './viability-binding.ts';
 
 export type { ConformanceTarget, EduDeviceRef, SharedGroupRef } from './target.ts';
 export { expectErrno } from './expect-errno.ts';
 export { discoverBed, type DiscoveredBed } from './discover.ts';
+export { CONFORMANCE_MODES, type ConformanceMode, MODE_ANSWERS } from './modes.ts';
 
 /** creating a target may boot a device bed; give it time */
 const TARGET_SETUP_TIMEOUT_MS = 60_000;
 
-export function defineConformanceSuite(makeTarget: () => Promise<ConformanceTarget>): void {
-  describe('VFIO conformance', () => {
+/**
+ * The suite in one IOMMU mode. The mode is fixed when the suite is defined (cases a mode cannot
+ * express are not registered), and the target must drive that mode: a host whose
+ * /dev/vfio/vfio is served by someone else, or that lacks iommufd, fails the setup.
+ */
+export function defineConformanceSuite(mode: ConformanceMode, makeTarget: () => Promise<ConformanceTarget>): void {
+  describe(`VFIO conformance (${mode})`, () => {
     let target: ConformanceTarget | undefined;
     let scope: Scope | undefined;
-    const ctx: SuiteContext = {
-      target() {
+    const ctx = suiteContext(
+      mode,
+      () => {
         if (!target) throw new Error('conformance target not created');
         return target;
       },
-      scope() {
+      () => {
         if (!scope) throw new Error('no case is running');
         return scope;
       },
-    };
+    );
 
     beforeAll(async () => {
       target = await makeTarget();
+      await checkMode(target, mode);
     }, TARGET_SETUP_TIMEOUT_MS);
     afterAll(async () => {
       await target?.dispose();
     });
     beforeEach(() => {
-      scope = new Scope(ctx.target().host);
+      scope = new Scope(ctx.target().host, mode);
     });
     afterEach(async () => {
       const done = scope;
@@ -85,5 +95,20 @@ export function defineConformanceSuite(makeTarget: () => Promise<ConformanceTarg
     reset(ctx);
     eduDevice(ctx);
     observe(ctx);
+    cdevRules(ctx);
+
+    // after the areas' describe blocks have registered their cases (vitest collects them in order)
+    describe('modes', () => notExpressible(ctx));
   });
+}
+
+/** The host must offer the mode: its /dev/vfio/vfio served by the mode's IOMMU, or /dev/iommu and the cdev. */
+async function checkMode(target: ConformanceTarget, mode: ConformanceMode): Promise<void> {
+  const { uapi, kernel } = await target.host.hostInfo();
+  const offered = mode === 'iommufd' ? uapi.iommufd && uapi.cdev : uapi.container === mode;
+  if (!offered) {
+    throw new Error(
+      `target ${target.name} (kernel ${kernel}) does not offer the ${mode} mode: container ${uapi.container ?? 'none'}, /dev/iommu ${uapi.iommufd}, cdev ${uapi.cdev}`,
+    );
+  }
 }

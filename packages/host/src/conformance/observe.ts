@@ -1,20 +1,36 @@
 /**
  * Observe mode (sysfs / procfs on Linux, the scenario in the sim): host
- * facts, topology with drivers and groups, the owners of /dev/vfio/N with
- * their locked memory, and the /proc/interrupts lines of VFIO vectors.
+ * facts, topology with drivers and groups, the owners of /dev/vfio/N or of
+ * a device cdev with the memory their mode charges them, and the /proc/interrupts lines of VFIO vectors.
  */
 import { describe, expect, it } from 'vitest';
-import { VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE, VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX } from '@vfioscope/uapi';
+import { VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX } from '@vfioscope/uapi';
+import type { Host } from '../host.ts';
 import type { GroupOwner } from '../observe.ts';
 import { eduPair, requireHostDriverDevice, type SuiteContext } from './context.ts';
 import { EDU, EDU_DEVICE_ID, EDU_VENDOR_ID, eduAckAll, eduWrite } from './edu-regs.ts';
 import { disableIndex, wireTrigger } from './irq-set.ts';
+import type { ConformanceMode } from './modes.ts';
+import type { EduDeviceRef } from './target.ts';
 import { collectEvents, pollUntil } from './wait.ts';
-
-const RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 
 function selfOwner(owners: GroupOwner[], group: number): GroupOwner | undefined {
   return owners.find((o) => o.group === group && o.self);
+}
+
+/** Hold the edu as the mode does, outside the case's scope (the case lets go itself): its group file, or its cdev bound to an iommufd. */
+async function holdTheModesWay(host: Host, mode: ConformanceMode, edu: EduDeviceRef): Promise<() => Promise<void>> {
+  if (mode !== 'iommufd') {
+    const group = await host.openGroup(edu.group);
+    return () => group.close();
+  }
+  const iommufd = await host.openIommufd();
+  const device = await host.openDeviceCdev(edu.bdf);
+  await device.bind(iommufd);
+  return async () => {
+    await device.close();
+    await iommufd.close();
+  };
 }
 
 export function observe(ctx: SuiteContext): void {
@@ -26,8 +42,11 @@ export function observe(ctx: SuiteContext): void {
       expect(info.backend).toBe(t.host.backend);
       expect(info.pageSize).toBe(t.host.pageSize);
       expect(info.memlockLimit).toBe(t.memlockLimit);
-      expect(info.modules.dmaEntryLimit).toBe(t.dmaEntryLimit);
-      expect(info.modules.vfio && info.modules.vfioPci && info.modules.vfioIommuType1).toBe(true);
+      // vfio_iommu_type1 (and its dma_entry_limit) is there exactly when it serves /dev/vfio/vfio
+      const type1 = info.uapi.container === 'type1';
+      expect(info.modules.vfioIommuType1).toBe(type1);
+      expect(info.modules.dmaEntryLimit).toBe(type1 ? t.dmaEntryLimit : null);
+      expect(info.modules.vfio && info.modules.vfioPci).toBe(true);
       expect(info.iommu.present).toBe(true);
       expect(info.iommu.groupCount).toBe(topology.groups.length);
     });
@@ -51,16 +70,17 @@ export function observe(ctx: SuiteContext): void {
       expect(pci?.driver).not.toBe('vfio-pci');
     });
 
-    it('owners: an open group lists this process as its owner (self), and the entry goes when the group closes', async () => {
+    it("owners: a device held the mode's way (group file, or bound cdev) lists this process as its owner (self), and the entry goes when it closes", async () => {
       const t = ctx.target();
       const [edu] = eduPair(t);
+      const via = ctx.mode === 'iommufd' ? 'cdev' : 'group';
       expect(selfOwner(await t.host.owners(), edu.group)).toBeUndefined();
-      const group = await t.host.openGroup(edu.group);
+      const release = await holdTheModesWay(t.host, ctx.mode, edu);
       try {
         const owner = selfOwner(await t.host.owners(), edu.group);
-        expect(owner).toMatchObject({ group: edu.group, pid: process.pid, self: true, memlockLimit: t.memlockLimit });
+        expect(owner).toMatchObject({ group: edu.group, via, pid: process.pid, self: true, memlockLimit: t.memlockLimit });
       } finally {
-        await group.close();
+        await release();
       }
       expect(selfOwner(await t.host.owners(), edu.group)).toBeUndefined();
     });
@@ -71,7 +91,7 @@ export function observe(ctx: SuiteContext): void {
       const release = await t.holdGroupElsewhere(edu.group);
       try {
         const holders = (await t.host.owners()).filter((o) => o.group === edu.group);
-        expect(holders.length).toBe(1);
+        expect(holders).toHaveLength(1);
         expect(holders[0]!.self).toBe(false);
         expect(holders[0]!.pid).not.toBe(process.pid);
       } finally {
@@ -79,19 +99,24 @@ export function observe(ctx: SuiteContext): void {
       }
     });
 
-    it('owners: locked memory (VmLck) of this process grows by exactly the bytes mapped, and shrinks on unmap', async () => {
+    it('owners: pinned memory of this process grows by exactly the bytes mapped where the mode charges it (type1 VmLck, iommufd VmPin, compat both), and shrinks on unmap', async () => {
       const t = ctx.target();
       const [edu] = eduPair(t);
       const scope = ctx.scope();
-      const { container } = await scope.openStack(edu);
+      const { dma } = await scope.openStack(edu);
       const page = BigInt(t.host.pageSize);
       const size = 4n * page;
       const buf = await scope.dmaBuffer(size);
-      const before = selfOwner(await t.host.owners(), edu.group)!.lockedBytes;
-      await container.mapDma({ vaddr: buf.vaddr, iova: 0x20_0000n, size, flags: RW });
-      expect(selfOwner(await t.host.owners(), edu.group)!.lockedBytes - before).toBe(Number(size));
-      await container.unmapDma({ iova: 0x20_0000n, size, flags: 0 });
-      expect(selfOwner(await t.host.owners(), edu.group)!.lockedBytes).toBe(before);
+      const charged = ctx.answers.pinnedShowsIn;
+      const uncharged = (['lockedBytes', 'pinnedBytes'] as const).filter((k) => !charged.includes(k));
+      const before = selfOwner(await t.host.owners(), edu.group)!;
+      await dma.map({ vaddr: buf.vaddr, iova: 0x20_0000n, size });
+      const during = selfOwner(await t.host.owners(), edu.group)!;
+      for (const k of charged) expect(during[k] - before[k], k).toBe(Number(size));
+      for (const k of uncharged) expect(during[k], k).toBe(before[k]);
+      await dma.unmap(0x20_0000n, size);
+      const after = selfOwner(await t.host.owners(), edu.group)!;
+      for (const k of charged) expect(after[k], k).toBe(before[k]);
     });
 
     it('irqLines: an enabled INTx shows as vfio-intx(BDF) and counts the interrupts the device raises; it goes when disabled', async () => {

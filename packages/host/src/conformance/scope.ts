@@ -8,23 +8,44 @@
  * it was found.
  */
 import { VFIO_DMA_UNMAP_FLAG_ALL, VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_TYPE1v2_IOMMU } from '@vfioscope/uapi';
-import type { Container, Device, DmaBuffer, EventFd, Group } from '../drive.ts';
+import type { CdevDevice, Container, Device, DmaBuffer, EventFd, Group, Ioas, Iommufd } from '../drive.ts';
 import type { Host } from '../host.ts';
 import { isVfioError } from '../errors.ts';
 import { Teardown, type TeardownStage } from '../rules/teardown.ts';
+import { containerSpace, type DmaSpace, ioasSpace } from './dma-space.ts';
+import type { ConformanceMode } from './modes.ts';
 import type { EduDeviceRef } from './target.ts';
 
-/** container + group + TYPE1v2 + device: what most cases start from */
+/** a device ready for DMA in the suite's mode, and the DMA context it is attached to: what most cases start from */
 export interface DeviceStack {
+  dma: DmaSpace;
+  device: Device;
+}
+
+/** container + group + TYPE1v2 + device (type1, iommufd-compat) */
+export interface LegacyStack extends DeviceStack {
   container: Container;
   group: Group;
-  device: Device;
+}
+
+/** /dev/iommu + IOAS + the device's cdev, bound and attached (iommufd) */
+export interface CdevStack extends DeviceStack {
+  iommufd: Iommufd;
+  ioas: Ioas;
+  device: CdevDevice;
+  /** the device's id in the iommufd (VFIO_DEVICE_BIND_IOMMUFD's out_devid) */
+  devId: number;
+  /** the page table the device is attached to (an automatic HWPT of the IOAS) */
+  ptId: number;
 }
 
 export class Scope {
   private readonly teardown = new Teardown();
 
-  constructor(readonly host: Host) {}
+  constructor(
+    readonly host: Host,
+    readonly mode: ConformanceMode,
+  ) {}
 
   /** Register a teardown step; steps run by stage, last registered first within a stage. */
   defer(stage: TeardownStage, what: string, run: () => Promise<void>): void {
@@ -98,14 +119,58 @@ export class Scope {
     return buffer;
   }
 
+  /** The device ready for DMA the way the suite's mode opens it. */
+  openStack(edu: EduDeviceRef): Promise<DeviceStack> {
+    return this.mode === 'iommufd' ? this.openCdevStack(edu) : this.openLegacyStack(edu);
+  }
+
   /** A container with `group` attached and TYPE1v2 set, and the group's device open. */
-  async openStack(edu: EduDeviceRef): Promise<DeviceStack> {
+  async openLegacyStack(edu: EduDeviceRef): Promise<LegacyStack> {
+    if (this.mode === 'iommufd') throw new Error('the iommufd mode opens no container: use openCdevStack');
     const container = await this.openContainer();
     const group = await this.openGroup(edu.group);
     await this.attach(group, container);
     await this.setType1v2(container);
     const device = await this.openDevice(group, edu.bdf);
-    return { container, group, device };
+    return { container, group, device, dma: containerSpace(container, this.mode) };
+  }
+
+  async openIommufd(): Promise<Iommufd> {
+    const iommufd = await this.host.openIommufd();
+    this.defer('context', `close iommufd ${iommufd.id}`, () => iommufd.close());
+    return iommufd;
+  }
+
+  /** IOMMU_IOAS_ALLOC; teardown unmaps all of it, then destroys it (before its iommufd closes) */
+  async allocIoas(iommufd: Iommufd): Promise<Ioas> {
+    const ioas = await iommufd.allocIoas();
+    this.defer('context', `destroy IOAS ${ioas.id}`, () => ioas.destroy());
+    this.defer('dma', `unmap all of IOAS ${ioas.id}`, async () => {
+      try {
+        await ioas.unmap(0n, (1n << 64n) - 1n);
+      } catch (e) {
+        // an IOAS with nothing mapped answers ENOENT: nothing to undo
+        if (!(isVfioError(e) && e.errno === 'ENOENT')) throw e;
+      }
+    });
+    return ioas;
+  }
+
+  /** open(/dev/vfio/devices/vfioN); closing it unbinds and detaches it */
+  async openCdev(bdf: string): Promise<CdevDevice> {
+    const device = await this.host.openDeviceCdev(bdf);
+    this.defer('device', `close cdev of ${bdf}`, () => device.close());
+    return device;
+  }
+
+  /** /dev/iommu, an IOAS, the device's cdev bound to the iommufd and attached to the IOAS. */
+  async openCdevStack(edu: EduDeviceRef, into?: { iommufd: Iommufd; ioas: Ioas }): Promise<CdevStack> {
+    const iommufd = into?.iommufd ?? (await this.openIommufd());
+    const ioas = into?.ioas ?? (await this.allocIoas(iommufd));
+    const device = await this.openCdev(edu.bdf);
+    const devId = await device.bind(iommufd);
+    const ptId = await device.attach(ioas.id);
+    return { iommufd, ioas, device, devId, ptId, dma: ioasSpace(ioas) };
   }
 
   /** Run every step; a failing step does not stop the others. Throws if any failed. */

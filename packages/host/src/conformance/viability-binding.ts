@@ -8,8 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Host } from '../host.ts';
-import { requireSharedGroup, type SuiteContext } from './context.ts';
+import { caseIn, requireSharedGroup, type SuiteContext } from './context.ts';
 import { expectErrno } from './expect-errno.ts';
+import { LEGACY_MODES } from './modes.ts';
 import type { Scope } from './scope.ts';
 import type { SharedGroupRef } from './target.ts';
 
@@ -22,6 +23,41 @@ function restoreBlockerAtTeardown(scope: Scope, host: Host, shared: SharedGroupR
   scope.defer('host', `rebind ${shared.blocker.bdf} to ${shared.blocker.driver}`, async () => {
     await host.bindDriver(shared.blocker.bdf, shared.blocker.driver);
   });
+}
+
+/** The group, now viable, goes into a container; opened by hand: it must be closed before the blocker can be rebound. */
+async function attachGroupToContainer(host: Host, shared: SharedGroupRef): Promise<void> {
+  const container = await host.openContainer();
+  try {
+    const group = await host.openGroup(shared.group);
+    try {
+      expect(await group.status()).toEqual({ viable: true, containerSet: false });
+      await group.setContainer(container);
+      expect(await group.status()).toEqual({ viable: true, containerSet: true });
+      await group.unsetContainer();
+    } finally {
+      await group.close();
+    }
+  } finally {
+    await container.close();
+  }
+}
+
+/** The group's device on vfio-pci, now in a viable group, binds through its cdev (EPERM before). */
+async function bindMemberCdev(host: Host, shared: SharedGroupRef): Promise<void> {
+  const member = (await host.topology()).devices.find((d) => shared.devices.includes(d.bdf) && d.driver === 'vfio-pci');
+  if (!member) throw new Error(`group ${shared.group} has no device on vfio-pci`);
+  const iommufd = await host.openIommufd();
+  try {
+    const device = await host.openDeviceCdev(member.bdf);
+    try {
+      expect(await device.bind(iommufd)).toBeGreaterThan(0);
+    } finally {
+      await device.close();
+    }
+  } finally {
+    await iommufd.close();
+  }
 }
 
 export function viabilityAndBinding(ctx: SuiteContext): void {
@@ -42,15 +78,30 @@ export function viabilityAndBinding(ctx: SuiteContext): void {
       expect(await group.status()).toEqual({ viable: false, containerSet: false });
     });
 
-    it('VFIO_GROUP_SET_CONTAINER on a non-viable group fails with EPERM', async () => {
-      const t = ctx.target();
-      const shared = requireSharedGroup(t);
-      const scope = ctx.scope();
-      const container = await scope.openContainer();
-      const group = await scope.openGroup(shared.group);
-      await expectErrno(group.setContainer(container), 'EPERM');
-      expect((await group.status()).containerSet).toBe(false);
-    });
+    caseIn(
+      ctx,
+      LEGACY_MODES,
+      'no container: its counterpart is the cdev bind EPERM case',
+      'a group that is not viable cannot reach DMA: type1 refuses SET_CONTAINER (EPERM), compat refuses its device (GET_DEVICE_FD EPERM)',
+      async () => {
+        const t = ctx.target();
+        const shared = requireSharedGroup(t);
+        const scope = ctx.scope();
+        const container = await scope.openContainer();
+        const group = await scope.openGroup(shared.group);
+        const answer = ctx.answers.container?.notViableSetContainer ?? 'EPERM';
+        if (answer !== 'ok') {
+          await expectErrno(group.setContainer(container), answer);
+          expect((await group.status()).containerSet).toBe(false);
+          return;
+        }
+        await scope.attach(group, container);
+        await scope.setType1v2(container);
+        const member = (await t.host.topology()).devices.find((d) => shared.devices.includes(d.bdf) && d.driver === 'vfio-pci');
+        if (!member) throw new Error(`group ${shared.group} has no device on vfio-pci`);
+        await expectErrno(group.openDevice(member.bdf), 'EPERM');
+      },
+    );
 
     it('unbinding the blocker makes the group viable (usable), rebinding it makes it not viable again', async () => {
       const t = ctx.target();
@@ -63,20 +114,10 @@ export function viabilityAndBinding(ctx: SuiteContext): void {
       expect(unbound?.driverOverride).toBeNull();
       expect(await groupInfo(t.host, shared.group)).toMatchObject({ viable: true, blockers: [] });
 
-      // opened by hand: the group must be closed before the blocker can be rebound within this case
-      const container = await t.host.openContainer();
-      try {
-        const group = await t.host.openGroup(shared.group);
-        try {
-          expect(await group.status()).toEqual({ viable: true, containerSet: false });
-          await group.setContainer(container);
-          expect(await group.status()).toEqual({ viable: true, containerSet: true });
-          await group.unsetContainer();
-        } finally {
-          await group.close();
-        }
-      } finally {
-        await container.close();
+      if (ctx.mode === 'iommufd') {
+        await bindMemberCdev(t.host, shared);
+      } else {
+        await attachGroupToContainer(t.host, shared);
       }
 
       await t.host.bindDriver(shared.blocker.bdf, shared.blocker.driver);

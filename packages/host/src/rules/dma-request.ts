@@ -10,8 +10,10 @@
  * and drivers/iommu/iommufd/io_pagetable.c (iopt_map_pages, iopt_unmap_iova),
  * with the answers measured on Linux 6.1 and 6.12 (e2e/kernel/README.md):
  *  - a range that wraps past 2^64: type1 EINVAL, iommufd (native and compat) EOVERFLOW;
- *  - an unaligned unmap: type1 EINVAL, iommufd ENOENT, iommufd's compat container 0 bytes (no error);
- *  - zero size, unaligned map, outside the valid ranges: EINVAL everywhere.
+ *  - an unaligned unmap: type1 EINVAL; iommufd (native and compat) checks no alignment — it
+ *    unmaps the whole mappings inside the range (iopt_unmap_iova), so what it answers depends
+ *    on the table: ENOENT (native) or 0 bytes (compat) when none lies inside, a split ENOENT;
+ *  - zero size (map or unmap), unaligned map, outside the valid ranges: EINVAL everywhere.
  * Whether a range overlaps or splits a mapping is the table's business, not this.
  */
 import type { IovaRange } from '../drive.ts';
@@ -64,15 +66,14 @@ export function dmaUnmapProblem(kind: IommuKind, req: { iova: bigint; size: bigi
   const page = BigInt(ctx.pageSize);
   const { iova, size } = req;
   if (iova < 0n || iova >= U64_END) return { errno: 'EINVAL', field: 'iova', message: `iova ${hex(iova)} is not a 64-bit address` };
-  if (size <= 0n) return { errno: kind === 'iommufd' ? 'ENOENT' : 'EINVAL', field: 'size', message: 'size must not be 0' };
+  if (size <= 0n) return { errno: 'EINVAL', field: 'size', message: 'size must not be 0' };
   if (iova + size > U64_END)
     return { errno: wrapErrno(kind), field: 'size', message: `iova + size wraps past 2^64 (iova ${hex(iova)}, size ${hex(size)})` };
-  // iommufd's compat container unmaps nothing (0 bytes, no error) for an unaligned range: not a refusal
-  if (kind === 'iommufd-compat') return null;
-  const errno = kind === 'type1' ? 'EINVAL' : 'ENOENT';
+  // iommufd unmaps the whole mappings inside any range, aligned or not: the table decides, not the shape
+  if (kind !== 'type1') return null;
   if (iova % page !== 0n)
-    return { errno, field: 'iova', message: `iova ${hex(iova)} is not aligned to the ${ctx.pageSize}-byte page size` };
+    return { errno: 'EINVAL', field: 'iova', message: `iova ${hex(iova)} is not aligned to the ${ctx.pageSize}-byte page size` };
   if (size % page !== 0n)
-    return { errno, field: 'size', message: `size ${hex(size)} is not a multiple of the ${ctx.pageSize}-byte page size` };
+    return { errno: 'EINVAL', field: 'size', message: `size ${hex(size)} is not a multiple of the ${ctx.pageSize}-byte page size` };
   return null;
 }
