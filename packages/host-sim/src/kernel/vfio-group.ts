@@ -44,12 +44,18 @@ export class SimContainer {
 
 export class SimGroup {
   holder: GroupHolder | null = null;
-  /** our fd on /dev/vfio/N is open (device fds keep the file alive after close) */
+  /** our fd on /dev/vfio/N is open (device fds opened through a container keep the file alive after close) */
   userFdOpen = false;
   container: SimContainer | null = null;
   /** group->iommufd: an iommufd context serving as the group's container */
   iommufd: IommufdCtx | null = null;
   openDevices = 0;
+  /**
+   * devices opened through a type1 container: each holds a reference to the group file
+   * (vfio_group_use_container's get_file), so closing our fd does not release the group.
+   * A device opened through an iommufd (compat) takes none: the group is released at once.
+   */
+  fileRefs = 0;
   /** iommu_group owner / owner_cnt: the iommufd context its bound devices gave the group's DMA to */
   dmaOwner: { ctx: IommufdCtx; count: number } | null = null;
   /** igroup->hwpt: the domain the group is attached to through iommufd */
@@ -119,10 +125,14 @@ export class VfioCore {
     return g;
   }
 
-  /** VFIO_GROUP_GET_STATUS: with an iommufd the group reads viable until GET_DEVICE_FD says otherwise (group.c) */
+  /**
+   * VFIO_GROUP_GET_STATUS: with an iommufd the group reads viable until GET_DEVICE_FD says otherwise (group.c);
+   * without a container, viable is !iommu_group_dma_owner_claimed(): a host driver, or a device of the group still
+   * bound to an iommufd (left open after UNSET_CONTAINER or after the group file's release), claims it
+   */
   status(g: SimGroup): GroupStatus {
     if (g.container || g.iommufd) return { viable: true, containerSet: true };
-    return { viable: g.viable, containerSet: false };
+    return { viable: g.viable && g.dmaOwner === null, containerSet: false };
   }
 
   /** VFIO_GROUP_SET_CONTAINER: the fd is looked up first (EBADF), then the group (EINVAL), then what the fd is */
@@ -196,7 +206,10 @@ export class VfioCore {
       else vfio.openCount++;
     } else {
       if (!g.container?.iommu) fail('EINVAL', op, `group ${g.id} has no container with an IOMMU set`, { group: g.id, device: name });
-      if (vfio.openCount++ === 0) vfio.enable();
+      if (vfio.openCount++ === 0) {
+        vfio.enable();
+        g.fileRefs++;
+      }
     }
     g.openDevices++;
     return fn;
@@ -228,21 +241,21 @@ export class VfioCore {
       if (vfio.iommufd) {
         unbindDevice(vfio.iommufd);
         vfio.iommufd = null;
-      }
+      } else g.fileRefs--;
     }
     g.openDevices--;
     this.maybeRelease(g);
   }
 
-  /** close() of our group fd; the file stays open while device fds reference it */
+  /** close() of our group fd; the file stays open while devices opened through a type1 container reference it */
   closeGroup(g: SimGroup): void {
     g.userFdOpen = false;
     this.maybeRelease(g);
   }
 
-  /** vfio_group_fops_release() */
+  /** vfio_group_fops_release(): devices opened through iommufd stay open, bound and attached */
   private maybeRelease(g: SimGroup): void {
-    if (g.userFdOpen || g.openDevices > 0 || g.holder?.kind !== 'self') return;
+    if (g.userFdOpen || g.fileRefs > 0 || g.holder?.kind !== 'self') return;
     if (g.container) this.detach(g);
     if (g.iommufd) this.leaveIommufd(g);
     g.holder = null;
