@@ -20,16 +20,32 @@
 # Exits non-zero on any failure; the guest console is saved to .work/console.log
 # (6.12 guests: .work/guest-<guest>/console.log, step logs in .work/guest-<guest>/out/).
 set -euo pipefail
+# the whole script is one compound command, read before it runs: editing or checking out this
+# file while a guest runs (minutes) cannot change what the running script does next
+{
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$HERE/.work"
 GUEST="${VFIOSCOPE_GUEST:-6.1}"
+# SIM: the sim scenario that models this guest's kernel and module tree, for the probe diff
+# (the cdev guest runs the compat tree: iommufd serves /dev/vfio/vfio there too)
 case "$GUEST" in
-  6.1) GW="$WORK"; MODE=type1; KERNEL="$WORK/vmlinuz" ;;
-  6.12-type1|6.12-compat|6.12-cdev) GW="$WORK/guest-$GUEST"; MODE="${GUEST#6.12-}"; KERNEL="$GW/vmlinux" ;;
+  6.1) GW="$WORK"; MODE=type1; KERNEL="$WORK/vmlinuz"; SIM=edu ;;
+  6.12-type1|6.12-compat|6.12-cdev) GW="$WORK/guest-$GUEST"; MODE="${GUEST#6.12-}"; KERNEL="$GW/vmlinux" ;;&
+  6.12-type1) SIM=edu-6.12 ;;
+  6.12-compat|6.12-cdev) SIM=edu-6.12-compat ;;
   *) echo "[kernel-run] VFIOSCOPE_GUEST=$GUEST: expected 6.1, 6.12-type1, 6.12-compat or 6.12-cdev" >&2; exit 2 ;;
 esac
 OUT="$GW/out"
 t_start=$(date +%s)
+
+# one run per guest at a time: a second run would rebuild the initramfs and empty out/ under
+# the first (two engineers, or a developer and npm test, on one machine); it waits instead
+mkdir -p "$GW"
+exec 8>"$GW/.run.lock"
+if ! flock -n 8; then
+  echo "[kernel-run] another run of the $GUEST guest holds $GW/.run.lock; waiting for it" >&2
+  flock 8
+fi
 
 bash "$HERE/setup.sh"
 
@@ -67,11 +83,11 @@ qemu_rc=$?
 set -e
 
 if [ -f "$OUT/probes-linux.json" ]; then
-  # the same probes on the sim, here, and what differs: findings for the sim (not failures)
-  (cd "$HERE/../.." && node_modules/.bin/tsx e2e/kernel/compare/run-probes.ts sim "$OUT/probes-sim.json" >/dev/null &&
+  # the same probes on the sim modelling this guest, here, and what differs: findings for the sim (not failures)
+  (cd "$HERE/../.." && node_modules/.bin/tsx e2e/kernel/compare/run-probes.ts sim "$OUT/probes-sim.json" "$SIM" >/dev/null &&
     node_modules/.bin/tsx e2e/kernel/compare/diff-probes.ts "$OUT/probes-sim.json" "$OUT/probes-linux.json") \
     >"$OUT/sim-vs-kernel.txt" 2>&1 || true
-  echo "[kernel-run] sim vs kernel: $(tail -1 "$OUT/sim-vs-kernel.txt") (details: $OUT/sim-vs-kernel.txt)"
+  echo "[kernel-run] sim ($SIM) vs kernel: $(tail -1 "$OUT/sim-vs-kernel.txt") (details: $OUT/sim-vs-kernel.txt)"
 fi
 
 marker="$(grep -a -o 'VFIOSCOPE-GUEST-EXIT=[0-9]*' "$GW/console.log" | tail -1 | cut -d= -f2)"
@@ -89,3 +105,5 @@ if [ "$marker" != 0 ]; then
   exit 1
 fi
 echo "[kernel-run] PASS ($GUEST) in ${elapsed}s; console: $GW/console.log, step logs: $OUT/"
+exit 0
+}

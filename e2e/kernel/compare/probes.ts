@@ -5,8 +5,14 @@
  * sim is wrong (or the probe found a bed difference worth naming). These go
  * beyond the conformance suite: edge cases found by looking, kept so the
  * comparison can be rerun (e2e/kernel/run.sh compare).
+ *
+ * Two sets: the legacy path (container + group + device fd: type1, or
+ * iommufd's compat container in the 6.12 compat and cdev guests), and the
+ * native iommufd path (IOAS + device cdev, `iommufd: …`), which runs where the
+ * kernel offers /dev/iommu with the cdev and answers the same constant
+ * elsewhere, so each guest's diff covers the paths its mode has.
  */
-import type { Device, EventFd, Host } from '../../../packages/host/src/index.ts';
+import type { CdevDevice, Device, EventFd, Host, Ioas, Iommufd, IovaRange } from '../../../packages/host/src/index.ts';
 import { isVfioError } from '../../../packages/host/src/index.ts';
 import { discoverBed } from '../../../packages/host/src/conformance/index.ts';
 import * as U from '../../../packages/uapi/src/index.ts';
@@ -370,6 +376,29 @@ export const PROBES: Record<string, Probe> = {
     await c.close();
     return { second, reopen, deviceStillWorks, reopenAfter };
   },
+  'UNSET_CONTAINER with a device open; the group status after; the device still answers': async (h, b) => {
+    const edu = b.edu[0]!;
+    const c = await h.openContainer();
+    const g = await h.openGroup(edu.group);
+    try {
+      await g.setContainer(c);
+      await c.setIommu(U.VFIO_TYPE1v2_IOMMU);
+      const d = await g.openDevice(edu.bdf);
+      try {
+        return {
+          unset: await attempt(() => g.unsetContainer()),
+          status: await g.status(),
+          openDeviceAfter: await attempt(async () => (await g.openDevice(edu.bdf)).close()),
+          deviceStillWorks: await attempt(async () => hex(await d.read(0, 0n, 4))),
+        };
+      } finally {
+        await d.close();
+      }
+    } finally {
+      await g.close();
+      await c.close();
+    }
+  },
   'DmaBuffer: size of a 100-byte allocation, access past it, after free, second free': async (h) => {
     const buf = await h.allocDmaBuffer(100n);
     const r = {
@@ -383,10 +412,214 @@ export const PROBES: Record<string, Probe> = {
   },
 };
 
+// ---- the native iommufd path: /dev/iommu, an IOAS, the device's cdev ----
+
+const IOAS_RW = U.IOMMU_IOAS_MAP_READABLE | U.IOMMU_IOAS_MAP_WRITEABLE;
+const U64_MAX = (1n << 64n) - 1n;
+const hex64 = (v: bigint) => `0x${v.toString(16)}`;
+const rangesView = (r: { ranges: IovaRange[]; alignment: bigint }) => ({
+  ranges: r.ranges.map((x) => `${hex64(x.start)}-${hex64(x.end)}`),
+  alignment: hex64(r.alignment),
+});
+const NO_NATIVE = 'no /dev/iommu with the VFIO device cdev on this kernel';
+
+/** The probe on a kernel with iommufd and the cdev; elsewhere the same constant on both sides. */
+function native(body: Probe): Probe {
+  return async (h, b) => {
+    const { uapi } = await h.hostInfo();
+    return uapi.iommufd && uapi.cdev ? body(h, b) : NO_NATIVE;
+  };
+}
+
+/** VmLck and VmPin of this process in pages, as owners() reads them (null: not an owner now). */
+async function selfPages(h: Host): Promise<Json> {
+  const self = (await h.owners()).find((o) => o.self);
+  return self ? { locked: self.lockedBytes / h.pageSize, pinned: self.pinnedBytes / h.pageSize, via: self.via } : null;
+}
+
+/** /dev/iommu + an IOAS + the edu's cdev, bound (and attached unless `attach` is false); closed after, device first. */
+async function withCdev(
+  h: Host,
+  edu: { bdf: string; group: number },
+  body: (d: CdevDevice, ioas: Ioas, fd: Iommufd) => Promise<Json>,
+  attach = true,
+): Promise<Json> {
+  const fd = await h.openIommufd();
+  try {
+    const ioas = await fd.allocIoas();
+    const d = await h.openDeviceCdev(edu.bdf);
+    try {
+      await d.bind(fd);
+      if (attach) await d.attach(ioas.id);
+      return await body(d, ioas, fd);
+    } finally {
+      await d.close();
+    }
+  } finally {
+    // destroys what is left in it (the IOAS and its mappings)
+    await fd.close();
+  }
+}
+
+export const NATIVE_PROBES: Record<string, Probe> = {
+  'iommufd: the uAPIs hostInfo reports; /dev/iommu and the cdev opened': async (h, b) => ({
+    uapi: (await h.hostInfo()).uapi,
+    openIommufd: await attempt(async () => (await h.openIommufd()).close()),
+    openDeviceCdev: await attempt(async () => (await h.openDeviceCdev(b.edu[0]!.bdf)).close()),
+  }),
+  'iommufd: IOAS and cdev objects — ids, IOVA ranges before and after attach, ioctls before bind, bind twice, bogus attach, destroy while attached':
+    native(async (h, b) => {
+      const fd = await h.openIommufd();
+      const out: Record<string, Json> = {};
+      try {
+        const ioas = await fd.allocIoas();
+        out.ioasId = ioas.id;
+        out.rangesFresh = await attempt(async () => rangesView(await ioas.iovaRanges()));
+        const d = await h.openDeviceCdev(b.edu[0]!.bdf);
+        try {
+          out.group = d.group === b.edu[0]!.group;
+          out.infoBeforeBind = await attempt(() => d.info());
+          out.devid = await attempt(() => d.bind(fd));
+          out.bindTwice = await attempt(() => d.bind(fd));
+          out.info = await attempt(() => d.info());
+          out.attachBogus = await attempt(() => d.attach(0xdead));
+          out.ptId = await attempt(() => d.attach(ioas.id));
+          out.rangesAttached = await attempt(async () => rangesView(await ioas.iovaRanges()));
+          out.destroyAttached = await attempt(() => ioas.destroy());
+          out.owner = await selfPages(h);
+          out.detach = await attempt(() => d.detach());
+          out.rangesDetached = await attempt(async () => rangesView(await ioas.iovaRanges()));
+          out.destroyDetached = await attempt(() => ioas.destroy());
+        } finally {
+          await d.close();
+        }
+      } finally {
+        await fd.close();
+      }
+      return out;
+    }),
+  'iommufd: IOAS_MAP and IOAS_UNMAP edge cases, a device attached': native(async (h, b) =>
+    withCdev(h, b.edu[0]!, async (_d, ioas) => {
+      const page = BigInt(h.pageSize);
+      const buf = await h.allocDmaBuffer(4n * page);
+      const map = (iova: bigint, size: bigint, flags = IOAS_RW, vaddr = buf.vaddr) => attempt(() => ioas.map({ vaddr, iova, size, flags }));
+      const unmap = (iova: bigint, size: bigint) => attempt(async () => hex64(await ioas.unmap(iova, size)));
+      const r = {
+        unknownFlag: await map(0x100000n, page, IOAS_RW | (1 << 3)),
+        noAccessFlag: await map(0x100000n, page, 0),
+        size0: await map(0x100000n, 0n),
+        unalignedIova: await map(0x100000n + page / 2n, page),
+        wrap: await map(U64_MAX - page + 1n, 2n * page),
+        beyondAperture: await map(0x8000000000n, page),
+        msiWindow: await map(0xfee00000n, page),
+        vaddr0: await map(0x100000n, page, IOAS_RW, 0n),
+        map2: await map(0x100000n, 2n * page),
+        overlap: await map(0x100000n + page, 2n * page),
+        samePageTwice: await map(0x200000n, 2n * page),
+        pages: await selfPages(h),
+        unmapBisect: await unmap(0x100000n + page, page),
+        unmapEmpty: await unmap(0x400000n, page),
+        unmapUnaligned: await unmap(0x100000n + 1n, page),
+        unmapCovering: await unmap(0n, 0x200000n),
+        unmapAll: await unmap(0n, U64_MAX),
+        unmapAllEmpty: await unmap(0n, U64_MAX),
+        pagesAfter: await selfPages(h),
+      };
+      await buf.free();
+      return r;
+    }),
+  ),
+  'iommufd: maps before the device is attached — pins, and what a mapping in a reserved or sub-page range does to attach': native(
+    async (h, b) =>
+      withCdev(
+        h,
+        b.edu[0]!,
+        async (d, ioas) => {
+          const page = BigInt(h.pageSize);
+          const buf = await h.allocDmaBuffer(4n * page);
+          const r: Record<string, Json> = {
+            map2: await attempt(() => ioas.map({ vaddr: buf.vaddr, iova: 0x100000n, size: 2n * page, flags: IOAS_RW })),
+            pagesUnattached: await selfPages(h),
+            mapMsiWindow: await attempt(() => ioas.map({ vaddr: buf.vaddr, iova: 0xfee00000n, size: page, flags: IOAS_RW })),
+            mapSubPage: await attempt(() => ioas.map({ vaddr: buf.vaddr, iova: 0x300000n, size: page / 2n, flags: IOAS_RW })),
+          };
+          r.attachWithBoth = await attempt(() => d.attach(ioas.id));
+          r.unmapMsiWindow = await attempt(async () => hex64(await ioas.unmap(0xfee00000n, page)));
+          r.attachWithSubPage = await attempt(() => d.attach(ioas.id));
+          r.unmapSubPage = await attempt(async () => hex64(await ioas.unmap(0x300000n, page / 2n)));
+          r.attach = await attempt(() => d.attach(ioas.id));
+          r.pagesAttached = await selfPages(h);
+          r.unmapAll = await attempt(async () => hex64(await ioas.unmap(0n, U64_MAX)));
+          await buf.free();
+          return r;
+        },
+        false,
+      ),
+  ),
+  'iommufd: the cdev against the group path — group open while bound, a second cdev open, bind while the group holds the device': native(
+    async (h, b) => {
+      const edu = b.edu[0]!;
+      const openCloseGroup = () =>
+        attempt(async () => {
+          const g = await h.openGroup(edu.group);
+          await g.close();
+        });
+      const fd = await h.openIommufd();
+      const out: Record<string, Json> = {};
+      try {
+        const d = await h.openDeviceCdev(edu.bdf);
+        try {
+          out.groupBeforeBind = await openCloseGroup();
+          await d.bind(fd);
+          out.groupWhileBound = await openCloseGroup();
+          out.secondCdev = await attempt(async () => {
+            const d2 = await h.openDeviceCdev(edu.bdf);
+            try {
+              return { bind: await attempt(() => d2.bind(fd)) };
+            } finally {
+              await d2.close();
+            }
+          });
+        } finally {
+          await d.close();
+        }
+        out.groupAfterCdevClosed = await openCloseGroup();
+        // the legacy path holds the device: its cdev opens, but may not bind
+        out.whileGroupHoldsDevice = await attempt(() =>
+          withDevice(h, edu, async () => {
+            const d3 = await h.openDeviceCdev(edu.bdf);
+            try {
+              return { bind: await attempt(() => d3.bind(fd)) };
+            } finally {
+              await d3.close();
+            }
+          }),
+        );
+      } finally {
+        await fd.close();
+      }
+      return out;
+    },
+  ),
+  'iommufd: DEVICE_GET_INFO, INTx and reset through the cdev': native(async (h, b) =>
+    withCdev(h, b.edu[0]!, async (d) => {
+      const e = await h.createEventFd();
+      await d.setIrqs(trigger(0, [e]));
+      await d.write(0, 0x60n, u32(1));
+      const intx = await drainFor(e, 400);
+      await d.write(0, 0x64n, u32(1));
+      await d.setIrqs(none(0, U.VFIO_IRQ_SET_ACTION_UNMASK));
+      await d.setIrqs(none(0, U.VFIO_IRQ_SET_ACTION_TRIGGER, 0));
+      await e.close();
+      return { info: await d.info(), intxInfo: await d.irqInfo(0), intx, reset: await attempt(() => d.reset()) };
+    }),
+  ),
+};
+
 export async function runProbes(h: Host): Promise<Record<string, Json>> {
   const bed = await discoverBed(h);
   entriesLimit = Promise.resolve(bed.dmaEntryLimit);
   const out: Record<string, Json> = {};
-  for (const [name, probe] of Object.entries(PROBES)) out[name] = await attempt(() => probe(h, bed));
+  for (const [name, probe] of Object.entries({ ...PROBES, ...NATIVE_PROBES })) out[name] = await attempt(() => probe(h, bed));
   return out;
 }
