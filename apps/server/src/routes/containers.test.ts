@@ -93,6 +93,16 @@ describe('DMA mappings', () => {
     expect(r.json().error.message).toContain('would split the mapping 0x100000+0x4000');
   });
 
+  it('on an IOAS the same split is iommufd\'s ENOENT, and the advice names the mapping too', async () => {
+    await f.close();
+    f = await makeFixture('edu-6.12', { iommu: 'iommufd' });
+    container = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container;
+    await map({ iova: '0x100000', size: '0x4000', flags: ['read'] });
+    const r = await f.req({ method: 'DELETE', url: url(), payload: { iova: '0x101000', size: '0x1000' } });
+    expect(r.json().error).toMatchObject({ errno: 'ENOENT', hint: { kind: 'split', mappings: [{ iova: '0x100000', size: '0x4000' }] } });
+    expect(r.json().error.message).toContain('would split the mapping 0x100000+0x4000');
+  });
+
   it('running out of DMA entries (dma_entry_limit) is ENOSPC (507)', async () => {
     await f.close();
     const scenario = loadScenario('edu');

@@ -54,12 +54,13 @@ export function explainMapFailure(ctx: ServerContext, container: number, iova: b
 }
 
 export function explainUnmapFailure(ctx: ServerContext, container: number, iova: bigint, size: bigint, err: unknown): unknown {
-  if (!isVfioError(err) || err.errno !== 'EINVAL') return err;
+  // a split: type1 answers EINVAL, iommufd ENOENT (iopt_unmap_iova_range)
+  if (!isVfioError(err) || (err.errno !== 'EINVAL' && err.errno !== 'ENOENT')) return err;
   const split = ctx.session.straddling(container, iova, size);
   if (split.length === 0) return err;
   const shown = split.map((m) => `${toHex64(m.iova)}+${toHex64(m.size)}`).join(' and ');
   return new ApiProblem(
-    'EINVAL',
+    err.errno,
     `${kernelSaid(err)} — the range would split the mapping ${shown}; unmap whole mappings`,
     'iova',
     undefined,
