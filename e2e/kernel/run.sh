@@ -16,7 +16,8 @@
 # with SIGILL mid-run (QEMU 7.2's TCG had just gained AVX emulation, the
 # suspect); VFIOSCOPE_GUEST_CPU overrides it.
 # Usage: [VFIOSCOPE_GUEST=6.1|6.12-type1|6.12-compat|6.12-cdev] e2e/kernel/run.sh [step ...]
-#   (default guest 6.1, default steps: tests compare live; setup.sh says what each guest is)
+#   (default guest 6.1, default steps: tests compare live; setup.sh says what each guest is;
+#   run-all.sh runs it on the guests npm test covers)
 # Exits non-zero on any failure; the guest console is saved to .work/console.log
 # (6.12 guests: .work/guest-<guest>/console.log, step logs in .work/guest-<guest>/out/).
 set -euo pipefail
