@@ -93,7 +93,7 @@ describe('DMA mappings', () => {
     expect(r.json().error.message).toContain('would split the mapping 0x100000+0x4000');
   });
 
-  it('on an IOAS the same split is iommufd\'s ENOENT, and the advice names the mapping too', async () => {
+  it("on an IOAS the same split is iommufd's ENOENT, and the advice names the mapping too", async () => {
     await f.close();
     f = await makeFixture('edu-6.12', { iommu: 'iommufd' });
     container = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container;
