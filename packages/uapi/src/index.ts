@@ -22,6 +22,7 @@ export * from './structs/irq-set.ts';
 export * from './structs/iommu-type1-info.ts';
 export * from './structs/dma-map.ts';
 export * from './structs/layouts-device.ts';
+export * from './structs/pci-hot-reset.ts';
 export * from './structs/layouts-iommu.ts';
 export * from './uapi-6.12.ts';
 export * from './ioctl-table.ts';

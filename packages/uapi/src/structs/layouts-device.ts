@@ -1,6 +1,7 @@
 /**
- * Layouts (no codecs) of the device-fd structs vfioscope names but does not
- * build: PCI hot reset, mdev graphics planes, ioeventfds, VFIO_DEVICE_FEATURE
+ * Layouts of device-fd structs: PCI hot reset (its codecs are in
+ * pci-hot-reset.ts) and, without codecs, what vfioscope names but does not
+ * build: mdev graphics planes, ioeventfds, VFIO_DEVICE_FEATURE
  * payloads, the deprecated v1 migration region and the NVLink2 region caps.
  * They give the ioctl table its struct sizes and are checked against the
  * header like the rest.
