@@ -73,6 +73,6 @@ export function encodePciHotReset(groupFds: readonly number[], flags = 0): Uint8
   setU32(v, L.fields.argsz, argsz);
   setU32(v, L.fields.flags, flags);
   setU32(v, L.fields.count, groupFds.length);
-  groupFds.forEach((fd, i) => v.setInt32(L.fields.group_fds + i * 4, fd, true));
+  for (const [i, fd] of groupFds.entries()) v.setInt32(L.fields.group_fds + i * 4, fd, true);
   return bytes;
 }
