@@ -1,11 +1,14 @@
 /**
- * Pinned memory and DMA entry accounting. type1 pins every page it maps and
- * charges it to the mapping process's locked memory (RLIMIT_MEMLOCK); it also
- * caps the number of mappings per container at dma_entry_limit. Containers
+ * Pinned memory and DMA entry accounting. Every context pins the pages it
+ * maps; type1 charges them to the process's locked memory (VmLck), iommufd to
+ * its pinned memory (VmPin, per user), the compat container to both
+ * (rules/pin-charge.ts); type1 also caps the mappings per container at
+ * dma_entry_limit. Containers
  * are the ones this vfioscope session holds; processes are every owner of a
  * /dev/vfio/N (a VM, or vfioscope itself) with VmLck / VmPin from procfs.
  */
 import { guestName, type GroupOwner, type HostInfo } from '@vfioscope/host';
+import { pinCharge } from '@vfioscope/host/rules';
 import type { OwnedContainer } from '@vfioscope/session';
 import type { DmaEntryStat, PinnedStat } from './telemetry-types.ts';
 
@@ -21,8 +24,8 @@ export function pinnedStats(
     scope: 'container',
     id: c.id,
     pinnedBytes: Number(c.pinnedBytes),
-    // every page a container pins is charged to locked_vm
-    lockedBytes: Number(c.pinnedBytes),
+    // charged to locked_vm by type1 and the compat container, not by an IOAS (VmPin only)
+    lockedBytes: pinCharge(c.kind).locked ? Number(c.pinnedBytes) : 0,
     limitBytes: memlockLimit,
   }));
   const seen = new Set<number>();

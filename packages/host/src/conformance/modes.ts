@@ -33,8 +33,6 @@ export interface ModeAnswers {
    * reports a constant 4294967295 (ENOSPC unreachable); an IOAS counts nothing
    */
   entries: 'dma_entry_limit' | 'constant' | 'none';
-  /** where the pinned pages of this process show in /proc/PID/status */
-  pinnedShowsIn: readonly ('lockedBytes' | 'pinnedBytes')[];
   /** legacy container ordering rules (null: no container in this mode) */
   container: {
     /** VFIO_SET_IOMMU before any group is attached */
@@ -64,7 +62,6 @@ export const MODE_ANSWERS: Record<ConformanceMode, ModeAnswers> = {
     bisectUnmap: 'EINVAL',
     emptyUnmap: 0n,
     entries: 'dma_entry_limit',
-    pinnedShowsIn: ['lockedBytes'],
     container: {
       setIommuWithoutGroup: 'EINVAL',
       beforeSetIommu: 'EINVAL',
@@ -80,7 +77,6 @@ export const MODE_ANSWERS: Record<ConformanceMode, ModeAnswers> = {
     bisectUnmap: 'ENOENT',
     emptyUnmap: 0n,
     entries: 'constant',
-    pinnedShowsIn: ['lockedBytes', 'pinnedBytes'],
     container: {
       setIommuWithoutGroup: 'ENODEV',
       beforeSetIommu: 'ok',
@@ -96,7 +92,6 @@ export const MODE_ANSWERS: Record<ConformanceMode, ModeAnswers> = {
     bisectUnmap: 'ENOENT',
     emptyUnmap: 'ENOENT',
     entries: 'none',
-    pinnedShowsIn: ['pinnedBytes'],
     container: null,
   },
 };

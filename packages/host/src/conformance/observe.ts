@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX } from '@vfioscope/uapi';
 import type { Host } from '../host.ts';
+import { pinCharge } from '../rules/pin-charge.ts';
 import type { GroupOwner } from '../observe.ts';
 import { eduPair, requireHostDriverDevice, type SuiteContext } from './context.ts';
 import { EDU, EDU_DEVICE_ID, EDU_VENDOR_ID, eduAckAll, eduWrite } from './edu-regs.ts';
@@ -107,7 +108,9 @@ export function observe(ctx: SuiteContext): void {
       const page = BigInt(t.host.pageSize);
       const size = 4n * page;
       const buf = await scope.dmaBuffer(size);
-      const charged = ctx.answers.pinnedShowsIn;
+      // the one rule of where each path charges pins (rules/pin-charge.ts), checked here against the kernel
+      const rule = pinCharge(ctx.mode);
+      const charged = (['lockedBytes', 'pinnedBytes'] as const).filter((k) => (k === 'lockedBytes' ? rule.locked : rule.pinned));
       const uncharged = (['lockedBytes', 'pinnedBytes'] as const).filter((k) => !charged.includes(k));
       const before = selfOwner(await t.host.owners(), edu.group)!;
       await dma.map({ vaddr: buf.vaddr, iova: 0x20_0000n, size });

@@ -5,3 +5,4 @@
  */
 export * from './dma-request.ts';
 export * from './teardown.ts';
+export * from './pin-charge.ts';
