@@ -11,6 +11,7 @@
  */
 import type { CdevDevice, Iommufd, VfioErrorContext } from '@vfioscope/host';
 import { VfioError } from '@vfioscope/host';
+import * as libc from '../syscalls/libc.ts';
 import {
   VFIO_DEVICE_ATTACH_IOMMUFD_PT,
   VFIO_DEVICE_BIND_IOMMUFD,
@@ -48,7 +49,8 @@ export class LinuxCdevDevice extends LinuxDevice implements CdevDevice {
       throw VfioError.fromErrno(9 /* EBADF */, op, 'not an open iommufd of this linux host', this.ctx());
     }
     const buf = encodeDeviceBindIommufd({ iommufd: iommufd.fd });
-    this.ioctl(VFIO_DEVICE_BIND_IOMMUFD, buf, op);
+    // the first bind opens the device, and vfio-pci resets the function then: off the event loop
+    await libc.ioctlPtrBlocking(this.fd, VFIO_DEVICE_BIND_IOMMUFD, buf, op, this.ctx());
     return decodeDeviceBindIommufd(buf).out_devid;
   }
 

@@ -67,6 +67,11 @@ export class LinuxContainer implements Container, Owned {
     return libc.ioctlPtr(this.fd, request, arg, op, this.ctx());
   }
 
+  private ioctlBlocking(request: number, arg: Uint8Array, op: string): Promise<number> {
+    assertOpen(this.closed, op, `container ${this.fd}`, this.ctx());
+    return libc.ioctlPtrBlocking(this.fd, request, arg, op, this.ctx());
+  }
+
   async apiVersion(): Promise<number> {
     return this.ioctlInt(VFIO_GET_API_VERSION, 0, 'VFIO_GET_API_VERSION');
   }
@@ -99,13 +104,15 @@ export class LinuxContainer implements Container, Owned {
 
   async mapDma(req: DmaMapRequest): Promise<void> {
     const buf = encodeDmaMap({ flags: req.flags, vaddr: req.vaddr, iova: req.iova, size: req.size });
-    this.ioctlPtr(VFIO_IOMMU_MAP_DMA, buf, 'VFIO_IOMMU_MAP_DMA');
+    // pins every page: off the event loop
+    await this.ioctlBlocking(VFIO_IOMMU_MAP_DMA, buf, 'VFIO_IOMMU_MAP_DMA');
     this.mayHaveMappings = true;
   }
 
   async unmapDma(req: DmaUnmapRequest): Promise<bigint> {
     const buf = encodeDmaUnmap({ flags: req.flags, iova: req.iova, size: req.size });
-    this.ioctlPtr(VFIO_IOMMU_UNMAP_DMA, buf, 'VFIO_IOMMU_UNMAP_DMA');
+    // unpins every page: off the event loop
+    await this.ioctlBlocking(VFIO_IOMMU_UNMAP_DMA, buf, 'VFIO_IOMMU_UNMAP_DMA');
     return decodeDmaUnmap(buf).size;
   }
 

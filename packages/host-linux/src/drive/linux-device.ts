@@ -112,7 +112,8 @@ export class LinuxDevice implements Device, Owned {
 
   async reset(): Promise<void> {
     this.guard('VFIO_DEVICE_RESET');
-    libc.ioctlInt(this.fd, VFIO_DEVICE_RESET, 0, 'VFIO_DEVICE_RESET', this.ctx());
+    // a reset can wait on the device (FLR: up to 100 ms and more): off the event loop
+    await libc.ioctlIntBlocking(this.fd, VFIO_DEVICE_RESET, 0, 'VFIO_DEVICE_RESET', this.ctx());
   }
 
   private async offsetOf(index: number): Promise<bigint> {

@@ -79,7 +79,8 @@ export class LinuxGroup implements Group, Owned {
     const op = 'VFIO_GROUP_GET_DEVICE_FD';
     this.guard(op);
     const arg = new TextEncoder().encode(`${name}\0`);
-    const fd = libc.ioctlPtr(this.fd, VFIO_GROUP_GET_DEVICE_FD, arg, op, { ...this.ctx(), device: name });
+    // vfio-pci resets the function on its first open: off the event loop
+    const fd = await libc.ioctlPtrBlocking(this.fd, VFIO_GROUP_GET_DEVICE_FD, arg, op, { ...this.ctx(), device: name });
     return new LinuxDevice(name, this.id, fd, this.resources);
   }
 

@@ -72,6 +72,12 @@ export class LinuxIommufd implements Iommufd, Owned {
     return libc.ioctlPtr(this.fd, request, arg, op, context);
   }
 
+  /** an ioctl that can block (pinning, unpinning): off the event loop, in the lane's order */
+  ioctlBlocking(request: number, arg: Uint8Array, op: string, context: VfioErrorContext = this.ctx()): Promise<number> {
+    assertOpen(this.closed, op, `iommufd ${this.fd}`, context);
+    return libc.ioctlPtrBlocking(this.fd, request, arg, op, context);
+  }
+
   async allocIoas(): Promise<Ioas> {
     const buf = encodeIoasAlloc();
     this.ioctl(IOMMU_IOAS_ALLOC, buf, 'IOMMU_IOAS_ALLOC');
@@ -130,12 +136,15 @@ export class LinuxIoas implements Ioas, Owned {
       length: req.size,
       iova: req.iova,
     });
-    this.ioctl(IOMMU_IOAS_MAP, buf, 'IOMMU_IOAS_MAP');
+    // pins every page once a device is attached: off the event loop
+    assertOpen(this.destroyed, 'IOMMU_IOAS_MAP', `IOAS ${this.id}`, this.ctx());
+    await this.iommufd.ioctlBlocking(IOMMU_IOAS_MAP, buf, 'IOMMU_IOAS_MAP', this.ctx());
   }
 
   async unmap(iova: bigint, size: bigint): Promise<bigint> {
     const buf = encodeIoasUnmap({ ioas_id: this.id, iova, length: size });
-    this.ioctl(IOMMU_IOAS_UNMAP, buf, 'IOMMU_IOAS_UNMAP');
+    assertOpen(this.destroyed, 'IOMMU_IOAS_UNMAP', `IOAS ${this.id}`, this.ctx());
+    await this.iommufd.ioctlBlocking(IOMMU_IOAS_UNMAP, buf, 'IOMMU_IOAS_UNMAP', this.ctx());
     return decodeIoasUnmap(buf).length;
   }
 

@@ -52,4 +52,29 @@ describe('the libc seam through ffi-rs', () => {
     }
     libc.munmap(addr, 8192n);
   });
+
+  it('a blocking ioctl runs off the event loop: the result and what the kernel wrote come back, errno names the failure, calls keep their order', async () => {
+    const [r, w] = libc.pipe();
+    const fd = libc.openFile('/dev/null', libc.O_RDWR | libc.O_CLOEXEC);
+    try {
+      libc.write(w, new TextEncoder().encode('five!'));
+      const out = new Uint8Array(4);
+      expect(await libc.ioctlPtrBlocking(r, FIONREAD, out, 'FIONREAD')).toBe(0);
+      expect(new DataView(out.buffer).getInt32(0, true)).toBe(5);
+      await expect(libc.ioctlPtrBlocking(fd, TCGETS, new Uint8Array(64), 'TCGETS')).rejects.toMatchObject({ errno: 'ENOTTY', op: 'TCGETS' });
+      // issued without waiting: they finish in the order they were issued, a failure in between included
+      const done: string[] = [];
+      const counts = [new Uint8Array(4), new Uint8Array(4)];
+      const a = libc.ioctlPtrBlocking(r, FIONREAD, counts[0]!, 'FIONREAD').then(() => done.push('a'));
+      const b = libc.ioctlPtrBlocking(fd, TCGETS, new Uint8Array(64), 'TCGETS').catch(() => done.push('b'));
+      const c = libc.ioctlIntBlocking(r, FIONREAD, 0, 'FIONREAD').catch(() => done.push('c'));
+      const d = libc.ioctlPtrBlocking(r, FIONREAD, counts[1]!, 'FIONREAD').then(() => done.push('d'));
+      await Promise.all([a, b, c, d]);
+      expect(done).toEqual(['a', 'b', 'c', 'd']);
+    } finally {
+      libc.close(fd);
+      libc.close(r);
+      libc.close(w);
+    }
+  });
 });

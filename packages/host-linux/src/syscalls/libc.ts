@@ -46,6 +46,30 @@ function raw<T>(funcName: string, retType: DataType, paramsType: Param[], params
   return load({ library: lib(), funcName, retType, paramsType, paramsValue, errno: true }) as unknown as CallResult<T>;
 }
 
+/**
+ * Calls that can block for long — MAP_DMA pins every page it maps (hundreds
+ * of ms per GiB), a reset can wait on the device — run on a thread of their
+ * own (ffi-rs runInNewThread; errno is that thread's, and what the kernel
+ * writes into an argument array is visible in it afterwards, as with a call
+ * on this thread), so the event loop keeps serving every client's stream.
+ * They go through one lane, one at a time in call order: the kernel sees them
+ * in the order vfioscope issued them, as it did when they ran here.
+ * VFIOSCOPE_IOCTL_THREAD=0 runs them on the event loop (bench/ measures both).
+ */
+let lane: Promise<unknown> = Promise.resolve();
+const OFF_THREAD = process.env.VFIOSCOPE_IOCTL_THREAD !== '0';
+
+function rawOffThread<T>(funcName: string, retType: DataType, paramsType: Param[], paramsValue: unknown[]): Promise<CallResult<T>> {
+  const run = async (): Promise<CallResult<T>> => {
+    if (!OFF_THREAD) return raw<T>(funcName, retType, paramsType, paramsValue);
+    const call = load({ library: lib(), funcName, retType, paramsType, paramsValue, errno: true, runInNewThread: true });
+    return (await call) as unknown as CallResult<T>;
+  };
+  const result = lane.then(run, run);
+  lane = result.catch(() => undefined);
+  return result;
+}
+
 /** Call and throw on a negative result. */
 function check<T extends number | bigint>(op: string, what: string, r: CallResult<T>, context?: VfioErrorContext): T {
   if (r.value < 0) {
@@ -94,6 +118,18 @@ export function ioctlPtr(fd: number, request: number, arg: Uint8Array, op: strin
     raw<number>('ioctl', DataType.I32, [DataType.I32, DataType.I64, DataType.U8Array], [fd, request, arg]),
     context,
   );
+}
+
+/** ioctlPtr off the event loop, in the lane's order (see rawOffThread): for ioctls that can block. */
+export async function ioctlPtrBlocking(fd: number, request: number, arg: Uint8Array, op: string, context?: VfioErrorContext): Promise<number> {
+  const r = await rawOffThread<number>('ioctl', DataType.I32, [DataType.I32, DataType.I64, DataType.U8Array], [fd, request, arg]);
+  return check(op, `ioctl ${op}`, r, context);
+}
+
+/** ioctlInt off the event loop, in the lane's order: VFIO_DEVICE_RESET and the like. */
+export async function ioctlIntBlocking(fd: number, request: number, arg: number, op: string, context?: VfioErrorContext): Promise<number> {
+  const r = await rawOffThread<number>('ioctl', DataType.I32, [DataType.I32, DataType.I64, DataType.I64], [fd, request, arg]);
+  return check(op, `ioctl ${op}`, r, context);
 }
 
 /** ioctl(fd, request, int): for ioctls whose argument is a plain integer (CHECK_EXTENSION, SET_IOMMU) or none. */
