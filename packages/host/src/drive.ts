@@ -127,6 +127,27 @@ export interface IrqSetRequest {
   data: IrqSetData;
 }
 
+/**
+ * One function a hot (slot or secondary bus) reset of a device takes along
+ * with it: a vfio_pci_dependent_device of VFIO_DEVICE_GET_PCI_HOT_RESET_INFO.
+ */
+export interface HotResetDependent {
+  /** "dddd:bb:dd.f" from segment, bus and devfn */
+  bdf: Bdf;
+  /**
+   * the function's IOMMU group; when HotResetInfo.flags has VFIO_PCI_HOT_RESET_FLAG_DEV_ID
+   * (a cdev-opened device, Linux 6.6+) the 32 bits are its iommufd devid instead
+   */
+  id: number;
+}
+
+export interface HotResetInfo {
+  /** vfio_pci_hot_reset_info.flags */
+  flags: number;
+  /** every function the reset would reset, the device itself included */
+  devices: HotResetDependent[];
+}
+
 export interface Device {
   readonly name: Bdf;
   readonly group: number;
@@ -140,6 +161,18 @@ export interface Device {
   setIrqs(req: IrqSetRequest): Promise<void>;
   /** VFIO_DEVICE_RESET */
   reset(): Promise<void>;
+  /**
+   * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: the functions a slot or secondary bus
+   * reset would take along; ENODEV when neither is possible (a device on a
+   * root bus, vfio_pci_core.c: pci_probe_reset_slot/pci_probe_reset_bus)
+   */
+  hotResetInfo(): Promise<HotResetInfo>;
+  /**
+   * VFIO_DEVICE_PCI_HOT_RESET, proving ownership with these groups' fds: every
+   * affected group must be among them (EINVAL otherwise; EPERM when a group is
+   * not in this device's IOMMU context)
+   */
+  hotReset(groups: readonly Group[]): Promise<void>;
   /** pread(2) on the device fd at region offset + offset */
   read(index: number, offset: bigint, size: number): Promise<Uint8Array>;
   /** pwrite(2) on the device fd at region offset + offset */

@@ -22,6 +22,13 @@ export interface PciDevice {
   /** NUMA node, -1 when unknown */
   numaNode: number;
   iommuGroup: number | null;
+  /**
+   * sysfs reset_method (Linux 5.15+): the reset methods the PCI core will try, in
+   * order — flr, af_flr, pm, bus, device_specific, cxl_bus (drivers/pci/pci.c
+   * pci_reset_fn_methods). Empty when the file is absent or empty: the kernel
+   * hides it when the function has no reset method at all.
+   */
+  resetMethods: string[];
   /** human names where known (sim scenario, or a small built-in table) */
   vendorName?: string;
   deviceName?: string;

@@ -57,6 +57,7 @@ function observedHost(clock: { t: number }) {
           driver: 'vfio-pci',
           driverOverride: null,
           numaNode: 0,
+          resetMethods: [],
           iommuGroup: 12,
         },
       ],

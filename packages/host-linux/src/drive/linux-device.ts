@@ -9,6 +9,8 @@ import {
   VfioError,
   type Device,
   type DeviceInfo,
+  type Group,
+  type HotResetInfo,
   type IrqInfo,
   type IrqSetRequest,
   type RegionInfo,
@@ -35,6 +37,7 @@ import {
 } from '@vfioscope/uapi';
 import * as libc from '../syscalls/libc.ts';
 import { assertOpen } from './closed-guard.ts';
+import { hotReset, hotResetInfo } from './hot-reset.ts';
 import { RegionMapping } from './region-mapping.ts';
 import type { Owned, Resources } from './resources.ts';
 
@@ -114,6 +117,16 @@ export class LinuxDevice implements Device, Owned {
     this.guard('VFIO_DEVICE_RESET');
     // a reset can wait on the device (FLR: up to 100 ms and more): off the event loop
     await libc.ioctlIntBlocking(this.fd, VFIO_DEVICE_RESET, 0, 'VFIO_DEVICE_RESET', this.ctx());
+  }
+
+  async hotResetInfo(): Promise<HotResetInfo> {
+    this.guard('VFIO_DEVICE_GET_PCI_HOT_RESET_INFO');
+    return hotResetInfo(this.fd, this.ctx());
+  }
+
+  async hotReset(groups: readonly Group[]): Promise<void> {
+    this.guard('VFIO_DEVICE_PCI_HOT_RESET');
+    await hotReset(this.fd, groups, this.ctx());
   }
 
   private async offsetOf(index: number): Promise<bigint> {

@@ -28,7 +28,8 @@ export class LinuxGroup implements Group, Owned {
 
   constructor(
     readonly id: number,
-    private readonly fd: number,
+    /** the group file descriptor: also the proof of ownership VFIO_DEVICE_PCI_HOT_RESET takes */
+    readonly fd: number,
     private readonly resources: Resources,
   ) {
     resources.add(this);

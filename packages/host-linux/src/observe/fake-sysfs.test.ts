@@ -13,8 +13,8 @@ beforeEach(() => {
   tree.pci({ bdf: '0000:00:05.0', vendor: 0x1234, device: 0x11e8, driver: 'vfio-pci', group: 5, numa: 0 });
   tree.pci({ bdf: '0000:00:06.0', vendor: 0x1b36, device: 0x0001, klass: 0x060400, group: 6 });
   tree.pci({ bdf: '0000:01:01.0', vendor: 0x1234, device: 0x11e8, driver: 'vfio-pci', group: 6 });
-  tree.pci({ bdf: '0000:01:02.0', vendor: 0x8086, device: 0x100e, klass: 0x020000, driver: 'e1000', group: 6 });
-  tree.pci({ bdf: '0000:00:07.0', vendor: 0x8086, device: 0x10d3, klass: 0x020000, driver: 'e1000e', group: 7 });
+  tree.pci({ bdf: '0000:01:02.0', vendor: 0x8086, device: 0x100e, klass: 0x020000, driver: 'e1000', group: 6, resetMethod: '' });
+  tree.pci({ bdf: '0000:00:07.0', vendor: 0x8086, device: 0x10d3, klass: 0x020000, driver: 'e1000e', group: 7, resetMethod: 'flr bus' });
   tree.pci({ bdf: '0000:00:07.1', vendor: 0x8086, device: 0x10ed, driver: 'ixgbevf', physfn: '0000:00:07.0' });
 });
 
@@ -48,6 +48,14 @@ describe('topology from a fake sysfs', () => {
     expect(devices[1]).toMatchObject({ driverOverride: null, numaNode: 0 });
     expect(devices[2]).toMatchObject({ driver: null, classCode: 0x060400 });
     expect(devices[4]).toMatchObject({ physfn: '0000:00:07.0', iommuGroup: null });
+  });
+
+  it("reads reset_method in the kernel's order; an absent or empty attribute is no reset", async () => {
+    const { devices } = await createLinuxHost({ roots: tree.roots }).topology();
+    const methods = Object.fromEntries(devices.map((d) => [d.bdf, d.resetMethods]));
+    expect(methods['0000:00:07.0']).toEqual(['flr', 'bus']);
+    expect(methods['0000:00:04.0']).toEqual([]);
+    expect(methods['0000:01:02.0']).toEqual([]);
   });
 
   it('computes viability like the kernel: a host driver that owns DMA blocks the group', async () => {

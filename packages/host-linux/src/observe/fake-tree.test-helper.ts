@@ -17,6 +17,8 @@ export interface FakePci {
   group?: number;
   numa?: number;
   physfn?: string;
+  /** the reset_method attribute's text; absent when undefined, as the kernel hides it for a function without reset */
+  resetMethod?: string;
   /** N of the device's VFIO cdev (vfio-dev/vfioN, /sys/class/vfio-dev/vfioN, a `dev` attribute 511:N) */
   cdev?: number;
 }
@@ -50,6 +52,7 @@ export class FakeTree {
     this.file(join(dir, 'class'), hex(d.klass ?? 0xff00, 6));
     this.file(join(dir, 'numa_node'), `${d.numa ?? -1}\n`);
     this.file(join(dir, 'driver_override'), `${d.override ?? '(null)'}\n`);
+    if (d.resetMethod !== undefined) this.file(join(dir, 'reset_method'), `${d.resetMethod}\n`);
     symlinkSync(dir, join(this.roots.sys, 'bus/pci/devices', d.bdf));
     if (d.driver) {
       const drv = join(this.roots.sys, 'bus/pci/drivers', d.driver);

@@ -1,8 +1,9 @@
 /**
  * PCI devices as sysfs shows them under /sys/bus/pci/devices/<BDF>: ids,
  * class, the bound driver (the `driver` symlink), driver_override, NUMA
- * node, the IOMMU group (the `iommu_group` symlink) and, for an SR-IOV VF,
- * its physical function (`physfn`).
+ * node, the IOMMU group (the `iommu_group` symlink), the reset methods the
+ * PCI core offers (`reset_method`) and, for an SR-IOV VF, its physical
+ * function (`physfn`).
  */
 import { join } from 'node:path';
 import type { PciDevice } from '@vfioscope/host';
@@ -34,6 +35,7 @@ export function readPciDevice(roots: LinuxRoots, bdf: string): PciDevice | null 
     driverOverride: override === null || override === '' || override === '(null)' ? null : override,
     numaNode: readInt(join(dir, 'numa_node')) ?? -1,
     iommuGroup: group === null ? null : Number(group),
+    resetMethods: readResetMethods(dir),
     ...pciNames(vendorId, deviceId),
     ...(physfn ? { physfn } : {}),
   };
@@ -44,4 +46,14 @@ export function readPciDevices(roots: LinuxRoots): PciDevice[] {
     .sort()
     .map((bdf) => readPciDevice(roots, bdf))
     .filter((d): d is PciDevice => d !== null);
+}
+
+/**
+ * reset_method (drivers/pci/pci-sysfs.c, Linux 5.15+): the methods in the
+ * order pci_reset_function() tries them, space-separated. The attribute is
+ * hidden when the function has none (pci_dev_reset_method_attr_is_visible),
+ * so an absent file and an empty one both mean no reset.
+ */
+export function readResetMethods(dir: string): string[] {
+  return (readTrimmed(join(dir, 'reset_method')) ?? '').split(/\s+/).filter((m) => m !== '');
 }

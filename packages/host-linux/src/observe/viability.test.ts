@@ -12,6 +12,7 @@ const dev = (bdf: string, driver: string | null): PciDevice => ({
   driver,
   driverOverride: null,
   numaNode: -1,
+  resetMethods: [],
   iommuGroup: 1,
 });
 

@@ -58,5 +58,6 @@ export function createDeviceModel(device: ScenarioDevice, options: CreateDeviceM
     vga: isVgaClass(device.classCode),
     ...(device.irqLoad !== undefined ? { irqLoad: device.irqLoad } : {}),
     ...(described.initialRegisters !== undefined ? { initialRegisters: described.initialRegisters } : {}),
+    ...(device.resetFailsFrom !== undefined ? { resetFailsFrom: device.resetFailsFrom } : {}),
   });
 }

@@ -42,6 +42,12 @@ export interface DeviceBus {
 export interface DeviceModel {
   /** VFIO_DEVICE_FLAGS_* this function reports (PCI, RESET when it has a reset method) */
   readonly deviceFlags: number;
+  /**
+   * the reset methods the function itself offers, in the PCI core's order
+   * (drivers/pci/pci.c pci_reset_fn_methods: device_specific, acpi, flr,
+   * af_flr, pm); `bus` depends on where it sits and the kernel adds it
+   */
+  readonly resetMethods: readonly string[];
   regions(): SimRegion[];
   irqs(): SimIrqIndex[];
   attach(bus: DeviceBus): void;

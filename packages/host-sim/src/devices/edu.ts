@@ -96,6 +96,8 @@ export interface EduOptions {
 
 export class EduModel implements DeviceModel {
   readonly deviceFlags = VFIO_DEVICE_FLAGS_PCI;
+  /** QEMU's edu has no PCIe FLR and no PM capability */
+  readonly resetMethods: readonly string[] = [];
   readonly config: ConfigSpace;
   readonly caps: CapabilityOffsets;
   private bus: DeviceBus | null = null;

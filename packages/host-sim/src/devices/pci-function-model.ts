@@ -42,6 +42,12 @@ export interface PciFunctionOptions {
   irqLoad?: ScenarioIrqLoad[];
   /** registers with a power-on value (e.g. an NVMe CAP/VS), written into BAR memory at reset */
   initialRegisters?: Array<{ bar: number; offset: number; bytes: Uint8Array }>;
+  /**
+   * from this reset on (1 = the first since power-on) the function does not
+   * come back: every read returns all-ones (vendor 0xffff, header type 0x7f
+   * with the multi-function bit), writes go nowhere — a GPU with the reset bug
+   */
+  resetFailsFrom?: number;
 }
 
 export class PciFunctionModel implements DeviceModel {
@@ -56,6 +62,9 @@ export class PciFunctionModel implements DeviceModel {
   private readonly load: IrqLoadDriver;
   /** number of resets performed (FLR through config space or VFIO_DEVICE_RESET) */
   resetCount = 0;
+  /** the function stopped answering after a reset: master aborts read as all-ones */
+  private gone = false;
+  readonly resetMethods: readonly string[];
 
   constructor(
     readonly spec: PciFunctionSpec,
@@ -65,6 +74,7 @@ export class PciFunctionModel implements DeviceModel {
     this.config = built.config;
     this.caps = built.caps;
     this.deviceFlags = VFIO_DEVICE_FLAGS_PCI | (options.reset ? VFIO_DEVICE_FLAGS_RESET : 0);
+    this.resetMethods = functionResetMethods(spec, options.reset);
     for (const bar of spec.bars) this.bars.set(bar.index, { spec: bar, mem: new SparseMemory(BigInt(bar.size)) });
     this.rom = spec.romSize ? makeRomImage(spec.romSize) : null;
     this.vgaMemory = options.vga ? new SparseMemory(VGA_REGION_SIZE) : null;
@@ -123,6 +133,7 @@ export class PciFunctionModel implements DeviceModel {
   }
 
   read(index: number, offset: bigint, size: number): Uint8Array {
+    if (this.gone) return new Uint8Array(size).fill(0xff);
     if (index === VFIO_PCI_CONFIG_REGION_INDEX) return this.config.read(Number(offset), size);
     if (index === VFIO_PCI_ROM_REGION_INDEX && this.rom) return this.rom.slice(Number(offset), Number(offset) + size);
     if (index === VFIO_PCI_VGA_REGION_INDEX && this.vgaMemory) return this.vgaMemory.read(offset, size);
@@ -130,6 +141,7 @@ export class PciFunctionModel implements DeviceModel {
   }
 
   write(index: number, offset: bigint, data: Uint8Array): void {
+    if (this.gone) return;
     if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
       this.config.write(Number(offset), data);
       return;
@@ -147,6 +159,8 @@ export class PciFunctionModel implements DeviceModel {
     this.resetCount++;
     this.config.reset();
     this.resetBarContents();
+    const failsFrom = this.options.resetFailsFrom;
+    if (failsFrom !== undefined && this.resetCount >= failsFrom) this.gone = true;
   }
 
   advance(nowMs: number): void {
@@ -199,4 +213,18 @@ function makeRomImage(size: number): Uint8Array {
   rom[1] = 0xaa;
   rom[2] = Math.min(0xff, size / 512);
   return rom;
+}
+
+/**
+ * The function's own reset methods as the PCI core probes them: flr when PCIe
+ * DevCap says FLR (pcie_reset_flr), pm when D3hot→D0 resets it (pci_pm_reset:
+ * a PM capability without No_Soft_Reset). A scenario that says the function
+ * resets without naming how gets flr.
+ */
+function functionResetMethods(spec: PciFunctionSpec, canReset: boolean): string[] {
+  if (!canReset) return [];
+  const methods: string[] = [];
+  if (spec.pcie?.flr) methods.push('flr');
+  if (spec.pm !== undefined && !spec.pm.noSoftReset) methods.push('pm');
+  return methods.length > 0 ? methods : ['flr'];
 }

@@ -12,6 +12,7 @@ import type {
   DmaUnmapRequest,
   Group,
   GroupStatus,
+  HotResetInfo,
   IommuInfo,
   IrqInfo,
   IrqSetRequest,
@@ -21,6 +22,7 @@ import { VFIO_API_VERSION } from '@vfioscope/uapi';
 import { fail } from './fail.ts';
 import type { SimPciFunction } from './pci-function.ts';
 import type { SimKernel } from './sim-kernel.ts';
+import { hotReset, hotResetInfo } from './vfio-pci-hot-reset.ts';
 import { SimContainer, type SimGroup } from './vfio-group.ts';
 
 /** The host's table of open fds: told of each device fd opened and of every fd closed. */
@@ -209,6 +211,23 @@ export class SimDeviceFd extends SimFd implements Device {
 
   async reset(): Promise<void> {
     this.vfio('VFIO_DEVICE_RESET').reset();
+  }
+
+  async hotResetInfo(): Promise<HotResetInfo> {
+    this.vfio('VFIO_DEVICE_GET_PCI_HOT_RESET_INFO');
+    return hotResetInfo(this.k, this.fn);
+  }
+
+  async hotReset(groups: readonly Group[]): Promise<void> {
+    const op = 'VFIO_DEVICE_PCI_HOT_RESET';
+    this.vfio(op);
+    const ids = groups.map((g) => {
+      // only an open group file proves ownership (vfio_file_is_group; a closed fd is EBADF)
+      if (!(g instanceof SimGroupFd)) fail('EINVAL', op, `group ${g.id} is not a group file`, { device: this.name });
+      if (!g.isOpen) fail('EBADF', op, `group ${g.id} fd is closed`, { device: this.name });
+      return g.state.id;
+    });
+    hotReset(this.k, this.fn, ids);
   }
 
   async read(index: number, offset: bigint, size: number): Promise<Uint8Array> {

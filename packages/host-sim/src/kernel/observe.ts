@@ -5,6 +5,7 @@
 import type { GroupOwner, HostInfo, IrqLine, PciDevice, Topology } from '@vfioscope/host';
 import type { SimKernel } from './sim-kernel.ts';
 import { SIM_PAGE_SIZE } from './sim-kernel.ts';
+import { resetMethods } from './pci-topology.ts';
 import { VfioPciIrqs } from './vfio-pci-irqs.ts';
 
 /** x86: about 200 device vectors per CPU (256 minus exceptions and system vectors) */
@@ -56,6 +57,7 @@ export function topology(k: SimKernel): Topology {
       driverOverride: fn.driverOverride,
       numaNode: d.numaNode ?? -1,
       iommuGroup: d.group,
+      resetMethods: resetMethods(k, fn),
       ...(d.vendorName ? { vendorName: d.vendorName } : {}),
       ...(d.deviceName ? { deviceName: d.deviceName } : {}),
       ...(d.physfn ? { physfn: d.physfn } : {}),

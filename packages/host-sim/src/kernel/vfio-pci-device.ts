@@ -73,6 +73,13 @@ export class VfioPciDevice {
   /** the user's view of the MSI / MSI-X Enable bits, by IRQ index */
   private readonly virtualEnable = new Map<number, boolean>();
   private readonly vbars: VirtualBars;
+  /**
+   * vconfig's vendor and device id: vfio_pci_config.c virtualizes both
+   * (init_pci_cap_basic_perm, ALL_VIRT), so a user reads the ids seen at
+   * bind even from a function that no longer answers; the header type is
+   * not virtualized and shows the truth
+   */
+  private readonly ids: Uint8Array;
 
   constructor(
     readonly bdf: string,
@@ -84,6 +91,7 @@ export class VfioPciDevice {
   ) {
     this.irqs = new VfioPciIrqs({ ...irqEnv, bdf, cfg });
     this.vbars = new VirtualBars(cfg, model);
+    this.ids = model.read(VFIO_PCI_CONFIG_REGION_INDEX, 0n, 4);
   }
 
   get resetWorks(): boolean {
@@ -137,6 +145,7 @@ export class VfioPciDevice {
     if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
       const out = this.withVirtualEnables(offset, this.model.read(index, offset, n));
       this.vbars.overlay(Number(offset), out);
+      for (let i = 0; i < n && offset + BigInt(i) < 4n; i++) out[i] = this.ids[Number(offset) + i]!;
       return out;
     }
     if (index > VFIO_PCI_BAR5_REGION_INDEX || index === VFIO_PCI_ROM_REGION_INDEX) return this.model.read(index, offset, n);
@@ -254,6 +263,11 @@ export class VfioPciDevice {
   /** VFIO_DEVICE_RESET: pci_try_reset_function() saves and restores config state around the reset */
   reset(): void {
     if (!this.resetWorks) fail('EINVAL', 'VFIO_DEVICE_RESET', 'the device offers no reset method', { device: this.bdf });
+    this.resetRestoringState(this.cfg.command());
+  }
+
+  /** a secondary bus reset of the bridge above (pci_reset_bus), with the same save and restore */
+  busReset(): void {
     this.resetRestoringState(this.cfg.command());
   }
 

@@ -5,7 +5,8 @@
  * share a group; the BMC's PCIe-to-PCI bridge aliases its VGA function into
  * one group that is not viable while `ast` drives the VGA, and the second
  * GPU's group is not viable either while its HDMI audio function is on
- * `snd_hda_intel` (the commonest "why can't I pass this GPU through"). Three
+ * `snd_hda_intel` (the commonest "why can't I pass this GPU through") and it
+ * does not come back from its second reset (the commonest reset failure). Three
  * QEMU VMs hold GPU, NVMe and E810 VF groups; other vfio-pci devices are free
  * for vfioscope to drive. Group numbers follow discovery order.
  *
@@ -22,6 +23,7 @@ function gpuPair(
   gpuLoad: ScenarioIrqLoad[],
   audioLoad: ScenarioIrqLoad[],
   audioDriver = 'vfio-pci',
+  gpuExtra: Partial<ScenarioDevice> = {},
 ): ScenarioDevice[] {
   return [
     {
@@ -43,6 +45,7 @@ function gpuPair(
       bars: [16 * MiB, 64 * GiB, 0, 32 * MiB, 0, 128],
       multifunction: true,
       irqLoad: gpuLoad,
+      ...gpuExtra,
     },
     {
       bdf: bdf(bus, 0, 1),
@@ -243,7 +246,8 @@ function build(demo = false): Scenario {
 
   // --- socket 1 ---
   add(rootPort(bdf(0x97, 2, 0), g.take(), 0x98, 1));
-  add(...gpuPair(0x98, g.take(), 1, [load('MSI', 0, { kind: 'steady', rate: 900 })], [], 'snd_hda_intel'));
+  // the second GPU has the reset bug: vfio-pci's reset at first open works, the next reset leaves it reading all-ones
+  add(...gpuPair(0x98, g.take(), 1, [load('MSI', 0, { kind: 'steady', rate: 900 })], [], 'snd_hda_intel', { resetFailsFrom: 2 }));
   add(rootPort(bdf(0xb0, 2, 0), g.take(), 0xb1, 1));
   add(samsungNvme(bdf(0xb1, 0, 0), g.take(), 'nvme', 1));
   add(rootPort(bdf(0xb0, 3, 0), g.take(), 0xb2, 1));

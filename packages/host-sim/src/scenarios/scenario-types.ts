@@ -50,6 +50,12 @@ export interface ScenarioDevice {
   msiVectors?: number;
   /** offers function-level reset (VFIO_DEVICE_FLAGS_RESET) */
   reset?: boolean;
+  /**
+   * from this reset of the function on (1 = the first since power-on; vfio-pci
+   * resets at first open and last close too) it does not come back and reads
+   * all-ones — the commonest reset failure of GPU passthrough
+   */
+  resetFailsFrom?: number;
   /** BAR sizes in bytes, index 0..5 (0 = absent) */
   bars?: number[];
   /** interrupt load while the device is in use */

@@ -67,7 +67,16 @@ function checkDevice(c: Checker, v: unknown, path: string): void {
   c.int(d, 'classCode', path, { min: 0 });
   c.int(d, 'group', path, { min: 0 });
   c.str(d, 'driver', path, { nullable: true });
-  for (const k of ['subsystemVendorId', 'subsystemDeviceId', 'numaNode', 'msixVectors', 'msiVectors', 'numVfs', 'secondaryBus']) {
+  for (const k of [
+    'subsystemVendorId',
+    'subsystemDeviceId',
+    'numaNode',
+    'msixVectors',
+    'msiVectors',
+    'numVfs',
+    'secondaryBus',
+    'resetFailsFrom',
+  ]) {
     c.int(d, k, path, { optional: true, min: k === 'numaNode' ? -1 : 0 });
   }
   for (const k of ['vendorName', 'deviceName', 'physfn']) c.str(d, k, path, { optional: true });
