@@ -25,7 +25,7 @@ case "$(cmdline_arg vfioscope.mode)" in
 esac
 
 steps="$(cmdline_arg vfioscope.steps | tr ',' ' ')"
-# irqbench and servestart are benchmarks, modes a check of the guest kernel itself: run
+# irqbench, servestart and streamgap are benchmarks, modes a check of the guest kernel itself: run
 # them by name (run.sh irqbench), not by default
 [ -n "$steps" ] || steps="tests compare live"
 
@@ -61,6 +61,11 @@ step_compare() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/compare/run-pro
 step_probe() { "${NOLOCK[@]}" node_modules/.bin/tsx "$HERE/.work/probe.ts"; }
 step_live() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/live-check.ts; }
 # serve start-up in the guest (by name only: a benchmark): the built CLI 5 times, tsx once
+# the stream's longest gap while a 256 MiB DMA map pins its pages (by name only: a benchmark);
+# as root with RLIMIT_MEMLOCK raised, so the map is not refused
+step_streamgap() {
+  (ulimit -l unlimited && VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs, $(uname -r)" node_modules/.bin/tsx bench/stream-gap.bench.ts 256)
+}
 step_servestart() {
   VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/serve-start.bench.ts 5 --tsx-runs 1 --only built,tsx
 }

@@ -54,9 +54,9 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 steps="$(IFS=,; echo "$*")"
 REPO="$(cd "$HERE/../.." && pwd)"
 
-# the live step (and the servestart benchmark) run the built server CLI, apps/server/dist; the
+# the live step (and the servestart and streamgap benchmarks) run the built server CLI, apps/server/dist; the
 # guest sees this checkout read-only, so build it here when it is stale
-if [ -z "$steps" ] || [[ ",$steps," == *,live,* || ",$steps," == *,servestart,* ]]; then
+if [ -z "$steps" ] || [[ ",$steps," == *,live,* || ",$steps," == *,servestart,* || ",$steps," == *,streamgap,* ]]; then
   if ! node "$REPO/apps/server/build.mjs" --check; then
     echo "[kernel-run] building the server CLI (apps/server/dist)"
     node "$REPO/apps/server/build.mjs"
