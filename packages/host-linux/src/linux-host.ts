@@ -33,6 +33,7 @@ import { bindDriver } from './observe/bind-driver.ts';
 import { readText } from './observe/fs-read.ts';
 import { readHostInfo } from './observe/host-info.ts';
 import { readTopology } from './observe/iommu-groups.ts';
+import { readIrqAffinity, writeIrqAffinity } from './observe/irq-affinity.ts';
 import { parseProcInterrupts } from './observe/proc-interrupts.ts';
 import { readOwners } from './observe/proc-owners.ts';
 import { DEFAULT_ROOTS, type LinuxRoots } from './observe/roots.ts';
@@ -96,7 +97,12 @@ export class LinuxHost implements Host {
 
   async irqLines(): Promise<IrqLine[]> {
     const text = readText(join(this.roots.proc, 'interrupts'));
-    return text === null ? [] : parseProcInterrupts(text).vfio;
+    if (text === null) return [];
+    return parseProcInterrupts(text).vfio.map((l) => ({ ...l, ...readIrqAffinity(this.roots, l.irq) }));
+  }
+
+  async setIrqAffinity(irq: number, cpus: readonly number[]): Promise<void> {
+    writeIrqAffinity(this.roots, irq, cpus);
   }
 
   async bindDriver(bdf: Bdf, driver: string | null): Promise<void> {

@@ -124,6 +124,11 @@ export class SimHost implements Host {
     return irqLines(this.kernel);
   }
 
+  async setIrqAffinity(irq: number, cpus: readonly number[]): Promise<void> {
+    this.live('smp_affinity_list');
+    this.kernel.setIrqAffinity(irq, cpus);
+  }
+
   async bindDriver(bdf: Bdf, driver: string | null): Promise<void> {
     this.live('drivers_probe');
     this.kernel.bindDriver(bdf, driver);

@@ -17,6 +17,13 @@ export interface Host {
   /** counts of every VFIO interrupt line (/proc/interrupts), owned by anyone */
   irqLines(): Promise<IrqLine[]>;
   /**
+   * Write `cpus` to /proc/irq/<irq>/smp_affinity_list (kernel/irq/proc.c write_irq_affinity()).
+   * EACCES/EPERM: not root; EINVAL: no online CPU in the list; ERANGE: a CPU past nr_cpu_ids;
+   * EIO: the IRQ's affinity cannot be set from user space (managed, or the chip cannot move it);
+   * ENOENT: no such IRQ. An operator action.
+   */
+  setIrqAffinity(irq: number, cpus: readonly number[]): Promise<void>;
+  /**
    * Bind a device to `driver` through driver_override + drivers_probe, or
    * unbind it (driver null) and clear the override. An operator action.
    */

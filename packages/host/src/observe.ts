@@ -91,6 +91,19 @@ export interface IrqLine {
   irq: number;
   /** total count since the vector was set up, summed over CPUs */
   count: number;
+  /** the count per CPU (index = CPU number): the CPU columns of /proc/interrupts; they sum to `count` */
+  perCpu: number[];
+  /**
+   * /proc/irq/N/smp_affinity_list: the CPUs the IRQ may be delivered to (kernel/irq/proc.c);
+   * null when unreadable
+   */
+  affinity: number[] | null;
+  /**
+   * /proc/irq/N/effective_affinity_list: where the interrupt chip really delivers it. On x86 the
+   * vector is programmed to one CPU of the affinity mask (single-target delivery,
+   * Documentation/core-api/irq/irq-affinity.rst), so this is one CPU; null when unreadable
+   */
+  effectiveAffinity: number[] | null;
   /** the raw name, e.g. "vfio-msix[3](0000:01:00.0)" */
   name: string;
 }

@@ -2,12 +2,15 @@ import type { IrqLine } from '@vfioscope/host';
 import { describe, expect, it } from 'vitest';
 import { IrqRateSampler, parseKey } from './irq-rate-sampler.ts';
 
-const line = (count: number, vector = 0, bdf = '0000:01:00.0'): IrqLine => ({
+const line = (count: number, vector = 0, bdf = '0000:01:00.0', perCpu: number[] = [count, 0]): IrqLine => ({
   bdf,
   index: 'MSIX',
   vector,
   irq: 40 + vector,
   count,
+  perCpu,
+  affinity: [0, 1],
+  effectiveAffinity: [perCpu[1]! > 0 ? 1 : 0],
   name: `vfio-msix[${vector}](${bdf})`,
 });
 
@@ -93,5 +96,44 @@ describe('IrqRateSampler', () => {
     expect(parseKey('0000:01:00.0/MSIX/3')).toEqual({ bdf: '0000:01:00.0', index: 'MSIX', vector: 3 });
     expect(parseKey('0000:01:00.0/FOO/3')).toBeNull();
     expect(parseKey('bad')).toBeNull();
+  });
+});
+
+describe('IrqRateSampler per CPU', () => {
+  it('rates each CPU from its own column and follows a vector that moves CPU', () => {
+    const s = new IrqRateSampler({ tickHz: 10 });
+    s.sample(0, null, [line(100, 0, '0000:01:00.0', [100, 0])]);
+    const k = '0000:01:00.0/MSIX/0';
+    expect(s.get(k)!.cpuRates).toEqual([0, 0]); // first sight: no span to rate over
+    s.sample(1000, null, [line(300, 0, '0000:01:00.0', [300, 0])]);
+    expect(s.get(k)!.cpuRates).toEqual([200, 0]);
+    // affinity moved to CPU 1: CPU 0's column stops, CPU 1's grows
+    s.sample(2000, null, [line(450, 0, '0000:01:00.0', [300, 150])]);
+    const series = s.get(k)!;
+    expect(series.cpuRates).toEqual([0, 150]);
+    expect(series.rate).toBe(150);
+    expect(series.cpuCounts).toEqual([300, 150]);
+    expect(series.effectiveAffinity).toEqual([1]);
+    expect(series.irq).toBe(40);
+  });
+
+  it('takes per-CPU rates from /proc for a vector counted from our own eventfd', () => {
+    const s = new IrqRateSampler({ tickHz: 10 });
+    const k = '0000:01:00.0/MSIX/0';
+    s.sample(0, new Map([[k, 0]]), [line(0, 0, '0000:01:00.0', [0, 0])]);
+    s.sample(500, new Map([[k, 50]]), [line(50, 0, '0000:01:00.0', [0, 50])]);
+    const series = s.get(k)!;
+    expect(series.source).toBe('owned');
+    expect(series.rate).toBe(100);
+    expect(series.cpuRates).toEqual([0, 100]);
+  });
+
+  it('restarts per-CPU rates when the vector gets a new IRQ number', () => {
+    const s = new IrqRateSampler({ tickHz: 10 });
+    const k = '0000:01:00.0/MSIX/0';
+    s.sample(0, null, [line(1000, 0, '0000:01:00.0', [1000, 0])]);
+    s.sample(1000, null, [{ ...line(10, 0, '0000:01:00.0', [10, 0]), irq: 99 }]);
+    expect(s.get(k)!.cpuRates).toEqual([0, 0]);
+    expect(s.get(k)!.irq).toBe(99);
   });
 });

@@ -5,6 +5,11 @@
  * monotonic; rate = delta / dt). A vector counted from our own eventfd is not
  * counted again from its /proc line.
  *
+ * Per CPU: each /proc line's CPU columns give a rate per CPU (delta of that
+ * CPU's count / dt) — for vectors counted from our own eventfds too, since
+ * only the kernel knows which CPU took an interrupt — with the line's
+ * smp_affinity_list and effective_affinity_list.
+ *
  * Every known vector gets a sample each tick (0 while absent), so all series
  * of a resolution share one time axis: a vector's newest sample is the time
  * ring's newest.
@@ -35,6 +40,15 @@ export interface VectorSeries {
   lastSeenAt: number;
   count: number;
   rate: number;
+  /** host IRQ number of the vector's /proc line, null until one is seen */
+  irq: number | null;
+  /** interrupts per second on each CPU (index = CPU number) over the last /proc poll; [] until two polls */
+  cpuRates: number[];
+  /** the kernel's count per CPU at the last poll, [] until one */
+  cpuCounts: number[];
+  lastCpuAt: number;
+  affinity: number[] | null;
+  effectiveAffinity: number[] | null;
   /** last /proc total and when it was read (observed only) */
   lastTotal: number | null;
   lastTotalAt: number;
@@ -89,9 +103,11 @@ export class IrqRateSampler {
     if (observed) {
       for (const line of observed) {
         const key = vectorKey(line.bdf, line.index, line.vector);
-        if (owned?.has(key)) continue; // our own eventfd counts it already
-        const s = this.seriesFor(key, 'observed', line);
+        const ours = owned?.has(key) ?? false;
+        const s = this.seriesFor(key, ours ? 'owned' : 'observed', line);
         if (!s) continue;
+        samplePerCpu(s, line, now);
+        if (ours) continue; // our own eventfd counts it already
         s.present = true;
         s.lastSeenAt = now;
         if (s.lastTotal === null || line.count < s.lastTotal) {
@@ -114,6 +130,7 @@ export class IrqRateSampler {
       if (!wasSeen && (s.source === 'owned' || observed !== null)) {
         s.present = false;
         s.rate = 0;
+        s.cpuRates = [];
       }
       if (!s.present && now - s.lastSeenAt >= this.evictAfterMs) {
         dropped.push(s.key);
@@ -179,6 +196,12 @@ export class IrqRateSampler {
       lastSeenAt: -Infinity,
       count: 0,
       rate: 0,
+      irq: null,
+      cpuRates: [],
+      cpuCounts: [],
+      lastCpuAt: 0,
+      affinity: null,
+      effectiveAffinity: null,
       lastTotal: null,
       lastTotalAt: 0,
       tickRing: new RingBuffer(this.tickCapacity, 'f32'),
@@ -189,6 +212,22 @@ export class IrqRateSampler {
     this.byKey.set(key, s);
     return s;
   }
+}
+
+/**
+ * A line's per-CPU counts since the previous poll, over the time between polls. The first sight,
+ * a new IRQ number (the vector was set up again) or a shrinking count restarts from zero rates.
+ */
+function samplePerCpu(s: VectorSeries, line: IrqLine, now: number): void {
+  const prev = s.cpuCounts;
+  const fresh = s.irq !== line.irq || prev.length !== line.perCpu.length || line.perCpu.some((n, i) => n < prev[i]!);
+  const dtS = Math.max(1e-3, (now - s.lastCpuAt) / 1000);
+  s.cpuRates = fresh ? line.perCpu.map(() => 0) : line.perCpu.map((n, i) => (n - prev[i]!) / dtS);
+  s.cpuCounts = [...line.perCpu];
+  s.lastCpuAt = now;
+  s.irq = line.irq;
+  s.affinity = line.affinity;
+  s.effectiveAffinity = line.effectiveAffinity;
 }
 
 const INDEX_NAMES = new Set<string>(['INTX', 'MSI', 'MSIX', 'ERR', 'REQ']);

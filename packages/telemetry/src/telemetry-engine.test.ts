@@ -69,11 +69,32 @@ function observedHost(clock: { t: number }) {
       total += Math.round((state.rate * (clock.t - lastT)) / 1000);
       lastT = clock.t;
       return [
-        { bdf: NIC, index: 'MSIX', vector: 0, irq: 120, count: total, name: `vfio-msix[0](${NIC})` },
-        { bdf: NIC, index: 'MSIX', vector: 1, irq: 121, count: 7, name: `vfio-msix[1](${NIC})` },
+        {
+          bdf: NIC,
+          index: 'MSIX',
+          vector: 0,
+          irq: 120,
+          count: total,
+          perCpu: [0, total],
+          affinity: [0, 1],
+          effectiveAffinity: [1],
+          name: `vfio-msix[0](${NIC})`,
+        },
+        {
+          bdf: NIC,
+          index: 'MSIX',
+          vector: 1,
+          irq: 121,
+          count: 7,
+          perCpu: [7, 0],
+          affinity: [0, 1],
+          effectiveAffinity: [0],
+          name: `vfio-msix[1](${NIC})`,
+        },
       ];
     },
     bindDriver: async () => undefined,
+    setIrqAffinity: async () => undefined,
     openContainer: async () => {
       throw new VfioError('ENOENT', 'open', '/dev/vfio/vfio does not exist');
     },
@@ -139,6 +160,12 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
         owner: { pid: 4242, comm: 'qemu-system-x86', vm: 'vm1' },
         count: 3_000,
         rate: 1_000,
+        // every interrupt lands on CPU 1, the effective affinity
+        irq: 120,
+        cpuRates: [0, 1_000],
+        cpuCounts: [0, 3_000],
+        affinity: [0, 1],
+        effectiveAffinity: [1],
       },
       {
         key: `${NIC}/MSIX/1`,
@@ -149,6 +176,11 @@ describe('TelemetryEngine (observe path, manual clock)', () => {
         owner: { pid: 4242, comm: 'qemu-system-x86', vm: 'vm1' },
         count: 7,
         rate: 0,
+        irq: 121,
+        cpuRates: [0, 0],
+        cpuCounts: [7, 0],
+        affinity: [0, 1],
+        effectiveAffinity: [0],
       },
     ]);
     const history = engine.history(`${NIC}/MSIX/0`, 'tick');

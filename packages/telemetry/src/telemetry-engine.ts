@@ -289,5 +289,19 @@ export class TelemetryEngine {
 }
 
 function toVectorRate(s: VectorSeries, owner: VectorRate['owner']): VectorRate {
-  return { key: s.key, bdf: s.bdf, index: s.index, vector: s.vector, source: s.source, owner, count: s.count, rate: s.rate };
+  return {
+    key: s.key,
+    bdf: s.bdf,
+    index: s.index,
+    vector: s.vector,
+    source: s.source,
+    owner,
+    count: s.count,
+    rate: s.rate,
+    irq: s.irq,
+    cpuRates: s.cpuRates,
+    cpuCounts: s.cpuCounts,
+    affinity: s.affinity,
+    effectiveAffinity: s.effectiveAffinity,
+  };
 }

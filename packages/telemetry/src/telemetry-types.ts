@@ -26,6 +26,15 @@ export interface VectorRate {
   count: number;
   /** interrupts per second over the last sampling interval */
   rate: number;
+  /** host IRQ number (/proc/interrupts), null until the vector's line is seen */
+  irq: number | null;
+  /** interrupts per second on each CPU (index = CPU number), from /proc/interrupts' CPU columns */
+  cpuRates: number[];
+  /** the kernel's count on each CPU */
+  cpuCounts: number[];
+  /** /proc/irq/N/smp_affinity_list and effective_affinity_list, null when unknown */
+  affinity: number[] | null;
+  effectiveAffinity: number[] | null;
 }
 
 export interface StormConfig {

@@ -3,7 +3,9 @@
  * names the IRQs it requests for a device "vfio-intx(BDF)",
  * "vfio-msi[N](BDF)" and "vfio-msix[N](BDF)" (drivers/vfio/pci/vfio_pci_intrs.c),
  * so the VFIO vectors of every owner (a VM's QEMU included) can be counted
- * without touching the device.
+ * without touching the device. The CPU columns are kept apart (show_interrupts(),
+ * kernel/irq/proc.c, prints one kstat_irqs_cpu() count per online CPU), so the
+ * dashboard can show which CPU takes a vector's interrupts.
  */
 import type { IrqIndexName, IrqLine } from '@vfioscope/host';
 
@@ -11,9 +13,14 @@ const VFIO_NAME = /vfio-(intx|msix|msi)(?:\[(\d+)\])?\(([0-9a-fA-F]{4,}:[0-9a-fA
 
 const INDEX: Record<string, IrqIndexName> = { intx: 'INTX', msi: 'MSI', msix: 'MSIX' };
 
+/** A VFIO line as /proc/interrupts alone shows it; the affinity comes from /proc/irq/N (irq-affinity.ts). */
+export type ProcIrqLine = Omit<IrqLine, 'affinity' | 'effectiveAffinity'>;
+
 export interface ParsedInterrupts {
   cpus: number;
-  vfio: IrqLine[];
+  /** CPU number of each count column: the header's CPUn labels (a CPU taken offline drops its column) */
+  cpuIds: number[];
+  vfio: ProcIrqLine[];
   /** chip names with the "IR-" prefix seen: interrupt remapping is on */
   remapped: boolean;
 }
@@ -21,11 +28,14 @@ export interface ParsedInterrupts {
 export function parseProcInterrupts(text: string): ParsedInterrupts {
   const lines = text.split('\n');
   const header = lines.shift() ?? '';
-  const cpus = header
+  const cpuIds = header
     .trim()
     .split(/\s+/)
-    .filter((c) => /^CPU\d+$/.test(c)).length;
-  const vfio: IrqLine[] = [];
+    .filter((c) => /^CPU\d+$/.test(c))
+    .map((c) => Number(c.slice(3)));
+  const cpus = cpuIds.length;
+  const width = cpus === 0 ? 0 : Math.max(...cpuIds) + 1;
+  const vfio: ProcIrqLine[] = [];
   let remapped = false;
   for (const line of lines) {
     const colon = line.indexOf(':');
@@ -37,7 +47,12 @@ export function parseProcInterrupts(text: string): ParsedInterrupts {
       .split(/\s+/);
     let count = 0;
     let i = 0;
-    for (; i < cpus && i < fields.length && /^\d+$/.test(fields[i]!); i++) count += Number(fields[i]);
+    const perCpu = new Array<number>(width).fill(0);
+    for (; i < cpus && i < fields.length && /^\d+$/.test(fields[i]!); i++) {
+      const n = Number(fields[i]);
+      count += n;
+      perCpu[cpuIds[i]!] = n;
+    }
     const rest = fields.slice(i).join(' ');
     if (/\bIR-/.test(rest)) remapped = true;
     if (!rest.includes('vfio-')) continue;
@@ -49,9 +64,10 @@ export function parseProcInterrupts(text: string): ParsedInterrupts {
         vector: m[2] === undefined ? 0 : Number(m[2]),
         irq,
         count,
+        perCpu: [...perCpu],
         name: m[0],
       });
     }
   }
-  return { cpus, vfio, remapped };
+  return { cpus, cpuIds, vfio, remapped };
 }

@@ -109,10 +109,8 @@ export function owners(k: SimKernel, comm: string, cmdline: string): GroupOwner[
 }
 
 export function irqLines(k: SimKernel): IrqLine[] {
-  const out: IrqLine[] = [];
-  for (const fn of k.functions.values()) {
-    if (fn.vfio && fn.vfio.openCount > 0) for (const l of fn.vfio.irqs.lines()) out.push(VfioPciIrqs.toIrqLine(fn.bdf, l));
-    for (const l of fn.foreignLines.values()) out.push(VfioPciIrqs.toIrqLine(fn.bdf, l));
-  }
-  return out.sort((a, b) => a.irq - b.irq);
+  return k
+    .hostIrqLines()
+    .map(({ bdf, line }) => VfioPciIrqs.toIrqLine(bdf, line))
+    .sort((a, b) => a.irq - b.irq);
 }

@@ -21,7 +21,8 @@ import { SimPciFunction, isVfioDriver } from './pci-function.ts';
 import { SimUser } from './pin-accounting.ts';
 import { type ContainerFile, type SimContainer, SimGroup, VfioCore } from './vfio-group.ts';
 import { VfioPciDevice } from './vfio-pci-device.ts';
-import { IRQ_INDEX_NAMES } from './vfio-pci-irqs.ts';
+import { bestCpu, deliverIrq, newHostIrqLine, setLineAffinity } from './irq-delivery.ts';
+import { type HostIrqLine, IRQ_INDEX_NAMES } from './vfio-pci-irqs.ts';
 
 export const SIM_PAGE_SIZE = 4096;
 /** what an open fd of the simulated process refers to ('iommufd': /dev/iommu, or /dev/vfio/vfio served by iommufd) */
@@ -145,7 +146,7 @@ export class SimKernel {
       fn.model,
       fn.cfg,
       {
-        allocIrq: () => this.nextIrq++,
+        requestIrq: (index, vector) => this.requestIrq(index, vector),
         eventfdCtx: (fd) => this.eventfdCtx(fd),
       },
       this.profile.barAccessPiece,
@@ -215,10 +216,40 @@ export class SimKernel {
     const key = `${index}/${vector}`;
     let line = fn.foreignLines.get(key);
     if (!line) {
-      line = { irq: this.nextIrq++, index, vector, count: 0 };
+      line = this.requestIrq(index, vector);
       fn.foreignLines.set(key, line);
     }
     return line;
+  }
+
+  /** request_irq(): a fresh IRQ number, default affinity, on the least loaded CPU (irq-delivery.ts) */
+  private requestIrq(index: number, vector: number): HostIrqLine {
+    const cpus = this.scenario.cpus;
+    return newHostIrqLine(this.nextIrq++, index, vector, cpus, bestCpu([...Array(cpus).keys()], this.cpuLoad()));
+  }
+
+  /** every live host IRQ line: vfio-pci's of devices open here, and those of VMs' devices */
+  hostIrqLines(): { bdf: string; line: HostIrqLine }[] {
+    const out: { bdf: string; line: HostIrqLine }[] = [];
+    for (const fn of this.functions.values()) {
+      if (fn.vfio && fn.vfio.openCount > 0) for (const line of fn.vfio.irqs.lines()) out.push({ bdf: fn.bdf, line });
+      for (const line of fn.foreignLines.values()) out.push({ bdf: fn.bdf, line });
+    }
+    return out;
+  }
+
+  /** lines targeted at each CPU: the vector matrix's allocation count */
+  private cpuLoad(): number[] {
+    const load = new Array<number>(this.scenario.cpus).fill(0);
+    for (const { line } of this.hostIrqLines()) load[line.effective]!++;
+    return load;
+  }
+
+  /** write /proc/irq/<irq>/smp_affinity_list; ENOENT when no such IRQ is allocated */
+  setIrqAffinity(irq: number, cpus: readonly number[]): void {
+    const found = this.hostIrqLines().find((l) => l.line.irq === irq);
+    if (!found) fail('ENOENT', 'smp_affinity_list', `no IRQ ${irq} (/proc/irq/${irq} does not exist)`, { field: 'irq' });
+    setLineAffinity(found.line, cpus, this.scenario.cpus, this.cpuLoad());
   }
 
   private busFor(fn: SimPciFunction): DeviceBus {
@@ -258,7 +289,7 @@ export class SimKernel {
       return;
     }
     const g = this.groups.get(fn.group);
-    if (g?.holder?.kind === 'process' && index <= 2) this.foreignLine(fn, index, vector).count += times;
+    if (g?.holder?.kind === 'process' && index <= 2) deliverIrq(this.foreignLine(fn, index, vector), times);
     // otherwise nobody requested the interrupt: it is lost
   }
 

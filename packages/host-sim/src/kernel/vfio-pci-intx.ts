@@ -13,6 +13,7 @@
  */
 import type { SimEventFdCtx } from './eventfd.ts';
 import { fail } from './fail.ts';
+import { deliverIrq } from './irq-delivery.ts';
 import type { HostIrqLine, IrqEnv, IrqPayload } from './vfio-pci-irqs.ts';
 import { VFIO_PCI_INTX_IRQ_INDEX } from '@vfioscope/uapi';
 
@@ -101,7 +102,7 @@ export class IntxState {
     this.line = null;
     if (!ctx) return;
     this.trigger = ctx;
-    this.line = { irq: this.env.allocIrq(), index: VFIO_PCI_INTX_IRQ_INDEX, vector: 0, count: 0 };
+    this.line = this.env.requestIrq(VFIO_PCI_INTX_IRQ_INDEX, 0);
   }
 
   /** vfio_intx_disable() */
@@ -150,7 +151,7 @@ export class IntxState {
       return;
     }
     this.mask();
-    this.line.count++;
+    deliverIrq(this.line, 1);
     if (!this.levelInStatus && this.env.cfg.intxAsserted()) this.levelInStatus = true;
     if (times > 1) this.pendingEdge = true;
     this.trigger?.signal(1);

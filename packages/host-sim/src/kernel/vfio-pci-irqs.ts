@@ -38,14 +38,20 @@ export interface HostIrqLine {
   index: number;
   vector: number;
   count: number;
+  /** count per CPU (index = CPU number); only `effective` grows (irq-delivery.ts) */
+  perCpu: number[];
+  /** smp_affinity_list */
+  affinity: number[];
+  /** the one CPU the vector is programmed to (effective_affinity_list) */
+  effective: number;
 }
 
 /** What the IRQ code needs from the rest of the kernel. */
 export interface IrqEnv {
   bdf: string;
   cfg: PciConfig;
-  /** request_irq(): a fresh host IRQ number */
-  allocIrq(): number;
+  /** request_irq(): a fresh host IRQ line for (index, vector), targeted at one CPU */
+  requestIrq(index: number, vector: number): HostIrqLine;
   /** eventfd_ctx_fdget(): EBADF for a closed fd, EINVAL for something that is not an eventfd */
   eventfdCtx(fd: unknown): SimEventFdCtx;
 }
@@ -198,7 +204,17 @@ export class VfioPciIrqs {
   }
 
   static toIrqLine(bdf: string, l: HostIrqLine): IrqLine {
-    return { bdf, index: IRQ_INDEX_NAMES[l.index]!, vector: l.vector, irq: l.irq, count: l.count, name: VfioPciIrqs.lineName(bdf, l) };
+    return {
+      bdf,
+      index: IRQ_INDEX_NAMES[l.index]!,
+      vector: l.vector,
+      irq: l.irq,
+      count: l.count,
+      perCpu: [...l.perCpu],
+      affinity: [...l.affinity],
+      effectiveAffinity: [l.effective],
+      name: VfioPciIrqs.lineName(bdf, l),
+    };
   }
 }
 

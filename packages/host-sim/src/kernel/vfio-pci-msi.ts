@@ -8,6 +8,7 @@
 import { VFIO_PCI_MSIX_IRQ_INDEX } from '@vfioscope/uapi';
 import type { SimEventFdCtx } from './eventfd.ts';
 import { fail } from './fail.ts';
+import { deliverIrq } from './irq-delivery.ts';
 import type { HostIrqLine, IrqEnv, IrqPayload } from './vfio-pci-irqs.ts';
 
 const OP = 'VFIO_DEVICE_SET_IRQS';
@@ -80,7 +81,7 @@ export class MsiState {
     vec.line = null;
     if (!ctx) return;
     vec.trigger = ctx;
-    vec.line = { irq: this.env.allocIrq(), index: this.enabledIndex!, vector: v, count: 0 };
+    vec.line = this.env.requestIrq(this.enabledIndex!, v);
   }
 
   /** vfio_msi_disable() */
@@ -96,7 +97,7 @@ export class MsiState {
     if (this.enabledIndex !== index || times <= 0) return;
     const vec = this.vectors[vector];
     if (!vec?.line) return;
-    vec.line.count += times;
+    deliverIrq(vec.line, times);
     vec.trigger!.signal(times);
   }
 
