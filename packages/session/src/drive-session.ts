@@ -10,15 +10,17 @@
  * where the kernel could not say precisely what is wrong (an id this session
  * does not hold, a request whose preparation would fail before the ioctl).
  */
-import { Teardown, VfioError, type Bdf, type Device, type Host, type IommuKind, type IrqInfo } from '@vfioscope/host';
+import { Teardown, VfioError, type Bdf, type Device, type Host, type HotResetInfo, type IommuKind, type IrqInfo } from '@vfioscope/host';
 import { ContextOwnership } from './context-ownership.ts';
 import { DeviceFds } from './device-fds.ts';
 import { ContextMappings } from './dma-mappings.ts';
 import { type IommuMode, resolveIommuKind } from './iommu/open-context.ts';
 import { irqIndexName, IrqWiring } from './irq-wiring.ts';
+import { verifyReset } from './reset-verify.ts';
 import { SessionEventBus, type SessionEventListener } from './session-events.ts';
 import type {
   DeviceState,
+  HotResetResult,
   MapDmaRequest,
   MappingChanges,
   MappingRow,
@@ -26,6 +28,7 @@ import type {
   OwnedContainer,
   OwnedGroup,
   RegionState,
+  ResetVerification,
   SetIrqsRequest,
   UnmapDmaRequest,
   WiredVector,
@@ -43,6 +46,8 @@ export class DriveSession {
   private readonly devices: DeviceFds;
   private readonly irqs: IrqWiring;
   private readonly mappingsByContainer = new Map<number, ContextMappings>();
+  /** the verification of each function's last reset (reset-verify.ts) */
+  private readonly lastResets = new Map<Bdf, ResetVerification>();
   /** the IOMMU path asked for (auto, type1, iommufd) */
   readonly mode: IommuMode;
   private kind: IommuKind | null = null;
@@ -176,11 +181,71 @@ export class DriveSession {
     });
   }
 
-  reset(bdf: Bdf): Promise<void> {
-    return this.events.record('reset', { device: bdf }, {}, async () => {
-      const device = await this.device(bdf);
-      await device.reset();
-    });
+  /** VFIO_DEVICE_RESET, then config space read back: did the device come back? */
+  reset(bdf: Bdf): Promise<ResetVerification> {
+    return this.events.record(
+      'reset',
+      { device: bdf },
+      {},
+      async () => {
+        const device = await this.device(bdf);
+        await device.reset();
+        return this.remember(await verifyReset(device, 'function', Date.now()));
+      },
+      (v) => ({ verification: v }),
+      (v) => (v.cameBack ? undefined : v.summary),
+    );
+  }
+
+  /** VFIO_DEVICE_GET_PCI_HOT_RESET_INFO through the device fd: what a bus reset of it would take along */
+  async hotResetInfo(bdf: Bdf): Promise<HotResetInfo> {
+    return (await this.device(bdf)).hotResetInfo();
+  }
+
+  /**
+   * VFIO_DEVICE_PCI_HOT_RESET with the group file of every affected group this
+   * session holds; one it does not hold is the kernel's to refuse (EINVAL), and
+   * its errno stands. The functions whose fds are open are verified after it
+   * (opening one now would reset it again: vfio_pci_core_enable).
+   */
+  hotReset(bdf: Bdf): Promise<HotResetResult> {
+    return this.events.record(
+      'hotReset',
+      { device: bdf },
+      {},
+      async () => {
+        const device = await this.device(bdf);
+        const info = await device.hotResetInfo();
+        const ids = new Set(info.devices.map((d) => d.id));
+        const files = this.ownership
+          .allGroups()
+          .filter((g) => ids.has(g.attached.group))
+          .flatMap((g) => (g.attached.groupFile ? [g.attached.groupFile] : []));
+        await device.hotReset(files);
+        const ts = Date.now();
+        const verifications: ResetVerification[] = [];
+        for (const d of info.devices) {
+          const fd = this.devices.peek(d.bdf);
+          if (fd) verifications.push(this.remember(await verifyReset(await fd, 'hot', ts)));
+        }
+        return { bdf, affected: info.devices, verifications };
+      },
+      (r) => ({ ...r }),
+      (r) => {
+        const gone = r.verifications.filter((v) => !v.cameBack);
+        return gone.length > 0 ? gone.map((v) => v.summary).join('; ') : undefined;
+      },
+    );
+  }
+
+  /** the verification of the last reset of this function through vfioscope, null if none */
+  lastReset(bdf: Bdf): ResetVerification | null {
+    return this.lastResets.get(bdf) ?? null;
+  }
+
+  private remember(v: ResetVerification): ResetVerification {
+    this.lastResets.set(v.bdf, v);
+    return v;
   }
 
   regionRead(bdf: Bdf, index: number, offset: bigint, size: number): Promise<Uint8Array> {

@@ -46,16 +46,20 @@ export class SessionEventBus {
     params: Record<string, unknown>,
     action: () => Promise<T>,
     describe?: (result: T) => Record<string, unknown>,
+    /** what is wrong with a result the kernel reported as done (the event carries it as `warning`) */
+    warn?: (result: T) => string | undefined,
   ): Promise<T> {
     const started = performance.now();
     try {
       const result = await action();
+      const warning = warn?.(result);
       this.emit({
         ts: Date.now(),
         op,
         ok: true,
         params: jsonSafe(params) as Record<string, unknown>,
         ...(describe ? { result: jsonSafe(describe(result)) as Record<string, unknown> } : {}),
+        ...(warning !== undefined ? { warning } : {}),
         ...subject,
         durationMs: performance.now() - started,
       });

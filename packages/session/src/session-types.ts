@@ -110,12 +110,38 @@ export interface WiredVector {
   eventfd: EventFd;
 }
 
+/** What config space said right after a reset of one function (reset-verify.ts). */
+export interface ResetVerification {
+  bdf: Bdf;
+  /** VFIO_DEVICE_RESET, or a hot (bus) reset that took this function along */
+  how: 'function' | 'hot';
+  /** Date.now() of the check */
+  ts: number;
+  vendorId: number;
+  deviceId: number;
+  /** the raw header type byte (bit 7: multi-function) */
+  headerType: number;
+  /** false when config space reads all-ones: vendor 0xffff or header type 0x7f */
+  cameBack: boolean;
+  /** one sentence for the operator */
+  summary: string;
+}
+
+/** A hot reset's outcome: every function it took along, and the verification of those vfioscope holds. */
+export interface HotResetResult {
+  bdf: Bdf;
+  /** the functions the kernel named (VFIO_DEVICE_GET_PCI_HOT_RESET_INFO) with their group (or iommufd devid) */
+  affected: { bdf: Bdf; id: number }[];
+  verifications: ResetVerification[];
+}
+
 export type SessionOp =
   | 'openGroup'
   | 'closeGroup'
   | 'openDevice'
   | 'setIrqs'
   | 'reset'
+  | 'hotReset'
   | 'regionRead'
   | 'regionWrite'
   | 'mapDma'
@@ -135,6 +161,11 @@ export interface SessionEvent {
   result?: Record<string, unknown>;
   /** kernel errno name on failure */
   errno?: string;
+  /**
+   * the kernel did what was asked but the outcome is trouble, e.g. a reset the
+   * device did not come back from; the event log shows it as an alert
+   */
+  warning?: string;
   /** the operation that failed (e.g. VFIO_IOMMU_MAP_DMA) */
   failedOp?: string;
   message?: string;

@@ -1,17 +1,23 @@
 /**
  * How a DriveSession action reads in the event log: an 'action' when it
- * succeeded, an 'error' carrying the kernel errno name when it failed.
+ * succeeded, an 'alert' when it succeeded with a warning (a reset the device
+ * did not come back from), an 'error' carrying the kernel errno name when it
+ * failed.
  */
 import type { SessionEvent } from '@vfioscope/session';
 import type { LogEventInput } from './event-log.ts';
 
 export function sessionEventToLog(e: SessionEvent, actor?: string): LogEventInput {
   const subject = e.device ?? (e.group !== undefined ? `group ${e.group}` : e.container !== undefined ? `container ${e.container}` : '');
-  const message = e.ok
-    ? `${e.op}${subject ? ` ${subject}` : ''}`
-    : `${e.op}${subject ? ` ${subject}` : ''} failed: ${e.errno ?? 'error'}${e.message ? ` ${e.message}` : ''}`;
+  const what = `${e.op}${subject ? ` ${subject}` : ''}`;
+  const message = !e.ok
+    ? `${what} failed: ${e.errno ?? 'error'}${e.message ? ` ${e.message}` : ''}`
+    : e.warning !== undefined
+      ? `${what}: ${e.warning}`
+      : what;
   return {
-    kind: e.ok ? 'action' : 'error',
+    // done by the kernel but trouble (a reset the device did not come back from): an alert
+    kind: !e.ok ? 'error' : e.warning !== undefined ? 'alert' : 'action',
     ts: e.ts,
     message,
     op: e.op,

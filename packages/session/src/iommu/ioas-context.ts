@@ -87,6 +87,7 @@ export class IoasContext implements IommuContext {
  */
 class IoasGroup implements AttachedGroup {
   private readonly handedOut = new Set<Bdf>();
+  readonly groupFile = null;
 
   constructor(
     readonly group: number,

@@ -6,7 +6,7 @@
  * behind this one small interface (QEMU's VFIOIOMMUClass, with its legacy
  * and iommufd backends, is the model).
  */
-import type { Bdf, Device, IommuInfo, IommuKind } from '@vfioscope/host';
+import type { Bdf, Device, Group, IommuInfo, IommuKind } from '@vfioscope/host';
 
 export interface ContextMapRequest {
   /** process virtual address of the memory (a DmaBuffer's) */
@@ -20,6 +20,11 @@ export interface ContextMapRequest {
 /** A group attached to a context: its device fds, and the way back off. */
 export interface AttachedGroup {
   readonly group: number;
+  /**
+   * the open /dev/vfio/N on the legacy path: the proof of ownership
+   * VFIO_DEVICE_PCI_HOT_RESET takes; null on the iommufd path, which holds no group file
+   */
+  readonly groupFile: Group | null;
   /** the fd of one of the group's devices: VFIO_GROUP_GET_DEVICE_FD (legacy), or its bound cdev (iommufd) */
   device(bdf: Bdf): Promise<Device>;
   /** take the group off the context and close its fds (its device fds must be closed first) */

@@ -69,6 +69,10 @@ class LegacyGroup implements AttachedGroup {
     return this.fd.id;
   }
 
+  get groupFile(): Group {
+    return this.fd;
+  }
+
   device(bdf: Bdf): Promise<Device> {
     return this.fd.openDevice(bdf);
   }
