@@ -85,13 +85,15 @@ export class LinuxContainer implements Container, Owned {
   }
 
   async iommuInfo(): Promise<IommuInfo> {
-    // First with the fixed size; the kernel answers the size its capability chain needs.
+    // First with the fixed size; the kernel answers the size its capability chain needs. Through the
+    // lane: GET_INFO waits on iommu->lock, which a MAP_DMA holds while it pins (vfio_dma_do_map) —
+    // asked on the event loop (the stream asks every tick) it would stall it for the rest of the map.
     let buf = encodeIommuType1InfoRequest();
-    this.ioctlPtr(VFIO_IOMMU_GET_INFO, buf, 'VFIO_IOMMU_GET_INFO');
+    await this.ioctlBlocking(VFIO_IOMMU_GET_INFO, buf, 'VFIO_IOMMU_GET_INFO');
     let info = decodeIommuType1Info(buf);
     if (info.truncated) {
       buf = encodeIommuType1InfoRequest(info.argsz);
-      this.ioctlPtr(VFIO_IOMMU_GET_INFO, buf, 'VFIO_IOMMU_GET_INFO');
+      await this.ioctlBlocking(VFIO_IOMMU_GET_INFO, buf, 'VFIO_IOMMU_GET_INFO');
       info = decodeIommuType1Info(buf);
     }
     return {

@@ -164,7 +164,9 @@ export class LinuxIoas implements Ioas, Owned {
       try {
         const buf = encodeIoasIovaRanges({ ioas_id: this.id, num_iovas: room, allowed_iovas: addr });
         try {
-          this.ioctl(IOMMU_IOAS_IOVA_RANGES, buf, op);
+          // through the lane: an IOAS_MAP pinning pages holds the io_pagetable's locks this waits on
+          assertOpen(this.destroyed, op, `IOAS ${this.id}`, this.ctx());
+          await this.iommufd.ioctlBlocking(IOMMU_IOAS_IOVA_RANGES, buf, op, this.ctx());
         } catch (e) {
           if (isVfioError(e) && e.errno === EMSGSIZE) {
             room = decodeIoasIovaRanges(buf).num_iovas;
