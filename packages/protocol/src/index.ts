@@ -17,6 +17,7 @@ export * from './wire-values.ts';
 export * from './rest/host.ts';
 export * from './rest/topology.ts';
 export * from './rest/devices.ts';
+export * from './rest/reset.ts';
 export * from './rest/containers.ts';
 export * from './rest/telemetry.ts';
 export * from './stream/topics.ts';

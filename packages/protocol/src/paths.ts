@@ -23,6 +23,7 @@ export const apiPaths = {
   device: (bdf: string) => `${API_PREFIX}/devices/${enc(bdf)}`,
   /** POST (no body) → ResetResponse */
   deviceReset: (bdf: string) => `${API_PREFIX}/devices/${enc(bdf)}/reset`,
+  deviceHotReset: (bdf: string) => `${API_PREFIX}/devices/${enc(bdf)}/hot-reset`,
   /** POST IrqActionBody → IrqActionResponse; index is 0–4 or INTX/MSI/MSIX/ERR/REQ */
   deviceIrq: (bdf: string, index: number | string) => `${API_PREFIX}/devices/${enc(bdf)}/irqs/${index}`,
   /** POST RegionReadBody → RegionReadResponse */

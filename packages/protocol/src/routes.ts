@@ -26,8 +26,8 @@ import {
   RegionReadResponse,
   RegionWriteBody,
   RegionWriteResponse,
-  ResetResponse,
 } from './rest/devices.ts';
+import { HotResetBody, HotResetResponse, ResetResponse } from './rest/reset.ts';
 import {
   ContainerParams,
   ContainersResponse,
@@ -152,9 +152,19 @@ export const routes = {
     path: `${P}/devices/:bdf/reset`,
     role: 'operator',
     action: 'device.reset',
-    summary: 'VFIO_DEVICE_RESET',
+    summary: 'VFIO_DEVICE_RESET, then config space read back: did the device come back?',
     params: DeviceParams,
     response: ResetResponse,
+  }),
+  deviceHotReset: route({
+    method: 'POST',
+    path: `${P}/devices/:bdf/hot-reset`,
+    role: 'operator',
+    action: 'device.hotReset',
+    summary: 'VFIO_DEVICE_PCI_HOT_RESET with the fds of every affected group, then each held function verified',
+    params: DeviceParams,
+    body: HotResetBody,
+    response: HotResetResponse,
   }),
   deviceIrq: route({
     method: 'POST',

@@ -28,10 +28,11 @@ const send = (r: SampleRequest, as: 'operator' | 'viewer' | 'none', url = r.url)
 function spyBackend() {
   const session = f.app.vfio.ctx.session;
   return [
-    ...(['openGroup', 'closeGroup', 'setIrqs', 'reset', 'regionRead', 'regionWrite', 'mapDma', 'unmapDma'] as const).map((m) =>
+    ...(['openGroup', 'closeGroup', 'setIrqs', 'reset', 'hotReset', 'regionRead', 'regionWrite', 'mapDma', 'unmapDma'] as const).map((m) =>
       vi.spyOn(session, m),
     ),
     vi.spyOn(f.host, 'bindDriver'),
+    vi.spyOn(f.host, 'setIrqAffinity'),
   ];
 }
 
@@ -46,12 +47,14 @@ describe('auth over the route table', () => {
         .sort(),
     ).toEqual([
       'device.bind',
+      'device.hotReset',
       'device.irqs',
       'device.reset',
       'dma.map',
       'dma.unmap',
       'group.close',
       'group.open',
+      'irq.affinity',
       'region.read',
       'region.write',
     ]);
@@ -118,18 +121,29 @@ describe('auth over the route table', () => {
   it('lets the operator through on each action, each audited as intent then result under one id', async () => {
     const before = f.audit().length;
     // an order in which each is possible: map before unmap, the driver changed once the group is released
-    const order = ['regionRead', 'regionWrite', 'deviceIrq', 'map', 'unmap', 'deviceReset', 'groupClose', 'deviceBind'] as const;
+    const order = [
+      'regionRead',
+      'regionWrite',
+      'deviceIrq',
+      'map',
+      'unmap',
+      'deviceReset',
+      'deviceHotReset',
+      'groupClose',
+      'deviceBind',
+    ] as const;
+    // the edu offers no reset (the kernel's EINVAL) and sits on the root bus (no hot reset: ENODEV), audited like a success would be
+    const refused: Partial<Record<(typeof order)[number], number>> = { deviceReset: 400, deviceHotReset: 404 };
     for (const name of order) {
       const r = requests.find((x) => x.name === name)!;
       const res = await send(r, 'operator');
-      // the edu offers no reset: the kernel's EINVAL, audited like a success would be
-      expect(res.statusCode, `${name}: ${res.body}`).toBe(name === 'deviceReset' ? 400 : 200);
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(refused[name] ?? 200);
     }
     const lines = f.audit().slice(before);
     expect(lines.map((l) => l.phase)).toEqual(order.flatMap(() => ['intent', 'result']));
     const attempts = f.attempts().slice(-order.length);
     expect(attempts.map((a) => [a.action, a.role, a.ok, a.pending])).toEqual(
-      order.map((n) => [routes[n].action, 'operator', n !== 'deviceReset', false]),
+      order.map((n) => [routes[n].action, 'operator', refused[n] === undefined, false]),
     );
   });
 });

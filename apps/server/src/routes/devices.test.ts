@@ -86,7 +86,7 @@ describe('POST /devices/:bdf/reset', () => {
     expect(detail.state.info.flagNames).toContain('RESET');
     const r = await f.req({ method: 'POST', url: `/api/v1/devices/${NVME}/reset` });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ bdf: NVME, reset: true });
+    expect(r.json()).toMatchObject({ bdf: NVME, reset: true, verification: { bdf: NVME, cameBack: true } });
     expect(f.attempts().filter((a) => a.action === 'device.reset')).toEqual([
       expect.objectContaining({ ok: true, tokenId: 'op', params: expect.objectContaining({ bdf: NVME }) }),
     ]);

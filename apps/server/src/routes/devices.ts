@@ -1,6 +1,7 @@
 /**
  * One device: its view (GET), and the device-fd actions — reset
- * (VFIO_DEVICE_RESET), region read/write (pread/pwrite at the region's
+ * (VFIO_DEVICE_RESET, verified by reading config space back), hot reset
+ * (VFIO_DEVICE_PCI_HOT_RESET, confirmed with what it takes along), region read/write (pread/pwrite at the region's
  * offset) — plus driver bind/unbind through sysfs.
  */
 import type { FastifyInstance } from 'fastify';
@@ -17,8 +18,23 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   registerRoute(app, routes.deviceReset, async (req) => {
     const dev = await drivableDevice(ctx, req.params.bdf);
-    await asActor(req, () => ctx.session.reset(dev.bdf));
-    return { bdf: dev.bdf, reset: true as const };
+    const verification = await asActor(req, () => ctx.session.reset(dev.bdf));
+    return { bdf: dev.bdf, reset: true as const, verification };
+  });
+
+  registerRoute(app, routes.deviceHotReset, async (req) => {
+    const dev = await drivableDevice(ctx, req.params.bdf);
+    // the operator confirmed a list of functions: refuse if the kernel would now take others along
+    const now = (await ctx.session.hotResetInfo(dev.bdf)).devices.map((d) => d.bdf).sort();
+    const confirmed = [...new Set(req.body.affected)].sort();
+    if (now.join() !== confirmed.join()) {
+      throw new ApiProblem(
+        'EVALIDATION',
+        `a hot reset of ${dev.bdf} would take along ${now.join(', ')}, not the confirmed ${confirmed.join(', ')}: confirm again`,
+        'affected',
+      );
+    }
+    return asActor(req, () => ctx.session.hotReset(dev.bdf));
   });
 
   /** The region, checked against the device's own region table: index exists, range inside it. */

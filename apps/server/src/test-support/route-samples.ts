@@ -34,6 +34,7 @@ const ACTION_BODIES: Partial<Record<RouteName, object>> = {
   deviceBind: { driver: 'vfio-pci' },
   map: { iova: '0x100000', size: '0x1000', flags: ['read'] },
   unmap: { all: true },
+  deviceHotReset: { affected: ['0000:00:03.0'] },
 };
 
 export interface SampleRequest {

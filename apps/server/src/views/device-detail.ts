@@ -9,6 +9,7 @@ import type { PciDevice } from '@vfioscope/host';
 import { VFIO_PCI_CONFIG_REGION_INDEX } from '@vfioscope/uapi';
 import type { DeviceResponse, DeviceStateView } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { deviceResetView } from './device-reset.ts';
 import { deviceStateView } from './device-view.ts';
 import { decodePciConfig } from './pci-config.ts';
 import { topologyView } from './topology-view.ts';
@@ -49,6 +50,10 @@ function notHeldReason(ctx: ServerContext, dev: PciDevice): string {
 export async function deviceDetail(ctx: ServerContext, dev: PciDevice): Promise<DeviceResponse> {
   const pci = topologyView({ groups: [], devices: [dev] }, [], []).devices[0]!;
   const groupOpen = groupHeld(ctx, dev);
-  if (!fdOpen(ctx, dev.bdf)) return { bdf: dev.bdf, group: dev.iommuGroup, pci, groupOpen, state: null, reason: notHeldReason(ctx, dev) };
-  return { bdf: dev.bdf, group: dev.iommuGroup, pci, groupOpen, state: await deviceStateFor(ctx, dev.bdf) };
+  if (!fdOpen(ctx, dev.bdf)) {
+    const reset = await deviceResetView(ctx, dev, null);
+    return { bdf: dev.bdf, group: dev.iommuGroup, pci, groupOpen, state: null, reason: notHeldReason(ctx, dev), reset };
+  }
+  const state = await deviceStateFor(ctx, dev.bdf);
+  return { bdf: dev.bdf, group: dev.iommuGroup, pci, groupOpen, state, reset: await deviceResetView(ctx, dev, state) };
 }

@@ -56,6 +56,7 @@ export function topologyView(
     driverOverride: d.driverOverride,
     numaNode: d.numaNode,
     iommuGroup: d.iommuGroup,
+    resetMethods: d.resetMethods,
     ...(d.vendorName !== undefined ? { vendorName: d.vendorName } : {}),
     ...(d.deviceName !== undefined ? { deviceName: d.deviceName } : {}),
     ...(d.physfn !== undefined ? { physfn: d.physfn } : {}),

@@ -7,6 +7,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Bdf, DecimalString, Hex64, HexBytes, IrqIndexName, U64Input } from '../primitives.ts';
+import { DeviceResetView } from './reset.ts';
 import { PciDeviceView } from './topology.ts';
 
 export const DeviceParams = Type.Object({ bdf: Bdf });
@@ -92,11 +93,10 @@ export const DeviceResponse = Type.Object({
   /** the device fd view; null while vfioscope holds no fd for it (see reason) */
   state: Type.Union([DeviceStateView, Type.Null()]),
   reason: Type.Optional(Type.String()),
+  /** reset methods, VFIO reset, hot-reset dependencies and the last reset's verification */
+  reset: DeviceResetView,
 });
 export type DeviceResponse = Static<typeof DeviceResponse>;
-
-export const ResetResponse = Type.Object({ bdf: Bdf, reset: Type.Literal(true) });
-export type ResetResponse = Static<typeof ResetResponse>;
 
 /** :index as the number (0–4) or the name, any case ("msix", "INTX") */
 export const IrqParams = Type.Object({

@@ -18,6 +18,8 @@ export const PciDeviceView = Type.Object({
   driverOverride: Type.Union([Type.String(), Type.Null()]),
   numaNode: Type.Integer(),
   iommuGroup: Type.Union([Type.Integer(), Type.Null()]),
+  /** sysfs reset_method in the kernel's order (flr, af_flr, pm, bus, device_specific, cxl_bus); empty: none */
+  resetMethods: Type.Array(Type.String()),
   vendorName: Type.Optional(Type.String()),
   deviceName: Type.Optional(Type.String()),
   physfn: Type.Optional(Bdf),

@@ -13,6 +13,7 @@ const dev = (bdf: string, classCode: number, driver: string | null): PciDeviceVi
   driver,
   driverOverride: null,
   numaNode: 0,
+  resetMethods: [],
   iommuGroup: 25,
 });
 const gpu = dev('0000:98:00.0', 0x030000, 'vfio-pci');

@@ -23,6 +23,7 @@ const device = (bdf: string, driver: string, vendorName = 'NVIDIA Corporation') 
   driver,
   driverOverride: null,
   numaNode: 0,
+  resetMethods: [],
   iommuGroup: null,
   vendorName,
   deviceName: 'GA102GL',

@@ -1,0 +1,24 @@
+/**
+ * What a device page says about reset: the PCI core's methods (sysfs
+ * reset_method), whether VFIO offers VFIO_DEVICE_RESET (the device flags,
+ * known only with the fd open), what a hot reset would take along
+ * (VFIO_DEVICE_GET_PCI_HOT_RESET_INFO through the fd, or the kernel's errno)
+ * and the last reset's verification. Asking the kernel through an fd that is
+ * already open has no side effect; looking never opens one.
+ */
+import { isVfioError, type PciDevice } from '@vfioscope/host';
+import { type DeviceResetView, type DeviceStateView, isProblemCode } from '@vfioscope/protocol';
+import type { ServerContext } from '../context.ts';
+
+export async function deviceResetView(ctx: ServerContext, dev: PciDevice, state: DeviceStateView | null): Promise<DeviceResetView> {
+  const last = ctx.session.lastReset(dev.bdf);
+  if (state === null) return { methods: dev.resetMethods, vfioReset: null, hotReset: null, last };
+  let hotReset: NonNullable<DeviceResetView['hotReset']>;
+  try {
+    hotReset = { devices: (await ctx.session.hotResetInfo(dev.bdf)).devices, error: null };
+  } catch (err) {
+    if (!isVfioError(err)) throw err;
+    hotReset = { devices: [], error: isProblemCode(err.errno) ? err.errno : 'EINTERNAL' };
+  }
+  return { methods: dev.resetMethods, vfioReset: state.info.flagNames.includes('RESET'), hotReset, last };
+}
