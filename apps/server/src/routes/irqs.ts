@@ -2,7 +2,7 @@
  * Interrupts: VFIO_DEVICE_SET_IRQS on one device (trigger wires eventfds the
  * sampler then reads; mask/unmask are INTx's; disable tears the index down),
  * and the sampled rates: the busiest vectors host-wide and one vector's
- * history.
+ * history; and moving a vector to other CPUs (irq-affinity.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { routes } from '@vfioscope/protocol';
@@ -13,8 +13,10 @@ import { asActor } from '../audit/actor.ts';
 import { irqIndexFromParam, PCI_IRQ_NAMES } from '../views/device-view.ts';
 import { rateView } from '../views/telemetry-view.ts';
 import { drivableDevice, intParam } from '../validation.ts';
+import { registerIrqAffinityRoute } from './irq-affinity.ts';
 
 export function registerIrqRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  registerIrqAffinityRoute(app, ctx);
   registerRoute(app, routes.deviceIrq, async (req) => {
     const index = irqIndexFromParam(req.params.index);
     if (index === null || index >= PCI_IRQ_NAMES.length) {

@@ -35,6 +35,7 @@ const ACTION_BODIES: Partial<Record<RouteName, object>> = {
   map: { iova: '0x100000', size: '0x1000', flags: ['read'] },
   unmap: { all: true },
   deviceHotReset: { affected: ['0000:00:03.0'] },
+  irqAffinity: { key: '0000:00:03.0/MSI/0', cpus: [1] },
 };
 
 export interface SampleRequest {

@@ -4,6 +4,7 @@
  * fields (and of whatever the engine adds later).
  */
 import type { PinnedStat as EnginePinned, StormAlert as EngineAlert, VectorRate as EngineRate } from '@vfioscope/telemetry';
+import { formatCpuList } from '@vfioscope/host';
 import type { IrqIndexName, PinnedStat, StormAlert, VectorRate } from '@vfioscope/protocol';
 
 export function rateView(r: EngineRate): VectorRate {
@@ -16,7 +17,21 @@ export function rateView(r: EngineRate): VectorRate {
     owner: r.owner ? { pid: r.owner.pid, comm: r.owner.comm, vm: r.owner.vm } : null,
     count: r.count,
     rate: Number.isFinite(r.rate) ? r.rate : 0,
+    ...(r.irq !== null ? { irq: r.irq } : {}),
+    ...(r.affinity ? { affinity: formatCpuList(r.affinity) } : {}),
+    ...(r.effectiveAffinity ? { effective: formatCpuList(r.effectiveAffinity) } : {}),
+    ...cpuPairs(r),
   };
+}
+
+/** VectorRate.cpus's rule (protocol): [cpu, rate] for CPUs above zero, only on a row whose rate is above zero */
+function cpuPairs(r: EngineRate): { cpus?: [number, number][] } {
+  if (!(r.rate > 0)) return {};
+  const cpus: [number, number][] = [];
+  r.cpuRates.forEach((v, cpu) => {
+    if (v > 0 && Number.isFinite(v)) cpus.push([cpu, v]);
+  });
+  return cpus.length ? { cpus } : {};
 }
 
 export function alertView(a: EngineAlert): StormAlert {

@@ -19,6 +19,19 @@ export const VectorRate = Type.Object({
   count: Type.Number(),
   /** interrupts per second over the last tick */
   rate: Type.Number(),
+  /** host IRQ number (/proc/interrupts, /proc/irq/N); absent until the vector's line is seen */
+  irq: Type.Optional(Type.Integer()),
+  /** /proc/irq/N/smp_affinity_list as the kernel spells it ("0-3,8"); absent when unknown */
+  affinity: Type.Optional(Type.String()),
+  /** /proc/irq/N/effective_affinity_list: the CPU(s) really taking it (one on x86); absent when unknown */
+  effective: Type.Optional(Type.String()),
+  /**
+   * Interrupts per second per CPU, as [cpu, rate] pairs. The rule that keeps the irq-rates
+   * delta small: pairs only for CPUs whose rate is above zero, and the field only on rows whose
+   * rate is above zero. With single-target delivery (x86) a busy vector adds one pair; an idle
+   * vector adds nothing, and a host with hundreds of CPUs costs no more than one with two.
+   */
+  cpus: Type.Optional(Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Number()]))),
 });
 export type VectorRate = Static<typeof VectorRate>;
 
@@ -119,6 +132,30 @@ export type IrqTopQuery = Static<typeof IrqTopQuery>;
 
 export const IrqTopResponse = Type.Object({ t: Timestamp, rates: Type.Array(VectorRate) });
 export type IrqTopResponse = Static<typeof IrqTopResponse>;
+
+/** The affinity action: a VFIO vector by its key, and the CPUs to allow (written to smp_affinity_list). */
+export const IrqAffinityBody = Type.Object(
+  {
+    key: Type.String({
+      maxLength: 64,
+      pattern: '^[0-9a-fA-F]{4,}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]/(INTX|MSI|MSIX|ERR|REQ)/[0-9]{1,5}$',
+    }),
+    /** CPU numbers; the kernel decides which are acceptable (EINVAL none online, ERANGE past nr_cpu_ids) */
+    cpus: Type.Array(Type.Integer({ minimum: 0, maximum: 65_535 }), { minItems: 1, maxItems: 8192 }),
+  },
+  { additionalProperties: false },
+);
+export type IrqAffinityBody = Static<typeof IrqAffinityBody>;
+
+export const IrqAffinityResponse = Type.Object({
+  key: Type.String(),
+  irq: Type.Integer(),
+  /** what smp_affinity_list now reads */
+  affinity: Type.String(),
+  /** what effective_affinity_list now reads, when the host has it */
+  effective: Type.Union([Type.String(), Type.Null()]),
+});
+export type IrqAffinityResponse = Static<typeof IrqAffinityResponse>;
 
 export const AlertsResponse = Type.Object({ alerts: Type.Array(StormAlert) });
 export type AlertsResponse = Static<typeof AlertsResponse>;
