@@ -1,6 +1,7 @@
 /**
  * One device: identity, device fd info and flags, regions, decoded config
- * space, IRQ indexes with live per-vector rates and SET_IRQS controls, reset,
+ * space, IRQ indexes with live per-vector rates and SET_IRQS controls, reset
+ * (methods, VFIO reset, hot-reset dependencies, the last reset's verification),
  * and region I/O. The device fd exists only while vfioscope holds the group,
  * so an unheld device offers to open its group first; its group's viability
  * (and the way to unblock it) is shown here too. While the device storms, a
@@ -27,6 +28,7 @@ import { DriverControl } from './DriverControl.tsx';
 import { GroupPanel } from './GroupPanel.tsx';
 import { StormAdvicePanel } from './StormAdvice.tsx';
 import { resetDevice } from './device-actions.ts';
+import { ResetPanel, Verification } from './ResetPanel.tsx';
 
 const NO_DEVICES: PciDeviceView[] = [];
 
@@ -46,7 +48,7 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
   const stormsByKey = useMemo(() => new Map(storms.map((a) => [a.key, a])), [storms]);
   const reset = useAction(
     () => resetDevice(bdf),
-    () => 'VFIO_DEVICE_RESET done',
+    (r) => `VFIO_DEVICE_RESET done: ${r.verification.summary}`,
   );
   const dev = live.state;
   const state = dev?.state ?? null;
@@ -102,7 +104,11 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
         <RoleNote />
         {dev?.groupOpen ? (
           <span className="row">
-            <KernelAnswer state={reset.state} testid="reset-answer" />
+            {reset.state.status === 'ok' && !reset.state.value.verification.cameBack ? (
+              <Verification v={reset.state.value.verification} testid="reset-answer" />
+            ) : (
+              <KernelAnswer state={reset.state} testid="reset-answer" />
+            )}
             <ActionButton
               variant="danger"
               testid="device-reset"
@@ -117,7 +123,8 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
                     {hasResetFlag
                       ? 'The device offers a reset.'
                       : 'The device does not advertise VFIO_DEVICE_FLAGS_RESET; the kernel will likely refuse.'}{' '}
-                    Interrupt programming held by VFIO is kept.
+                    Interrupt programming held by VFIO is kept. vfioscope reads config space back afterwards: a device that reads all-ones
+                    did not come back.
                   </>
                 ),
               }}
@@ -158,6 +165,12 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
               <GroupPanel group={group} devices={groupDevices} bdf={bdf} />
             ) : null}
           </div>
+          <ResetPanel
+            bdf={bdf}
+            groupOpen={dev.groupOpen}
+            version={`${dev.groupOpen}/${reset.state.status === 'ok' ? reset.state.at : 0}`}
+            disabledReason={session.actionBlockedReason}
+          />
           {state ? (
             <IrqPanel
               bdf={bdf}

@@ -1,6 +1,7 @@
 /** The device's REST actions, typed by the protocol. */
 import {
   apiPaths,
+  type HotResetResponse,
   type IrqAction,
   type IrqActionResponse,
   type RegionReadResponse,
@@ -10,6 +11,9 @@ import {
 import { post } from '../../api/rest.ts';
 
 export const resetDevice = (bdf: string) => post<ResetResponse>(apiPaths.deviceReset(bdf));
+
+/** the functions the operator confirmed go along, so the server refuses if the kernel now names others */
+export const hotResetDevice = (bdf: string, affected: string[]) => post<HotResetResponse>(apiPaths.deviceHotReset(bdf), { affected });
 
 export const irqAction = (bdf: string, index: number, action: IrqAction, start = 0, count = 1) =>
   post<IrqActionResponse>(apiPaths.deviceIrq(bdf, index), { action, start, count });
