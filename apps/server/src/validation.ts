@@ -11,6 +11,7 @@ import type { PciDevice } from '@vfioscope/host';
 import { dmaMapProblem, dmaUnmapProblem, parseU64 } from '@vfioscope/protocol';
 import { ApiProblem } from './errors.ts';
 import type { ServerContext } from './context.ts';
+import { holderText, otherHolders } from './views/busy-advice.ts';
 
 export function u64Field(value: string, field: string): bigint {
   const v = parseU64(value);
@@ -77,6 +78,13 @@ export function heldContainer(ctx: ServerContext, id: string): number {
 export async function drivableDevice(ctx: ServerContext, bdf: string): Promise<PciDevice> {
   const dev = await knownDevice(ctx, bdf);
   const held = ctx.session.groups().some((g) => g.group === dev.iommuGroup);
+  if (!held && dev.iommuGroup !== null) {
+    // another process's device (a VM's): vfioscope cannot open, map or reset it — say whose it is
+    const holders = await otherHolders(ctx, dev.iommuGroup);
+    if (holders.length > 0) {
+      throw new ApiProblem('EBUSY', `group ${dev.iommuGroup} of ${dev.bdf} is held by ${holders.map(holderText).join(' and ')}`, 'bdf');
+    }
+  }
   if (!held) {
     const g = dev.iommuGroup === null ? 'it has no IOMMU group' : `open its group first (POST /api/v1/groups/${dev.iommuGroup}/open)`;
     throw new ApiProblem('ENODEV', `vfioscope does not hold the group of ${dev.bdf}: ${g}`, 'bdf');

@@ -110,3 +110,26 @@ describe('POST /groups/:group/open and /close', () => {
     expect(lines[3]).toMatchObject({ total: 1, counts: [{ route: 'POST /api/v1/groups/:group/open', status: 401, errno: 'EAUTH', n: 1 }] });
   });
 });
+
+describe("a VM's group", () => {
+  it('open and reset are refused with EBUSY naming the VM that holds the group (comm, pid, -name, how it holds it)', async () => {
+    const f = await makeFixture('default');
+    try {
+      const owners = (await f.host.owners()).filter((o) => !o.self);
+      const vm = owners[0];
+      expect(vm, 'the default scenario has VMs holding groups').toBeDefined();
+      const open = await f.req({ method: 'POST', url: `/api/v1/groups/${vm!.group}/open` });
+      expect(open.statusCode).toBe(409);
+      expect(open.json().error.errno).toBe('EBUSY');
+      expect(open.json().error.message).toContain(`is held by ${vm!.comm} (pid ${vm!.pid}, VM `);
+      expect(open.json().error.message).toContain('through its group file');
+      const topo = await f.host.topology();
+      const dev = topo.devices.find((d) => d.iommuGroup === vm!.group)!;
+      const reset = await f.req({ method: 'POST', url: `/api/v1/devices/${dev.bdf}/reset` });
+      expect(reset.json().error).toMatchObject({ errno: 'EBUSY', field: 'bdf' });
+      expect(reset.json().error.message).toContain(`group ${vm!.group} of ${dev.bdf} is held by ${vm!.comm} (pid ${vm!.pid}`);
+    } finally {
+      await f.close();
+    }
+  });
+});

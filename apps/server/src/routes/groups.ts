@@ -12,6 +12,7 @@ import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
 import { asActor } from '../audit/actor.ts';
 import { heldContainer, knownGroup } from '../validation.ts';
+import { explainGroupBusy } from '../views/busy-advice.ts';
 
 export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerRoute(app, routes.groupOpen, async (req) => {
@@ -22,7 +23,9 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): v
       throw new ApiProblem('EBUSY', `vfioscope already holds group ${group}`, 'group');
     }
     return asActor(req, async () => {
-      const opened = await ctx.session.openGroup(group, container !== undefined ? { container } : {});
+      const opened = await ctx.session.openGroup(group, container !== undefined ? { container } : {}).catch(async (err: unknown) => {
+        throw await explainGroupBusy(ctx, group, err);
+      });
       // Opening a device fd is a kernel action (vfio-pci enables and may reset the function), so it
       // happens here, for the operator who took the group, never as a side effect of someone looking.
       const topo = await ctx.host.topology();
