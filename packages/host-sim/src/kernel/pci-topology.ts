@@ -55,11 +55,13 @@ export function functionsOnAndBelow(k: SimKernel, at: BusAddress): SimPciFunctio
  * sysfs reset_method: the function's own methods, then `bus` when a secondary
  * bus reset of its parent would reset it alone — pci_parent_bus_reset()
  * (drivers/pci/pci.c) refuses a root bus, a bridge and a bus shared with
- * another function.
+ * another function. A model without a reset of its own gets none here: the
+ * sim's VFIO_DEVICE_FLAGS_RESET comes from the model, and the kernel offers
+ * it exactly when some method exists, so the two stay in agreement.
  */
 export function resetMethods(k: SimKernel, fn: SimPciFunction): string[] {
   const methods = [...fn.model.resetMethods];
-  if (secondaryBus(fn) !== null || upstreamBridge(k, fn) === null) return methods;
+  if (methods.length === 0 || secondaryBus(fn) !== null || upstreamBridge(k, fn) === null) return methods;
   const alone = functionsOnAndBelow(k, parseBdf(fn.bdf)).length === 1;
   return alone ? [...methods, 'bus'] : methods;
 }
