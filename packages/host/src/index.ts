@@ -5,5 +5,4 @@ export type * from './host.ts';
 
 export * from './dma-mapping-table.ts';
 export { guestName } from './observe/guest-name.ts';
-export { formatCpuList, parseCpuList } from './observe/cpu-list.ts';
 export * from './rules/index.ts';

@@ -27,3 +27,5 @@ export * from './stream/validate.ts';
 export * from './routes.ts';
 // the DMA request rules the kernel applies before its mapping table, shared with the server (the web form checks with them)
 export { dmaMapProblem, dmaUnmapProblem, type DmaRequestProblem, type IommuKind } from '@vfioscope/host/rules';
+// the kernel's CPU list format (smp_affinity_list), shared with the server; the affinity form parses with it
+export { formatCpuList, parseCpuList } from '@vfioscope/host/rules';

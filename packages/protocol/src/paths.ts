@@ -42,6 +42,8 @@ export const apiPaths = {
   irqTop: () => `${API_PREFIX}/irqs/top`,
   /** GET ?key&resolution → HistoryResponse */
   irqHistory: () => `${API_PREFIX}/irqs/history`,
+  /** POST IrqAffinityBody → IrqAffinityResponse */
+  irqAffinity: () => `${API_PREFIX}/irqs/affinity`,
   /** GET → AlertsResponse */
   alerts: () => `${API_PREFIX}/alerts`,
   /** GET → PinnedResponse */

@@ -2,8 +2,8 @@
  * The kernel's CPU list format ("0-3,8,10-11"), as /proc/irq/N/smp_affinity_list
  * and effective_affinity_list print it (bitmap_print_to_pagebuf() with list=true,
  * lib/bitmap-str.c) and as smp_affinity_list accepts it (cpumask_parselist_user()).
- * Both backends and the server read and write affinity through these two
- * functions, so the format lives once.
+ * Both backends, the server and the web's affinity form read and write CPU
+ * lists through these two functions, so the format lives once.
  */
 
 /** "0-3,8" → [0, 1, 2, 3, 8] (sorted, unique); null when the text is not a CPU list. An empty text is []. */

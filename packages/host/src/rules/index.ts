@@ -6,3 +6,4 @@
 export * from './dma-request.ts';
 export * from './teardown.ts';
 export * from './pin-charge.ts';
+export * from './cpu-list.ts';

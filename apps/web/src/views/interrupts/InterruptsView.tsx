@@ -87,10 +87,12 @@ export function InterruptsView() {
         <section className="panel">
           <div className="panel-head">
             <h3>Top vectors</h3>
-            <span className="faint">by rate, live · expand a row for its vectors · sort by any column</span>
+            <span className="faint">
+              by rate, live · expand a row for its vectors, the CPUs taking them and their affinity · sort by any column
+            </span>
           </div>
           <div className="panel-body flush">
-            <TopVectors rates={rates?.byKey} t={now} hotKeys={hot} names={names} />
+            <TopVectors rates={rates?.byKey} t={now} hotKeys={hot} names={names} cpus={host?.info.cpus ?? 0} />
           </div>
         </section>
         {alertList.length ? null : alertsPanel}

@@ -3,7 +3,8 @@
  * device (or by owner, a VM's devices together) with each group expandable
  * to its vectors, sortable by any column, named (device model, VM), ranked
  * stably (ranks refresh at most every 2 s, or not at all while paused; the
- * numbers stay live), and walkable from the keyboard as a tree grid: arrows
+ * numbers stay live), each vector with its per-CPU heat strip, affinity and
+ * a form to move it (like `irqtop -c`), and walkable from the keyboard as a tree grid: arrows
  * move between rows, right/left expand and collapse, Enter opens.
  */
 import { type KeyboardEvent, memo, useMemo, useRef, useState } from 'react';
@@ -12,6 +13,9 @@ import { deviceHref } from '../../app/router.ts';
 import { ownerLabel } from '../../format/owner.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
 import { formatCount, formatRate } from '../../format/units.ts';
+import { AffinityForm } from './AffinityForm.tsx';
+import { heatCells } from './cpu-heat.ts';
+import { CpuHeatStrip } from './CpuHeatStrip.tsx';
 import { vectorName } from './storm-model.ts';
 import {
   type GroupBy,
@@ -93,34 +97,53 @@ const GroupRow = memo(function GroupRow(props: {
   );
 });
 
-const VectorRow = memo(function VectorRow({ r, max, hot }: { r: VectorRate; max: number; hot: boolean }) {
+const VectorRow = memo(function VectorRow({ r, max, hot, cpus }: { r: VectorRate; max: number; hot: boolean; cpus: number }) {
+  const cells = heatCells(r, cpus);
   return (
-    <tr
-      className={`top-vector ${hot ? 'hot' : ''}`}
-      data-testid={`top-${r.key}`}
-      data-rate={r.rate}
-      data-href={deviceHref(r.bdf)}
-      tabIndex={0}
-      aria-level={2}
-    >
-      <td />
-      <td />
-      <td className="mono">
-        <span className="faint">{r.bdf}</span> {vectorName(r)}
-        {hot ? <span className="badge bad">storm</span> : null}
-      </td>
-      <td>
-        <span className={`badge ${r.source === 'owned' ? 'accent' : 'outline'}`}>
-          {r.source === 'owned' ? 'eventfd' : '/proc/interrupts'}
-        </span>
-      </td>
-      <td />
-      <td>
-        <Bar rate={r.rate} max={max} hot={hot} />
-      </td>
-      <td className={`num mono ${hot ? 'bad-text' : ''}`}>{formatRate(r.rate)}</td>
-      <td className="num mono faint">{formatCount(r.count)}</td>
-    </tr>
+    <>
+      <tr
+        className={`top-vector ${hot ? 'hot' : ''}`}
+        data-testid={`top-${r.key}`}
+        data-rate={r.rate}
+        data-href={deviceHref(r.bdf)}
+        tabIndex={0}
+        aria-level={2}
+      >
+        <td />
+        <td />
+        <td className="mono">
+          <span className="faint">{r.bdf}</span> {vectorName(r)}
+          {r.irq !== undefined ? <span className="faint small"> · IRQ {r.irq}</span> : null}
+          {hot ? <span className="badge bad">storm</span> : null}
+        </td>
+        <td>
+          <span className={`badge ${r.source === 'owned' ? 'accent' : 'outline'}`}>
+            {r.source === 'owned' ? 'eventfd' : '/proc/interrupts'}
+          </span>
+        </td>
+        <td />
+        <td>
+          <Bar rate={r.rate} max={max} hot={hot} />
+        </td>
+        <td className={`num mono ${hot ? 'bad-text' : ''}`}>{formatRate(r.rate)}</td>
+        <td className="num mono faint">{formatCount(r.count)}</td>
+      </tr>
+      {r.irq !== undefined ? (
+        <tr className="top-vector-cpus" data-testid={`cpus-${r.key}`}>
+          <td />
+          <td />
+          <td colSpan={6}>
+            <div className="cpu-row">
+              <CpuHeatStrip cells={cells} testid={`heat-${r.key}`} />
+              <span className="faint small" data-testid={`affinity-${r.key}`}>
+                affinity <span className="mono">{r.affinity ?? '?'}</span> · effective <span className="mono">{r.effective ?? '?'}</span>
+              </span>
+              <AffinityForm key={r.affinity ?? ''} r={r} />
+            </div>
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 });
 
@@ -176,6 +199,8 @@ export function TopVectors(props: {
   t: number;
   hotKeys: Set<string>;
   names: Map<string, PciDeviceView>;
+  /** the host's CPU count: the width of each vector's heat strip */
+  cpus: number;
 }) {
   const [by, setBy] = useState<GroupBy>('device');
   const [sortKey, setSortKey] = useState<TopSortKey>('rate');
@@ -289,6 +314,7 @@ export function TopVectors(props: {
               onToggle={toggle}
               names={props.names}
               hot={props.hotKeys}
+              cpus={props.cpus}
             />
           ))}
           {rows.length === 0 ? (
@@ -325,6 +351,7 @@ function GroupRows(props: {
   onToggle: (key: string) => void;
   names: Map<string, PciDeviceView>;
   hot: Set<string>;
+  cpus: number;
 }) {
   return (
     <>
@@ -337,7 +364,9 @@ function GroupRows(props: {
         onToggle={props.onToggle}
         names={props.names}
       />
-      {props.expanded ? props.g.vectors.map((r) => <VectorRow key={r.key} r={r} max={props.vectorMax} hot={props.hot.has(r.key)} />) : null}
+      {props.expanded
+        ? props.g.vectors.map((r) => <VectorRow key={r.key} r={r} max={props.vectorMax} hot={props.hot.has(r.key)} cpus={props.cpus} />)
+        : null}
     </>
   );
 }
