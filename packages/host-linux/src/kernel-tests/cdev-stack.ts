@@ -6,7 +6,7 @@
  * need of edu's DMA engine (QEMU docs/specs/edu.rst; the conformance suite's
  * edu-regs.ts has the same registers).
  */
-import type { CdevDevice, DmaBuffer, EventFd, Host, Ioas, Iommufd } from '@vfioscope/host';
+import type { CdevDevice, Device, DmaBuffer, EventFd, Host, Ioas, Iommufd } from '@vfioscope/host';
 import {
   IOMMU_IOAS_MAP_READABLE,
   IOMMU_IOAS_MAP_WRITEABLE,
@@ -45,7 +45,7 @@ export async function eduRead(device: CdevDevice, reg: number): Promise<number> 
 }
 
 /** Bus Master Enable: edu's DMA (and MSI, a memory write) needs it */
-export async function setBusMaster(device: CdevDevice): Promise<void> {
+export async function setBusMaster(device: Device): Promise<void> {
   const cfg = VFIO_PCI_CONFIG_REGION_INDEX;
   const b = await device.read(cfg, BigInt(PCI_COMMAND), 2);
   const command = new DataView(b.buffer, b.byteOffset, 2).getUint16(0, true);
