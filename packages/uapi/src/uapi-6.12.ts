@@ -13,3 +13,4 @@ export * from './structs/iommufd-ioas.ts';
 export * from './structs/iommufd-hwpt.ts';
 export * from './structs/layouts-iommufd.ts';
 export * from './structs/device-cdev.ts';
+export * from './constants-hot-reset.ts';
