@@ -82,3 +82,14 @@ describe('hot reset', () => {
     expect(events.find((x) => x.op === 'hotReset')).toMatchObject({ ok: false, errno: 'ENODEV' });
   });
 });
+
+describe('hot reset on the iommufd path (Linux 6.12, the device cdev)', () => {
+  it("passes no group fds — the cdev's iommufd proves ownership — and verifies the function", async () => {
+    host = createSimHost({ scenario: 'default', clock: new ManualClock(1_000), pid: 9000, kernel: '6.12.0' });
+    session = new DriveSession(host, { iommu: 'iommufd', onEvent: (e) => events.push(e) });
+    await session.openGroup(await groupOf(NVME));
+    const r = await session.hotReset(NVME);
+    expect(r.affected.map((d) => d.bdf)).toEqual([NVME]);
+    expect(r.verifications).toMatchObject([{ bdf: NVME, how: 'hot', cameBack: true }]);
+  });
+});

@@ -20,6 +20,7 @@ import type {
 } from '@vfioscope/host';
 import { VFIO_API_VERSION } from '@vfioscope/uapi';
 import { fail } from './fail.ts';
+import type { IommufdCtx } from './iommufd.ts';
 import type { SimPciFunction } from './pci-function.ts';
 import type { SimKernel } from './sim-kernel.ts';
 import { hotReset, hotResetInfo } from './vfio-pci-hot-reset.ts';
@@ -213,9 +214,14 @@ export class SimDeviceFd extends SimFd implements Device {
     this.vfio('VFIO_DEVICE_RESET').reset();
   }
 
+  /** the iommufd this fd is bound to when it is a device cdev (null: a device fd from its group) */
+  protected boundIommufd(): IommufdCtx | null {
+    return null;
+  }
+
   async hotResetInfo(): Promise<HotResetInfo> {
     this.vfio('VFIO_DEVICE_GET_PCI_HOT_RESET_INFO');
-    return hotResetInfo(this.k, this.fn);
+    return hotResetInfo(this.k, this.fn, this.boundIommufd());
   }
 
   async hotReset(groups: readonly Group[]): Promise<void> {
@@ -227,7 +233,7 @@ export class SimDeviceFd extends SimFd implements Device {
       if (!g.isOpen) fail('EBADF', op, `group ${g.id} fd is closed`, { device: this.name });
       return g.state.id;
     });
-    hotReset(this.k, this.fn, ids);
+    hotReset(this.k, this.fn, ids, this.boundIommufd());
   }
 
   async read(index: number, offset: bigint, size: number): Promise<Uint8Array> {

@@ -184,6 +184,10 @@ export class SimCdevFd extends SimDeviceFd implements CdevDevice {
     return this.fn.vfio!;
   }
 
+  protected override boundIommufd(): IommufdCtx | null {
+    return this.file.bound?.ctx ?? null;
+  }
+
   async bind(iommufd: Iommufd): Promise<number> {
     const op = 'VFIO_DEVICE_BIND_IOMMUFD';
     this.live(op, 'device');

@@ -5,7 +5,12 @@
  * come back from its second reset; edu sits on the root bus.
  */
 import { describe, expect, it } from 'vitest';
-import { VFIO_PCI_CONFIG_REGION_INDEX as CONFIG, VFIO_TYPE1v2_IOMMU } from '@vfioscope/uapi';
+import {
+  VFIO_PCI_CONFIG_REGION_INDEX as CONFIG,
+  VFIO_PCI_HOT_RESET_FLAG_DEV_ID,
+  VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED,
+  VFIO_TYPE1v2_IOMMU,
+} from '@vfioscope/uapi';
 import { eduHost, errnoOf } from './test-support.ts';
 
 const GPU = '0000:98:00.0';
@@ -119,5 +124,36 @@ describe('a reset the device does not come back from', () => {
     expect(await header()).toEqual({ vendor: 0x10de, headerType: 0xff, classRev: 0xffffffff });
     // the hardware behind it: every byte all-ones
     expect(host.kernel.functions.get(GPU)!.cfg.read(0, 2)).toBe(0xffff);
+  });
+});
+
+describe('hot reset through the device cdev (Linux 6.6+)', () => {
+  async function nvmeCdev() {
+    const { host } = eduHost('default', { pid: 9000, kernel: '6.12.0' });
+    const iommufd = await host.openIommufd();
+    const ioas = await iommufd.allocIoas();
+    const cdev = await host.openDeviceCdev(NVME);
+    const devid = await cdev.bind(iommufd);
+    await cdev.attach(ioas.id);
+    return { host, cdev, devid };
+  }
+
+  it('names devids with FLAG_DEV_ID, all owned (FLAG_DEV_ID_OWNED), and resets with an empty fd array', async () => {
+    const { cdev, devid } = await nvmeCdev();
+    expect(await cdev.hotResetInfo()).toEqual({
+      flags: VFIO_PCI_HOT_RESET_FLAG_DEV_ID | VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED,
+      devices: [{ bdf: NVME, id: devid }],
+    });
+    await cdev.write(0, 0x14n, Uint8Array.of(1, 0, 0x46, 0));
+    await cdev.hotReset([]);
+    expect([...(await cdev.read(0, 0x14n, 4))]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('takes no group fds from a cdev, and wants them from a group-opened device (EINVAL before ENODEV)', async () => {
+    const { host, cdev } = await nvmeCdev();
+    const other = await openGroupOf(host, '0000:32:00.5');
+    expect(await errnoOf(cdev.hotReset([other]))).toBe('EINVAL');
+    const vf = await other.openDevice('0000:32:00.5');
+    expect(await errnoOf(vf.hotReset([]))).toBe('EINVAL');
   });
 });
