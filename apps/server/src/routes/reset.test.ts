@@ -47,6 +47,7 @@ describe('the device view says what reset the kernel offers', () => {
           { bdf: GPU, id: group },
           { bdf: AUDIO, id: group },
         ],
+        devid: false,
         error: null,
       },
       last: null,
@@ -58,7 +59,7 @@ describe('the device view says what reset the kernel offers', () => {
     try {
       await edu.req({ method: 'POST', url: '/api/v1/groups/3/open' });
       const r = (await edu.req({ method: 'GET', url: '/api/v1/devices/0000:00:03.0', as: 'viewer' })).json();
-      expect(r.reset).toMatchObject({ methods: [], vfioReset: false, hotReset: { devices: [], error: 'ENODEV' } });
+      expect(r.reset).toMatchObject({ methods: [], vfioReset: false, hotReset: { devices: [], devid: false, error: 'ENODEV' } });
     } finally {
       await edu.close();
     }

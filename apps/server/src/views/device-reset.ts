@@ -8,6 +8,7 @@
  */
 import { isVfioError, type PciDevice } from '@vfioscope/host';
 import { type DeviceResetView, type DeviceStateView, isProblemCode } from '@vfioscope/protocol';
+import { VFIO_PCI_HOT_RESET_FLAG_DEV_ID } from '@vfioscope/uapi';
 import type { ServerContext } from '../context.ts';
 
 export async function deviceResetView(ctx: ServerContext, dev: PciDevice, state: DeviceStateView | null): Promise<DeviceResetView> {
@@ -15,10 +16,11 @@ export async function deviceResetView(ctx: ServerContext, dev: PciDevice, state:
   if (state === null) return { methods: dev.resetMethods, vfioReset: null, hotReset: null, last };
   let hotReset: NonNullable<DeviceResetView['hotReset']>;
   try {
-    hotReset = { devices: (await ctx.session.hotResetInfo(dev.bdf)).devices, error: null };
+    const info = await ctx.session.hotResetInfo(dev.bdf);
+    hotReset = { devices: info.devices, devid: (info.flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID) !== 0, error: null };
   } catch (err) {
     if (!isVfioError(err)) throw err;
-    hotReset = { devices: [], error: isProblemCode(err.errno) ? err.errno : 'EINTERNAL' };
+    hotReset = { devices: [], devid: false, error: isProblemCode(err.errno) ? err.errno : 'EINTERNAL' };
   }
   return { methods: dev.resetMethods, vfioReset: state.info.flagNames.includes('RESET'), hotReset, last };
 }

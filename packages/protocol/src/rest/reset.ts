@@ -40,7 +40,12 @@ export const DeviceResetView = Type.Object({
    * (ENODEV: no slot or bus reset can reach it); null while vfioscope holds no device fd
    */
   hotReset: Type.Union([
-    Type.Object({ devices: Type.Array(HotResetDependentView), error: Type.Union([ProblemCode, Type.Null()]) }),
+    Type.Object({
+      devices: Type.Array(HotResetDependentView),
+      /** the ids are iommufd devids (VFIO_PCI_HOT_RESET_FLAG_DEV_ID): 0 owned through its group, 0xffffffff not owned */
+      devid: Type.Boolean(),
+      error: Type.Union([ProblemCode, Type.Null()]),
+    }),
     Type.Null(),
   ]),
   /** the last reset vfioscope did of this function and what config space said after it */

@@ -30,6 +30,14 @@ export function useDeviceReset(bdf: string, version: unknown): DeviceResetView |
   return reset;
 }
 
+/** a vfio_pci_dependent_device's id: its group, or (a cdev-opened device) its devid in vfioscope's iommufd */
+function dependentLabel(id: number, devid: boolean): string {
+  if (!devid) return `group ${id}`;
+  if (id === 0) return 'owned through its group';
+  if (id === 0xffffffff) return 'not owned by vfioscope';
+  return `devid ${id}`;
+}
+
 export function Verification({ v, testid }: { v: ResetVerificationView; testid: string }) {
   return (
     <span
@@ -114,7 +122,7 @@ export function ResetPanel({
               <ul className="plain-list" data-testid="reset-hot-devices">
                 {deps.devices.map((d) => (
                   <li key={d.bdf} className="mono">
-                    {d.bdf} · group {d.id}
+                    {d.bdf} · {dependentLabel(d.id, deps.devid)}
                   </li>
                 ))}
               </ul>
@@ -139,11 +147,12 @@ export function ResetPanel({
                     <ul className="plain-list" data-testid="hot-reset-confirm-list">
                       {deps.devices.map((d) => (
                         <li key={d.bdf} className="mono">
-                          {d.bdf} (group {d.id})
+                          {d.bdf} ({dependentLabel(d.id, deps.devid)})
                         </li>
                       ))}
                     </ul>
-                    The kernel refuses (EINVAL) unless vfioscope holds every one of these groups.
+                    The kernel refuses (EINVAL) unless vfioscope owns every one of them (holds its group, or on iommufd has it in the same
+                    iommufd).
                   </>
                 ),
               }}
