@@ -19,6 +19,7 @@ import type {
   HostInfo,
   Iommufd,
   IrqLine,
+  KernelLogRead,
   Topology,
 } from '@vfioscope/host';
 import { VfioError } from '@vfioscope/host';
@@ -32,6 +33,7 @@ import { Resources } from './drive/resources.ts';
 import { bindDriver } from './observe/bind-driver.ts';
 import { readText } from './observe/fs-read.ts';
 import { readHostInfo } from './observe/host-info.ts';
+import { KmsgReader } from './observe/kmsg-reader.ts';
 import { readTopology } from './observe/iommu-groups.ts';
 import { readIrqAffinity, writeIrqAffinity } from './observe/irq-affinity.ts';
 import { parseProcInterrupts } from './observe/proc-interrupts.ts';
@@ -109,6 +111,13 @@ export class LinuxHost implements Host {
     bindDriver(this.roots, bdf, driver);
   }
 
+  private kmsg: KmsgReader | null = null;
+
+  async kernelLog(afterSeq: number): Promise<KernelLogRead> {
+    this.kmsg ??= new KmsgReader(this.roots);
+    return this.kmsg.read(afterSeq);
+  }
+
   // ---- drive ----
 
   async openContainer(): Promise<Container> {
@@ -162,6 +171,7 @@ export class LinuxHost implements Host {
     for (const [sig, handler] of this.signalHandlers) process.off(sig, handler);
     const failures = this.resources.releaseAllSync();
     this.eventFds.releaseSync();
+    this.kmsg?.close();
     return failures.map((f) => f.error);
   }
 

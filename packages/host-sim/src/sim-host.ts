@@ -19,6 +19,7 @@ import type {
   HostInfo,
   Iommufd,
   IrqLine,
+  KernelLogRead,
   Topology,
 } from '@vfioscope/host';
 import { VfioError } from '@vfioscope/host';
@@ -132,6 +133,13 @@ export class SimHost implements Host {
   async bindDriver(bdf: Bdf, driver: string | null): Promise<void> {
     this.live('drivers_probe');
     this.kernel.bindDriver(bdf, driver);
+  }
+
+  async kernelLog(afterSeq: number): Promise<KernelLogRead> {
+    this.live('read /dev/kmsg');
+    // device models print as they run (a faulting DMA): bring them up to the clock first
+    this.kernel.advance();
+    return this.kernel.kernelLog.read(afterSeq);
   }
 
   // ---- drive ----

@@ -3,6 +3,7 @@
  * down to the errno of each failure.
  */
 import type { CdevDevice, Container, DmaBuffer, EventFd, Group, Iommufd } from './drive.ts';
+import type { KernelLogRead } from './kmsg/kernel-record.ts';
 import type { Bdf, GroupOwner, HostInfo, IrqLine, Topology } from './observe.ts';
 
 export interface Host {
@@ -28,6 +29,14 @@ export interface Host {
    * unbind it (driver null) and clear the override. An operator action.
    */
   bindDriver(bdf: Bdf, driver: string | null): Promise<void>;
+  /**
+   * The kernel log records after sequence number `afterSeq` (−1: from the oldest the
+   * kernel still holds), each parsed where it names a device, IRQ or task; `nextSeq`
+   * is the afterSeq of the next call, `lost` counts records overwritten before they
+   * were read. `ok: false` with the errno and why when the log cannot be read
+   * (/dev/kmsg needs CAP_SYSLOG or kernel.dmesg_restrict=0).
+   */
+  kernelLog(afterSeq: number): Promise<KernelLogRead>;
 
   // ---- drive ----
   /** open("/dev/vfio/vfio") */

@@ -94,6 +94,7 @@ function observedHost(clock: { t: number }) {
       ];
     },
     bindDriver: async () => undefined,
+    kernelLog: async () => ({ ok: true, records: [], nextSeq: -1, lost: 0 }),
     setIrqAffinity: async () => undefined,
     openContainer: async () => {
       throw new VfioError('ENOENT', 'open', '/dev/vfio/vfio does not exist');

@@ -30,6 +30,8 @@ export const ERRNO = {
   ENOSPC: 28,
   ESPIPE: 29,
   EROFS: 30,
+  /** /dev/kmsg: the record a reader was at was overwritten in the printk ring (devkmsg_read) */
+  EPIPE: 32,
   ERANGE: 34,
   ENOSYS: 38,
   ENODATA: 61,

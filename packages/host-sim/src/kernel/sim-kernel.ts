@@ -9,8 +9,10 @@
  */
 import type { DeviceBus, DeviceModel } from '../devices/device-model.ts';
 import type { Scenario, ScenarioDevice, ScenarioProcess } from '../scenarios/scenario-types.ts';
+import { VfioError } from '@vfioscope/host';
 import { ProcessAddressSpace } from './address-space.ts';
 import type { SimClock } from './clock.ts';
+import { KERN_ERR, SimKernelLog, dmarFaultLine } from './kernel-log.ts';
 import { bindDriver } from './driver-binding.ts';
 import { SimEventFdCtx } from './eventfd.ts';
 import { fail } from './fail.ts';
@@ -45,6 +47,8 @@ export class SimKernel {
   readonly functions = new Map<string, SimPciFunction>();
   readonly groups = new Map<number, SimGroup>();
   readonly core: VfioCore;
+  /** printk's ring, read through Host.kernelLog */
+  readonly kernelLog: SimKernelLog;
   readonly space: ProcessAddressSpace;
   /** the kernel's version and uAPIs */
   readonly profile: KernelProfile;
@@ -74,7 +78,8 @@ export class SimKernel {
     this.clock = opts.clock;
     this.pid = opts.pid;
     this.profile = opts.profile;
-    this.core = new VfioCore(opts.scenario.dmaEntryLimit, opts.profile);
+    this.kernelLog = new SimKernelLog(opts.clock);
+    this.core = new VfioCore(opts.scenario.dmaEntryLimit, opts.profile, this.kernelLog);
     this.space = new ProcessAddressSpace(opts.pid, opts.scenario.memlockLimit, SIM_PAGE_SIZE);
     for (const dev of opts.scenario.devices) {
       if (this.functions.has(dev.bdf)) throw new Error(`scenario ${opts.scenario.name}: duplicate device ${dev.bdf}`);
@@ -253,12 +258,20 @@ export class SimKernel {
   }
 
   private busFor(fn: SimPciFunction): DeviceBus {
-    const translate = (iova: bigint, length: number, write: boolean) => {
+    const lookup = (iova: bigint, length: number, write: boolean) => {
       const g = this.groups.get(fn.group);
       const type1 = g?.container?.iommu;
       if (type1) return type1.translate(iova, length, write);
       if (g?.hwpt) return g.hwpt.ioas.iopt.translate(iova, length, write);
       fail('EFAULT', 'DMA', `DMAR fault: ${fn.bdf} is not attached to an IOMMU domain`, { device: fn.bdf });
+    };
+    const translate = (iova: bigint, length: number, write: boolean) => {
+      try {
+        return lookup(iova, length, write);
+      } catch (e) {
+        if (e instanceof VfioError && e.errno === 'EFAULT') this.kernelLog.printk(KERN_ERR, dmarFaultLine(fn.bdf, iova, write));
+        throw e;
+      }
     };
     return {
       raiseIrq: (index, vector, times = 1) => this.routeIrq(fn, index, vector, times),

@@ -29,6 +29,7 @@ import {
 } from '@vfioscope/uapi';
 import type { PageBacking, ProcessAddressSpace } from './address-space.ts';
 import { fail, hex } from './fail.ts';
+import { KERN_WARNING, type SimKernelLog, memlockExceededLine } from './kernel-log.ts';
 import { TYPE1_MIN_PAGE, TYPE1_PGSIZE_BITMAP, U64_MAX, isU64, validIovaRanges } from './type1-rules.ts';
 
 const MAP = 'VFIO_IOMMU_MAP_DMA';
@@ -55,7 +56,11 @@ export class Type1Iommu {
   private vaddrInvalidCount = 0;
 
   /** vfio_iommu_type1_open(): ENODEV-free types only; others were filtered by CHECK_EXTENSION */
-  constructor(type: number, dmaEntryLimit: number) {
+  constructor(
+    type: number,
+    dmaEntryLimit: number,
+    private readonly kernelLog?: SimKernelLog,
+  ) {
     if (type !== VFIO_TYPE1_IOMMU && type !== VFIO_TYPE1v2_IOMMU && type !== VFIO_TYPE1_NESTING_IOMMU) {
       fail('EINVAL', 'VFIO_SET_IOMMU', `type1 cannot be opened as IOMMU type ${type}`);
     }
@@ -113,6 +118,8 @@ export class Type1Iommu {
           field: 'vaddr',
         });
       }
+      // the kernel warns once per refused pin, with the limit in bytes
+      if (space.memlockLimit !== null) this.kernelLog?.printk(KERN_WARNING, memlockExceededLine(space.memlockLimit));
       fail(
         'ENOMEM',
         MAP,

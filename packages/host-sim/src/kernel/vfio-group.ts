@@ -20,6 +20,7 @@ import { fail } from './fail.ts';
 import { attachDevice, bindDevice, unbindDevice } from './iommufd-device.ts';
 import type { Hwpt, IommufdCtx } from './iommufd.ts';
 import type { KernelProfile } from './kernel-profile.ts';
+import type { SimKernelLog } from './kernel-log.ts';
 import { isDmaManagedDriver, isVfioDriver, type SimPciFunction } from './pci-function.ts';
 import { Type1Iommu } from './type1.ts';
 
@@ -108,6 +109,7 @@ export class VfioCore {
   constructor(
     private readonly dmaEntryLimit: number,
     private readonly profile: KernelProfile,
+    private readonly kernelLog?: SimKernelLog,
   ) {}
 
   /** open("/dev/vfio/N") */
@@ -275,7 +277,7 @@ export class VfioCore {
     }
     if (!Number.isInteger(type) || type1CheckExtension(type, false) <= 0)
       fail('ENODEV', op, `no IOMMU driver supports type ${type}`, { container: c.id, field: 'type' });
-    c.iommu = new Type1Iommu(type, this.dmaEntryLimit);
+    c.iommu = new Type1Iommu(type, this.dmaEntryLimit, this.kernelLog);
   }
 
   /** the container ioctls passed to the IOMMU driver; without one the container answers EINVAL */
