@@ -39,6 +39,28 @@ export class InterruptsPage {
     return this.app.testId(`top-by-${by}`);
   }
 
+  /** a vector's per-CPU heat strip: data-busy lists the CPUs that took interrupts last tick, data-effective the target */
+  heat(vectorKey: string): Locator {
+    return this.app.testId(`heat-${vectorKey}`);
+  }
+
+  /** the CPU the vector is programmed to (effective_affinity_list), from its heat strip */
+  async effectiveCpu(vectorKey: string): Promise<number | null> {
+    const v = await this.heat(vectorKey).getAttribute('data-effective');
+    return v ? Number(v.split(',')[0]) : null;
+  }
+
+  /** the CPUs that took the vector's interrupts in the last tick */
+  async busyCpus(vectorKey: string): Promise<number[]> {
+    const v = await this.heat(vectorKey).getAttribute('data-busy');
+    return v ? v.split(',').map(Number) : [];
+  }
+
+  async setAffinity(vectorKey: string, cpus: string): Promise<void> {
+    await this.app.testId(`affinity-input-${vectorKey}`).fill(cpus);
+    await this.app.testId(`affinity-set-${vectorKey}`).click();
+  }
+
   async open(): Promise<void> {
     await this.app.go('#/interrupts');
     await expect(this.view).toBeVisible();
