@@ -3,7 +3,8 @@
  * with Prometheus + Grafana. Values are read from telemetry at scrape time
  * (collect callbacks), never accumulated here: IRQ rate and count per vector,
  * pinned / locked bytes against the memlock limit, mappings and DMA entries
- * per container, active storms, groups and devices.
+ * per container, active storms, groups and devices, kernel messages per
+ * device and kind.
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -158,6 +159,16 @@ export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
     collect() {
       this.reset();
       this.inc(ctx.eventLog.stats().writeErrors);
+    },
+  });
+  new Counter({
+    name: 'vfioscope_kernel_messages_total',
+    help: 'Kernel log messages vfioscope parsed, per device (bdf, empty when none is named) and kind (iommu-fault, memlock-exceeded, irq-disabled, aer-error, …)',
+    labelNames: ['bdf', 'kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of ctx.telemetry.kernelLog.countsByDevice()) this.inc({ bdf: c.bdf, kind: c.kind }, c.n);
     },
   });
   new Gauge({

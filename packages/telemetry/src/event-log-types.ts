@@ -5,7 +5,8 @@
  * only restate them five times.
  */
 
-export type LogEventKind = 'action' | 'error' | 'alert' | 'alert-cleared' | 'info';
+/** `kernel`: a kernel log message vfioscope parsed (kernel-log-follower.ts) */
+export type LogEventKind = 'action' | 'error' | 'alert' | 'alert-cleared' | 'info' | 'kernel';
 
 export interface LogEvent {
   /** 1, 2, 3 … across restarts */

@@ -27,3 +27,4 @@ export { DEFAULT_STORM_CONFIG, StormDetector, type StormChange, type StormSample
 export { TelemetryEngine, type TelemetryEngineOptions } from './telemetry-engine.ts';
 export type * from './telemetry-types.ts';
 export { VectorOwners } from './vector-owners.ts';
+export { FAULT_STORM_COUNT, FAULT_STORM_WINDOW_MS, type KernelCount, KernelLogFollower } from './kernel-log-follower.ts';

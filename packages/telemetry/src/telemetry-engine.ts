@@ -25,6 +25,7 @@ import type {
   VectorRate,
   VectorUsage,
 } from './telemetry-types.ts';
+import { KernelLogFollower } from './kernel-log-follower.ts';
 import { VectorOwners } from './vector-owners.ts';
 
 export interface TelemetryEngineOptions {
@@ -62,6 +63,9 @@ export class TelemetryEngine {
   private readonly sampler: IrqRateSampler;
   private readonly storms: StormDetector;
   private readonly owners = new VectorOwners();
+  /** the kernel's messages as `kernel` events (read on the observe cadence) */
+  readonly kernelLog: KernelLogFollower;
+  private topology: Topology | null = null;
   private readonly observeIntervalMs: number;
   private readonly ownersRefreshMs: number;
   private readonly hostInfoRefreshMs: number;
@@ -95,6 +99,7 @@ export class TelemetryEngine {
       ...(opts.evictAfterMs !== undefined ? { evictAfterMs: opts.evictAfterMs } : {}),
     });
     this.storms = new StormDetector(opts.storm);
+    this.kernelLog = new KernelLogFollower(opts.host, opts.eventLog);
     this.observeIntervalMs = opts.observeIntervalMs ?? (opts.host.backend === 'linux' ? 1000 : 0);
     this.ownersRefreshMs = opts.ownersRefreshMs ?? 2000;
     this.hostInfoRefreshMs = opts.hostInfoRefreshMs ?? 30_000;
@@ -209,6 +214,14 @@ export class TelemetryEngine {
     if (ownersDue) this.lastOwnersAt = now;
     if (hostInfoDue) this.lastHostInfoAt = now;
     if (owners) this.groupOwners = owners;
+    if (topology) this.topology = topology;
+    if (observeDue) {
+      try {
+        await this.kernelLog.poll(now, this.topology, this.groupOwners);
+      } catch (err) {
+        await this.settle(Promise.reject(err), 'kernelLog');
+      }
+    }
     if (hostInfo) this.hostInfo = hostInfo;
     this.owners.update(topology, owners);
 

@@ -82,6 +82,8 @@ export const LogEventKind = Type.Union([
   Type.Literal('alert'),
   Type.Literal('alert-cleared'),
   Type.Literal('info'),
+  /** a kernel log message parsed and attached to its device (the kernel's text in `message`) */
+  Type.Literal('kernel'),
 ]);
 export type LogEventKind = Static<typeof LogEventKind>;
 

@@ -1,0 +1,39 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { conforms, EventsResponse } from '@vfioscope/protocol';
+import { makeFixture, type Fixture } from '../test-support/app-fixture.ts';
+
+let f: Fixture;
+beforeEach(async () => {
+  f = await makeFixture('edu');
+});
+afterEach(async () => {
+  await f.close();
+});
+
+describe('kernel messages', () => {
+  it('a mapping refused by RLIMIT_MEMLOCK reaches the event log as a kernel event, an alert and a /metrics count', async () => {
+    await f.advance(100); // the follower's first read skips the ring's history
+    const c = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container;
+    // the edu scenario's RLIMIT_MEMLOCK is 16 MiB: 32 MiB cannot be pinned
+    const refused = await f.req({
+      method: 'POST',
+      url: `/api/v1/containers/${c}/mappings`,
+      payload: { iova: '0x0', size: '0x2000000', flags: ['read'] },
+    });
+    expect(refused.json().error).toMatchObject({ errno: 'ENOMEM' });
+    await f.advance(200);
+    const r = await f.req({ method: 'GET', url: '/api/v1/events?kinds=kernel,alert', as: 'viewer' });
+    expect(conforms(EventsResponse, r.json())).toBe(true);
+    const events = r.json().events as { kind: string; op?: string; message: string; data?: Record<string, unknown> }[];
+    expect(events.find((e) => e.kind === 'kernel')).toMatchObject({
+      op: 'memlock-exceeded',
+      message: 'vfio_pin_pages_remote: RLIMIT_MEMLOCK (16777216) exceeded',
+      data: { kind: 'memlock-exceeded', limit: 16777216 },
+    });
+    expect(events.find((e) => e.kind === 'alert' && e.op === 'memlock-exceeded')?.message).toContain(
+      'RLIMIT_MEMLOCK (16777216 bytes) exceeded',
+    );
+    const m = await f.req({ method: 'GET', url: '/metrics', as: 'viewer' });
+    expect(m.body).toContain('vfioscope_kernel_messages_total{bdf="",kind="memlock-exceeded"} 1');
+  });
+});
