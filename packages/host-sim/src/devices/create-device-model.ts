@@ -57,6 +57,7 @@ export function createDeviceModel(device: ScenarioDevice, options: CreateDeviceM
     reset: device.reset ?? canReset(described),
     vga: isVgaClass(device.classCode),
     ...(device.irqLoad !== undefined ? { irqLoad: device.irqLoad } : {}),
+    ...(device.dmaFaults !== undefined ? { dmaFaults: device.dmaFaults } : {}),
     ...(described.initialRegisters !== undefined ? { initialRegisters: described.initialRegisters } : {}),
     ...(device.resetFailsFrom !== undefined ? { resetFailsFrom: device.resetFailsFrom } : {}),
   });

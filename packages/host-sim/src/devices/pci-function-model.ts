@@ -10,6 +10,7 @@ import { buildConfigSpace, type CapabilityOffsets } from './config-space/builder
 import type { ConfigSpace } from './config-space/config-space.ts';
 import { PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_BCR_FLR, PCI_MSIX_ENTRY_SIZE, PCI_MSIX_ENTRY_VECTOR_CTRL } from './config-space/pci-regs.ts';
 import type { DeviceBus, DeviceModel, SimIrqIndex, SimRegion } from './device-model.ts';
+import { DmaFaultDriver, type ScenarioDmaFaults } from './dma-fault-driver.ts';
 import { IrqLoadDriver } from './irq-load-driver.ts';
 import type { BarSpec, PciFunctionSpec } from './pci-function-spec.ts';
 import { SparseMemory } from './sparse-memory.ts';
@@ -48,6 +49,8 @@ export interface PciFunctionOptions {
    * with the multi-function bit), writes go nowhere — a GPU with the reset bug
    */
   resetFailsFrom?: number;
+  /** its user DMAs to an unmapped IOVA now and then (dma-fault-driver.ts) */
+  dmaFaults?: ScenarioDmaFaults;
 }
 
 export class PciFunctionModel implements DeviceModel {
@@ -60,6 +63,7 @@ export class PciFunctionModel implements DeviceModel {
   private readonly vgaMemory: SparseMemory | null;
   private readonly irqIndexes: SimIrqIndex[];
   private readonly load: IrqLoadDriver;
+  private readonly faults: DmaFaultDriver;
   /** number of resets performed (FLR through config space or VFIO_DEVICE_RESET) */
   resetCount = 0;
   /** the function stopped answering after a reset: master aborts read as all-ones */
@@ -87,6 +91,7 @@ export class PciFunctionModel implements DeviceModel {
       { index: VFIO_PCI_REQ_IRQ_INDEX, count: 1 },
     ];
     this.load = new IrqLoadDriver(options.irqLoad ?? [], this.irqIndexes);
+    this.faults = new DmaFaultDriver(options.dmaFaults);
     this.config.onWrite((offset, size) => this.onConfigWrite(offset, size));
     this.resetBarContents();
   }
@@ -130,6 +135,7 @@ export class PciFunctionModel implements DeviceModel {
   attach(bus: DeviceBus): void {
     this.bus = bus;
     this.load.start(bus.now());
+    this.faults.start(bus.now());
   }
 
   read(index: number, offset: bigint, size: number): Uint8Array {
@@ -165,6 +171,7 @@ export class PciFunctionModel implements DeviceModel {
 
   advance(nowMs: number): void {
     if (this.bus) this.load.advance(this.bus, nowMs);
+    if (this.bus && !this.gone) this.faults.advance(this.bus, nowMs);
   }
 
   private barMemory(index: number): SparseMemory {

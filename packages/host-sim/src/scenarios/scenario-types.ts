@@ -60,6 +60,8 @@ export interface ScenarioDevice {
   bars?: number[];
   /** interrupt load while the device is in use */
   irqLoad?: ScenarioIrqLoad[];
+  /** its user DMAs to an IOVA it never mapped every `everyMs`: an IOMMU fault line in the kernel log each time */
+  dmaFaults?: { everyMs: number; iova: number };
   /** function 0 of a multi-function device (header type bit 7); defaults by kind (gpu: true) */
   multifunction?: boolean;
   /** SR-IOV PF: VFs currently enabled (NumVFs); defaults to the scenario's VFs of this PF when built by the scenario helpers */

@@ -37,6 +37,8 @@ function build(): Scenario {
     reset: false,
     bars: [16 * 1024, 0, 0, 0, 0, 0],
     irqLoad: [load('INTX', 0, { kind: 'storm', base: 5, rate: 40000, startMs: STORM_INTX_START_MS })],
+    // the VM's serial driver also DMAs to an IOVA it never mapped, every 5 s: a DMAR fault line each time
+    dmaFaults: { everyMs: 5000, iova: 0x7ffe0000 },
   };
   devices.push(serial);
   const nic = e810WithVfs({
