@@ -27,6 +27,7 @@ import { RegionIoPanel } from './RegionIoPanel.tsx';
 import { DriverControl } from './DriverControl.tsx';
 import { GroupPanel } from './GroupPanel.tsx';
 import { StormAdvicePanel } from './StormAdvice.tsx';
+import { KernelMessagesPanel } from './KernelMessagesPanel.tsx';
 import { resetDevice } from './device-actions.ts';
 import { ResetPanel, Verification } from './ResetPanel.tsx';
 
@@ -190,6 +191,7 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
               {state.config ? <ConfigPanel config={state.config} /> : null}
             </div>
           ) : null}
+          <KernelMessagesPanel bdf={bdf} />
         </div>
       ) : null}
     </div>

@@ -1,6 +1,7 @@
 /**
  * The event and audit log, live: every action (who, what, the kernel's
- * answer), error and storm alert, newest first, filterable by kind and text.
+ * answer), error, storm alert and kernel message (kind `kernel`: the kernel's
+ * own text, attached to its device), newest first, filterable by kind and text.
  */
 import { memo, useDeferredValue, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -8,8 +9,8 @@ import type { LogEvent, LogEventKind } from '@vfioscope/protocol';
 import { useEvents } from '../../live/hooks.ts';
 import { formatTime } from '../../format/units.ts';
 
-const KINDS: LogEventKind[] = ['action', 'error', 'alert', 'alert-cleared', 'info'];
-const KIND_BADGE: Record<string, string> = { action: 'info', error: 'bad', alert: 'bad', 'alert-cleared': 'ok', info: '' };
+const KINDS: LogEventKind[] = ['action', 'error', 'alert', 'alert-cleared', 'kernel', 'info'];
+const KIND_BADGE: Record<string, string> = { action: 'info', error: 'bad', alert: 'bad', 'alert-cleared': 'ok', kernel: 'warn', info: '' };
 // shown elsewhere in the row, or too bulky for one line (the full entry is in the tooltip)
 const CORE = new Set(['seq', 'ts', 'kind', 'message', 'errno', 'data', 'op']);
 
@@ -74,7 +75,7 @@ export function EventsView() {
     <div className="page fill" data-testid="events-view">
       <div className="page-head">
         <h1>Events</h1>
-        <span className="sub">actions, errors and alerts — the audit trail, live</span>
+        <span className="sub">actions, errors, alerts and kernel messages — the audit trail, live</span>
       </div>
       <div className="toolbar">
         <input

@@ -1,0 +1,69 @@
+/**
+ * The device page's "Kernel messages": what the kernel logged about this
+ * function (IOMMU faults, AER errors, reset trouble, ROM and BAR problems),
+ * from the event log's `kernel` events the server attached to it. The text is
+ * the kernel's own; the parsed fields say what it means at a glance.
+ */
+import { useMemo } from 'react';
+import type { LogEvent } from '@vfioscope/protocol';
+import { useEvents } from '../../live/hooks.ts';
+import { formatTime } from '../../format/units.ts';
+
+/** newest first, this many at most (the Events view has the rest) */
+const SHOWN = 20;
+
+const WHAT: Record<string, string> = {
+  'iommu-fault': 'IOMMU fault: a DMA to an IOVA that is not mapped for that direction',
+  'aer-error': 'PCIe AER error',
+  reset: 'reset trouble',
+  'rom-invalid': 'option ROM unreadable',
+  'bar-reservation': 'BAR could not be reserved',
+  'memlock-exceeded': 'pin refused: RLIMIT_MEMLOCK',
+};
+
+function summary(e: LogEvent): string {
+  const d = (e.data ?? {}) as Record<string, unknown>;
+  const kind = typeof d.kind === 'string' ? d.kind : typeof e.op === 'string' ? e.op : '';
+  const parts = [WHAT[kind] ?? kind];
+  if (kind === 'iommu-fault') parts.push(`${d.direction ?? '?'} at ${d.address ?? '?'}${d.reason ? ` (${d.reason})` : ''}`);
+  if (kind === 'aer-error' && d.severity) parts.push(String(d.severity));
+  return parts.join(' · ');
+}
+
+export function KernelMessagesPanel({ bdf }: { bdf: string }) {
+  const events = useEvents().state;
+  const mine = useMemo(
+    () =>
+      (events ?? [])
+        .filter((e) => e.kind === 'kernel' && e.device === bdf)
+        .slice(-SHOWN)
+        .reverse(),
+    [events, bdf],
+  );
+  const faults = mine.filter((e) => e.op === 'iommu-fault').length;
+  return (
+    <section className="panel" data-testid="kernel-messages" data-count={mine.length}>
+      <div className="panel-head">
+        <h3>Kernel messages</h3>
+        <span className="muted">
+          {mine.length === 0
+            ? 'none since vfioscope started following the kernel log'
+            : `${mine.length} latest${faults ? ` · ${faults} IOMMU faults` : ''}`}
+        </span>
+      </div>
+      {mine.map((e) => (
+        <div key={e.seq} className="event-row" data-testid={`kernel-message-${e.seq}`} data-op={String(e.op ?? '')}>
+          <span className="ts">{formatTime(e.ts)}</span>
+          <span>
+            <span className="badge warn">{String(e.op ?? 'kernel')}</span>
+          </span>
+          <span className="msg">
+            {summary(e)}
+            <br />
+            <span className="mono faint">{e.message}</span>
+          </span>
+        </div>
+      ))}
+    </section>
+  );
+}
