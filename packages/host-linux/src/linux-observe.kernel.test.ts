@@ -78,6 +78,24 @@ describe('observe mode in the guest', () => {
     expect(info.cpus).toBe(2);
     await host.close();
   });
+
+  it('reads the kernel log from /dev/kmsg: consecutive sequence numbers, then only what is new', async () => {
+    const host = createLinuxHost();
+    try {
+      const all = await host.kernelLog(-1);
+      if (!all.ok) throw new Error(all.reason);
+      expect(all.records.length).toBeGreaterThan(0);
+      const seqs = all.records.map((r) => r.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] ?? 0) + i));
+      expect(all.nextSeq).toBe(seqs.at(-1));
+      expect(all.records.some((r) => r.text.startsWith('Linux version'))).toBe(all.lost === 0 && seqs[0] === 0);
+      const again = await host.kernelLog(all.nextSeq);
+      if (!again.ok) throw new Error(again.reason);
+      expect(again.records.every((r) => r.seq > all.nextSeq)).toBe(true);
+    } finally {
+      await host.close();
+    }
+  });
 });
 
 describe('another process as the owner, and teardown', () => {
