@@ -27,6 +27,7 @@ import type {
 } from './telemetry-types.ts';
 import { KernelLogFollower } from './kernel-log-follower.ts';
 import { VectorOwners } from './vector-owners.ts';
+import { vfioSignalAlerts } from './vfio-signal-alerts.ts';
 
 export interface TelemetryEngineOptions {
   host: Host;
@@ -228,6 +229,7 @@ export class TelemetryEngine {
     const dtMs = this.lastTickAt === null ? 1000 / this.tickHz : now - this.lastTickAt;
     this.lastTickAt = now;
     const dropped = this.sampler.sample(now, owned, lines);
+    for (const a of vfioSignalAlerts(owned)) this.eventLog.append(a);
 
     const raised: StormAlert[] = [];
     const cleared: StormAlert[] = [];
