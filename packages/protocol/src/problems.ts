@@ -43,6 +43,7 @@ export const KERNEL_ERRNOS = [
   'ENOSPC',
   'ESPIPE',
   'EROFS',
+  'EPIPE',
   'ERANGE',
   'ENOSYS',
   'ENODATA',
@@ -121,6 +122,7 @@ const STATUS: Record<KernelErrno | AppProblem, number> = {
   EIO: 500,
   EBADF: 500,
   ESPIPE: 500,
+  EPIPE: 500,
   EINTERNAL: 500,
 };
 
