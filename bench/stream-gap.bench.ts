@@ -124,9 +124,9 @@ async function runVariant(variant: string, threadEnv: string): Promise<Result> {
       ws.once('open', () => res());
       ws.once('error', rej);
     });
-    ws.on('message', (raw: Buffer) => {
+    ws.on('message', (raw: unknown) => {
       const now = performance.now();
-      const type = (JSON.parse(raw.toString()) as { type?: string }).type;
+      const type = (JSON.parse(String(raw)) as { type?: string }).type;
       if (type === 'heartbeat') t.heartbeats.push(now);
       else if (type === 'delta' || type === 'snapshot') t.ticks.push(now);
     });
