@@ -61,7 +61,10 @@ describe('the libc seam through ffi-rs', () => {
       const out = new Uint8Array(4);
       expect(await libc.ioctlPtrBlocking(r, FIONREAD, out, 'FIONREAD')).toBe(0);
       expect(new DataView(out.buffer).getInt32(0, true)).toBe(5);
-      await expect(libc.ioctlPtrBlocking(fd, TCGETS, new Uint8Array(64), 'TCGETS')).rejects.toMatchObject({ errno: 'ENOTTY', op: 'TCGETS' });
+      await expect(libc.ioctlPtrBlocking(fd, TCGETS, new Uint8Array(64), 'TCGETS')).rejects.toMatchObject({
+        errno: 'ENOTTY',
+        op: 'TCGETS',
+      });
       // issued without waiting: they finish in the order they were issued, a failure in between included
       const done: string[] = [];
       const counts = [new Uint8Array(4), new Uint8Array(4)];

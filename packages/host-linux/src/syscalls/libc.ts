@@ -121,7 +121,13 @@ export function ioctlPtr(fd: number, request: number, arg: Uint8Array, op: strin
 }
 
 /** ioctlPtr off the event loop, in the lane's order (see rawOffThread): for ioctls that can block. */
-export async function ioctlPtrBlocking(fd: number, request: number, arg: Uint8Array, op: string, context?: VfioErrorContext): Promise<number> {
+export async function ioctlPtrBlocking(
+  fd: number,
+  request: number,
+  arg: Uint8Array,
+  op: string,
+  context?: VfioErrorContext,
+): Promise<number> {
   const r = await rawOffThread<number>('ioctl', DataType.I32, [DataType.I32, DataType.I64, DataType.U8Array], [fd, request, arg]);
   return check(op, `ioctl ${op}`, r, context);
 }
