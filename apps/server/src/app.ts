@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Host } from '@vfioscope/host';
 import { DriveSession, type IommuMode, type SessionEvent } from '@vfioscope/session';
-import { EventLog, sessionEventToLog, TelemetryEngine, type StormConfig } from '@vfioscope/telemetry';
+import { changesObservedHost, EventLog, sessionEventToLog, TelemetryEngine, type StormConfig } from '@vfioscope/telemetry';
 import type { TopicKind } from '@vfioscope/protocol';
 import { currentActor } from './audit/actor.ts';
 import { AuditLog, DEFAULT_LOG_MAX_BYTES } from './audit/audit-log.ts';
@@ -91,23 +91,15 @@ declare module 'fastify' {
 }
 
 /**
- * The stream topics a session action can change. Topology (sysfs walk, owners)
- * is recomputed once a second anyway; forcing it on every DMA map or region
- * access would make it per-tick work during heavy mapping.
+ * The stream topics a session action can change. Topology follows the
+ * observed-host snapshot, which those same actions invalidate; forcing it on
+ * every DMA map or region access would make it per-tick work during heavy
+ * mapping.
  */
 function topicsChangedBy(op: SessionEvent['op']): TopicKind[] {
-  switch (op) {
-    case 'openGroup':
-    case 'closeGroup':
-    case 'openDevice':
-    case 'close':
-      return ['topology', 'host', 'pinned', 'mappings'];
-    case 'mapDma':
-    case 'unmapDma':
-      return ['host', 'pinned', 'mappings'];
-    default:
-      return [];
-  }
+  if (changesObservedHost(op)) return ['topology', 'host', 'pinned', 'mappings'];
+  if (op === 'mapDma' || op === 'unmapDma') return ['host', 'pinned', 'mappings'];
+  return [];
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -157,6 +149,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     hostInfo,
     session,
     telemetry,
+    observed: telemetry.observed,
     eventLog,
     audit,
     auditWriteFailures: 0,

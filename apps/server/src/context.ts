@@ -1,11 +1,13 @@
 /**
  * Everything a route or stream producer needs, built once per app: the host
  * backend, vfioscope's DriveSession over it, the telemetry engine sampling
- * both, the event and audit logs, and the token store.
+ * both and its observed-host snapshot, the event and audit logs, and the
+ * token store. Readers take topology and owners from `observed`, never from
+ * the host, so a page load, a stream tick and a scrape share one walk.
  */
 import type { Host, HostInfo } from '@vfioscope/host';
 import type { DriveSession } from '@vfioscope/session';
-import type { EventLog, TelemetryEngine } from '@vfioscope/telemetry';
+import type { EventLog, ObservedHost, TelemetryEngine } from '@vfioscope/telemetry';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { RefusalLog } from './audit/refusals.ts';
 import type { AllowedHosts } from './auth/request-origin.ts';
@@ -17,6 +19,8 @@ export interface ServerContext {
   hostInfo: HostInfo;
   session: DriveSession;
   telemetry: TelemetryEngine;
+  /** topology and owners: every reader's view of the host, walked once per refresh (telemetry's) */
+  observed: ObservedHost;
   eventLog: EventLog;
   audit: AuditLog;
   /** audit writes that failed (intents refused with 503, results lost after the action) */

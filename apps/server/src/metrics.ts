@@ -120,7 +120,7 @@ export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
     labelNames: ['viable'],
     registers: [registry],
     async collect() {
-      const topo = await ctx.host.topology();
+      const topo = (await ctx.observed.read()).topology;
       this.set({ viable: 'true' }, topo.groups.filter((g) => g.viable).length);
       this.set({ viable: 'false' }, topo.groups.filter((g) => !g.viable).length);
     },
@@ -130,7 +130,7 @@ export function createMetrics(ctx: ServerContext, hub: StreamHub): Registry {
     help: 'PCI devices in IOMMU groups',
     registers: [registry],
     async collect() {
-      this.set((await ctx.host.topology()).devices.length);
+      this.set((await ctx.observed.read()).topology.devices.length);
     },
   });
   new Counter({

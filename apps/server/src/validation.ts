@@ -53,16 +53,16 @@ export function dmaRequest(
 
 export async function knownDevice(ctx: ServerContext, bdf: string): Promise<PciDevice> {
   const norm = bdf.toLowerCase();
-  const topo = await ctx.host.topology();
-  const dev = topo.devices.find((d) => d.bdf.toLowerCase() === norm);
+  const { topology } = await ctx.observed.read();
+  const dev = topology.devices.find((d) => d.bdf.toLowerCase() === norm);
   if (!dev) throw new ApiProblem('ENOTFOUND', `no PCI device ${bdf} on this host`, 'bdf');
   return dev;
 }
 
 export async function knownGroup(ctx: ServerContext, group: string): Promise<number> {
   const id = intParam(group, 'group', 0, 0, 1_000_000_000);
-  const topo = await ctx.host.topology();
-  if (!topo.groups.some((g) => g.id === id)) throw new ApiProblem('ENOTFOUND', `no IOMMU group ${id} on this host`, 'group');
+  const { topology } = await ctx.observed.read();
+  if (!topology.groups.some((g) => g.id === id)) throw new ApiProblem('ENOTFOUND', `no IOMMU group ${id} on this host`, 'group');
   return id;
 }
 

@@ -24,6 +24,7 @@ export { DEFAULT_DMA_ENTRY_LIMIT, dmaEntryStats, pinnedStats } from './pinned-me
 export { RingBuffer, type RingBufferKind } from './ring-buffer.ts';
 export { sessionEventToLog } from './session-log.ts';
 export { DEFAULT_STORM_CONFIG, StormDetector, type StormChange, type StormSample } from './storm-detector.ts';
+export { changesObservedHost, ObservedHost, type ObservedHostOptions, type ObservedSnapshot } from './observed-host.ts';
 export { TelemetryEngine, type TelemetryEngineOptions } from './telemetry-engine.ts';
 export type * from './telemetry-types.ts';
 export { VectorOwners } from './vector-owners.ts';

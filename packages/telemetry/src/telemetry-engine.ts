@@ -2,8 +2,9 @@
  * The telemetry engine: each tick it drains the session's eventfds once,
  * reads the host's VFIO interrupt lines (every tick on the sim; at most once
  * per `observeIntervalMs` on Linux, where /proc/interrupts costs more),
- * refreshes owners and limits now and then, turns counts into rates and
- * history, runs storm detection, and logs and announces alerts.
+ * reads the observed-host snapshot (topology and owners, shared with the
+ * server's readers: observed-host.ts) and limits now and then, turns counts
+ * into rates and history, runs storm detection, and logs and announces alerts.
  */
 import type { GroupOwner, Host, HostInfo, Topology } from '@vfioscope/host';
 import type { DriveSession } from '@vfioscope/session';
@@ -26,6 +27,7 @@ import type {
   VectorUsage,
 } from './telemetry-types.ts';
 import { KernelLogFollower } from './kernel-log-follower.ts';
+import { ObservedHost } from './observed-host.ts';
 import { VectorOwners } from './vector-owners.ts';
 import { vfioSignalAlerts } from './vfio-signal-alerts.ts';
 
@@ -40,7 +42,7 @@ export interface TelemetryEngineOptions {
   clock?: () => number;
   /** minimum time between host.irqLines() reads; default 0 on the sim, 1000 on Linux */
   observeIntervalMs?: number;
-  /** how often owners and topology are re-read (default 2000 ms) */
+  /** how often owners and topology are re-read (default 2000 ms; sooner after an action that changes them) */
   ownersRefreshMs?: number;
   /** how often host limits are re-read (default 30 000 ms) */
   hostInfoRefreshMs?: number;
@@ -66,9 +68,10 @@ export class TelemetryEngine {
   private readonly owners = new VectorOwners();
   /** the kernel's messages as `kernel` events (read on the observe cadence) */
   readonly kernelLog: KernelLogFollower;
+  /** topology and owners, read once per refresh for the engine and everyone else */
+  readonly observed: ObservedHost;
   private topology: Topology | null = null;
   private readonly observeIntervalMs: number;
-  private readonly ownersRefreshMs: number;
   private readonly hostInfoRefreshMs: number;
   private readonly tickListeners = new Set<TickListener>();
   private readonly alertListeners = new Set<AlertListener>();
@@ -77,10 +80,10 @@ export class TelemetryEngine {
   private seq = 0;
   private lastTickAt: number | null = null;
   private lastObserveAt: number | null = null;
-  private lastOwnersAt: number | null = null;
+  private observedVersion = 0;
   private lastHostInfoAt: number | null = null;
   private latestRates: VectorRate[] = [];
-  private groupOwners: GroupOwner[] = [];
+  private groupOwners: readonly GroupOwner[] = [];
   private hostInfo: HostInfo | null = null;
   private lastSourceError: string | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -102,7 +105,7 @@ export class TelemetryEngine {
     this.storms = new StormDetector(opts.storm);
     this.kernelLog = new KernelLogFollower(opts.host, opts.eventLog);
     this.observeIntervalMs = opts.observeIntervalMs ?? (opts.host.backend === 'linux' ? 1000 : 0);
-    this.ownersRefreshMs = opts.ownersRefreshMs ?? 2000;
+    this.observed = new ObservedHost({ host: opts.host, session: opts.session, clock: this.clock, maxAgeMs: opts.ownersRefreshMs ?? 2000 });
     this.hostInfoRefreshMs = opts.hostInfoRefreshMs ?? 30_000;
     this.unsubscribeSession = opts.logSessionEvents ? this.session.onEvent((e) => this.eventLog.append(sessionEventToLog(e))) : null;
   }
@@ -129,6 +132,7 @@ export class TelemetryEngine {
   dispose(): void {
     this.stop();
     this.unsubscribeSession?.();
+    this.observed.dispose();
     this.tickListeners.clear();
     this.alertListeners.clear();
   }
@@ -202,20 +206,22 @@ export class TelemetryEngine {
   private async step(): Promise<TelemetryTick> {
     const now = this.clock();
     const observeDue = this.due(this.lastObserveAt, now, this.observeIntervalMs);
-    const ownersDue = this.due(this.lastOwnersAt, now, this.ownersRefreshMs);
     const hostInfoDue = this.due(this.lastHostInfoAt, now, this.hostInfoRefreshMs);
-    const [owned, lines, topology, owners, hostInfo] = await Promise.all([
+    const [owned, lines, observed, hostInfo] = await Promise.all([
       this.session.drainCounts(),
       observeDue ? this.settle(this.host.irqLines(), 'irqLines') : null,
-      ownersDue ? this.settle<Topology>(this.host.topology(), 'topology') : null,
-      ownersDue ? this.settle<GroupOwner[]>(this.host.owners(), 'owners') : null,
+      // fresh unless due or invalidated; a walk another reader started is shared
+      this.settle(this.observed.read(), 'topology/owners'),
       hostInfoDue ? this.settle<HostInfo>(this.host.hostInfo(), 'hostInfo') : null,
     ]);
     if (observeDue) this.lastObserveAt = now;
-    if (ownersDue) this.lastOwnersAt = now;
     if (hostInfoDue) this.lastHostInfoAt = now;
-    if (owners) this.groupOwners = owners;
-    if (topology) this.topology = topology;
+    const walked = observed !== null && observed.version !== this.observedVersion ? observed : null;
+    if (walked) {
+      this.observedVersion = walked.version;
+      this.groupOwners = walked.owners;
+      this.topology = walked.topology;
+    }
     if (observeDue) {
       try {
         await this.kernelLog.poll(now, this.topology, this.groupOwners);
@@ -224,7 +230,7 @@ export class TelemetryEngine {
       }
     }
     if (hostInfo) this.hostInfo = hostInfo;
-    this.owners.update(topology, owners);
+    if (walked) this.owners.update(walked.topology, walked.owners);
 
     const dtMs = this.lastTickAt === null ? 1000 / this.tickHz : now - this.lastTickAt;
     this.lastTickAt = now;

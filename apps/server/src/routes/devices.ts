@@ -90,6 +90,8 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext): 
     try {
       await asActor(req, () => ctx.host.bindDriver(dev.bdf, driver));
     } catch (err) {
+      // a bind can fail part-way (driver_override written, the old driver let go, the probe refused)
+      ctx.observed.invalidate();
       const errno = (err as { errno?: string }).errno ?? 'EINTERNAL';
       ctx.eventLog.append({
         kind: 'error',
@@ -102,6 +104,8 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext): 
       });
       throw err;
     }
+    // sysfs changed under the snapshot (driver, group viability), not through the session: say so here
+    ctx.observed.invalidate();
     ctx.eventLog.append({ kind: 'action', message: what, op: 'bindDriver', actor: actorOf(req), device: dev.bdf, data: { driver } });
     return { bdf: dev.bdf, driver: req.body.driver };
   });

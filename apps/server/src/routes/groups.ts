@@ -28,9 +28,10 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: ServerContext): v
       });
       // Opening a device fd is a kernel action (vfio-pci enables and may reset the function), so it
       // happens here, for the operator who took the group, never as a side effect of someone looking.
-      const topo = await ctx.host.topology();
+      // the open invalidated the snapshot: this read walks the host as it is now
+      const { topology } = await ctx.observed.read();
       const devices: string[] = [];
-      for (const d of topo.devices) {
+      for (const d of topology.devices) {
         if (d.iommuGroup !== group || d.driver !== 'vfio-pci') continue;
         try {
           await ctx.session.device(d.bdf);

@@ -12,8 +12,8 @@ import { topologyView } from '../views/topology-view.ts';
 import { containerView } from '../views/container-view.ts';
 
 export async function currentTopology(ctx: ServerContext): Promise<TopologyResponse> {
-  const [topo, owners] = await Promise.all([ctx.host.topology(), ctx.host.owners()]);
-  return topologyView(topo, owners, ctx.session.groups(), heldGroups(ctx.session));
+  const { topology, owners } = await ctx.observed.read();
+  return topologyView(topology, owners, ctx.session.groups(), heldGroups(ctx.session));
 }
 
 export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): void {

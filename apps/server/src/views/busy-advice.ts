@@ -11,7 +11,7 @@ import { ApiProblem } from '../errors.ts';
 
 /** The processes other than vfioscope that hold `group`. */
 export async function otherHolders(ctx: ServerContext, group: number): Promise<GroupOwner[]> {
-  return (await ctx.host.owners()).filter((o) => o.group === group && !o.self);
+  return (await ctx.observed.read()).owners.filter((o) => o.group === group && !o.self);
 }
 
 export function holderText(o: GroupOwner): string {

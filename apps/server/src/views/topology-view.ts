@@ -14,7 +14,7 @@ export interface OwnedGroupRef {
 
 export function topologyView(
   topo: Topology,
-  owners: GroupOwner[],
+  owners: readonly GroupOwner[],
   owned: OwnedGroupRef[],
   held: ReadonlyMap<number, HeldGroupView> = new Map(),
 ): TopologyResponse {
