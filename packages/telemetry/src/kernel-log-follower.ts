@@ -17,6 +17,7 @@
  */
 import type { GroupOwner, Host, KernelMessage, KernelMessageKind, Topology } from '@vfioscope/host';
 import type { EventLog } from './event-log.ts';
+import { KernelAttribution } from './kernel-attribution.ts';
 
 export const FAULT_STORM_COUNT = 10;
 export const FAULT_STORM_WINDOW_MS = 10_000;
@@ -31,6 +32,7 @@ export class KernelLogFollower {
   private nextSeq: number | null = null;
   private unavailable: string | null = null;
   private readonly counts = new Map<string, KernelCount>();
+  private readonly attribution = new KernelAttribution();
   private readonly recentFaults = new Map<string, number[]>();
   private readonly stormOpen = new Set<string>();
 
@@ -59,6 +61,7 @@ export class KernelLogFollower {
       return;
     }
     this.unavailable = null;
+    this.attribution.see(owners, now);
     const first = this.nextSeq === null;
     this.nextSeq = r.nextSeq;
     if (first) return;
@@ -67,17 +70,23 @@ export class KernelLogFollower {
     for (const record of r.records) {
       const m = record.message;
       if (!m) continue;
-      const group = m.bdf ? topology?.devices.find((d) => d.bdf === m.bdf)?.iommuGroup : undefined;
-      const owner =
-        m.pid !== undefined ? owners.find((o) => o.pid === m.pid) : group !== undefined ? owners.find((o) => o.group === group) : undefined;
+      const { device, group, owner, by } = this.attribution.attribute(m, topology, owners);
       const pid = m.pid ?? owner?.pid;
       this.eventLog.append({
         kind: 'kernel',
         op: m.kind,
         message: record.text,
-        ...(m.bdf ? { device: m.bdf } : {}),
-        ...(group !== undefined && group !== null ? { group } : {}),
-        data: { ...m, seq: record.seq, priority: record.priority, tsUsec: record.tsUsec, ...(pid !== undefined ? { pid } : {}) },
+        ...(device ? { device } : {}),
+        ...(group !== undefined ? { group } : {}),
+        data: {
+          ...m,
+          seq: record.seq,
+          priority: record.priority,
+          tsUsec: record.tsUsec,
+          ...(pid !== undefined ? { pid } : {}),
+          ...(owner && m.comm === undefined ? { comm: owner.comm } : {}),
+          ...(by ? { attributedBy: by } : {}),
+        },
       });
       this.count(m);
       this.alertFor(m, now, pid);
