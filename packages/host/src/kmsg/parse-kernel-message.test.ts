@@ -134,3 +134,25 @@ describe('parseKmsgRecord', () => {
     expect(parseKmsgRecord('no header here')).toBeUndefined();
   });
 });
+
+// /dev/kmsg records copied verbatim from the bed's 6.1 guest (e2e/kernel/live-vm.ts): a QEMU VM's
+// edu reading from a guest-physical address the VM has no RAM at (three DMAs; the DRHD status
+// line before each), then a second QEMU refused at start by RLIMIT_MEMLOCK 16 MiB for 32 MiB of RAM
+const vmRecords = readFileSync(new URL('./bed-kmsg-vm.fixture.txt', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
+
+describe('a real VM’s records from the bed’s /dev/kmsg', () => {
+  it('reads three DMA read faults of 00:05.0 at consecutive pages, and the memlock refusal with its limit', () => {
+    const records = vmRecords.map((r) => parseKmsgRecord(r));
+    const messages = records.map((r) => r?.message).filter((m) => m !== undefined);
+    expect(messages.map((m) => [m.kind, m.bdf, m.direction, m.address, m.reasonCode, m.limit])).toEqual([
+      ['iommu-fault', '0000:00:05.0', 'read', '0xc000000', 6, undefined],
+      ['iommu-fault', '0000:00:05.0', 'read', '0xc001000', 6, undefined],
+      ['iommu-fault', '0000:00:05.0', 'read', '0xc002000', 6, undefined],
+      ['memlock-exceeded', undefined, undefined, undefined, undefined, 16777216],
+    ]);
+    expect(messages[0]?.reason).toBe('PTE Read access is not set');
+    expect(records.map((r) => r?.seq)).toEqual([465, 466, 467, 468, 469, 470, 473]);
+  });
+});
