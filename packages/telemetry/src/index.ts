@@ -28,4 +28,6 @@ export { changesObservedHost, ObservedHost, type ObservedHostOptions, type Obser
 export { TelemetryEngine, type TelemetryEngineOptions } from './telemetry-engine.ts';
 export type * from './telemetry-types.ts';
 export { VectorOwners } from './vector-owners.ts';
-export { FAULT_STORM_COUNT, FAULT_STORM_WINDOW_MS, type KernelCount, KernelLogFollower } from './kernel-log-follower.ts';
+export { type KernelCount, KernelLogFollower } from './kernel-log-follower.ts';
+export { FAULT_STORM_COUNT, FAULT_STORM_WINDOW_MS, KernelAlerts, MEMLOCK_HOLD_MS } from './kernel-alerts.ts';
+export { FAULT_RATE_WINDOW_MS, IommuFaults } from './iommu-faults.ts';

@@ -2,7 +2,8 @@ import type { GroupOwner, Host, KernelLogRead, Topology } from '@vfioscope/host'
 import { parseKmsgRecord } from '@vfioscope/host';
 import { describe, expect, it } from 'vitest';
 import { EventLog } from './event-log.ts';
-import { FAULT_STORM_COUNT, KernelLogFollower } from './kernel-log-follower.ts';
+import { FAULT_STORM_COUNT, FAULT_STORM_WINDOW_MS, MEMLOCK_HOLD_MS } from './kernel-alerts.ts';
+import { KernelLogFollower } from './kernel-log-follower.ts';
 
 /** a host whose kernel log is a list of /dev/kmsg records, read like devkmsg_read */
 function kmsgHost(raw: string[], unavailable?: { errno: string; reason: string }) {
@@ -60,7 +61,15 @@ describe('KernelLogFollower', () => {
       await f.poll(i * 100, topology, owners);
       expect(log.query({ kinds: ['alert'] })).toHaveLength(i < FAULT_STORM_COUNT ? 0 : 1);
     }
-    expect(log.query({ kinds: ['alert'] })[0]).toMatchObject({ op: 'iommu-fault-storm', device: EDU });
+    expect(log.query({ kinds: ['alert'] })[0]).toMatchObject({ op: 'iommu-fault-storm', device: EDU, group: 4 });
+    const last = (FAULT_STORM_COUNT + 5) * 100;
+    expect(f.alerts.list()).toMatchObject([{ bdf: EDU, count: FAULT_STORM_COUNT + 5, clearedAt: null, owner: { pid: 777 } }]);
+    expect(f.faults.rates(last)).toEqual([{ bdf: EDU, perMinute: FAULT_STORM_COUNT + 5, total: FAULT_STORM_COUNT + 5 }]);
+    // quiet for a window: the storm is over
+    await f.poll(last + FAULT_STORM_WINDOW_MS, topology, owners);
+    f.alerts.settle(last + FAULT_STORM_WINDOW_MS, []);
+    expect(f.alerts.list()).toMatchObject([{ bdf: EDU, clearedAt: last + FAULT_STORM_WINDOW_MS }]);
+    expect(log.query({ kinds: ['alert-cleared'] })).toMatchObject([{ op: 'iommu-fault-storm', device: EDU }]);
   });
 
   it('alerts on a memlock refusal and on a disabled IRQ, saying what to do', async () => {
@@ -76,6 +85,16 @@ describe('KernelLogFollower', () => {
     expect(alerts[0]?.message).toContain('16777216');
     expect(alerts[0]?.message).toContain('LimitMEMLOCK');
     expect(alerts[1]?.message).toContain('IRQ 16');
+    // both stay alerts until their condition ends: the memlock one a hold after its refusal
+    expect(f.alerts.list().map((a) => [a.reason, a.clearedAt])).toEqual([
+      ['memlock-exceeded', null],
+      ['irq-disabled', null],
+    ]);
+    f.alerts.settle(1 + MEMLOCK_HOLD_MS, []);
+    expect(f.alerts.list().map((a) => [a.reason, a.clearedAt])).toEqual([
+      ['irq-disabled', null],
+      ['memlock-exceeded', 1 + MEMLOCK_HOLD_MS],
+    ]);
   });
 
   it('says once, with the errno, why the kernel log cannot be read', async () => {

@@ -1,26 +1,19 @@
 /**
  * Follows the kernel log (Host.kernelLog) and turns the messages the parser
  * recognises into events of kind `kernel` — the kernel's text kept, the
- * parsed fields, the device/group/owner they name — plus alerts where a
- * message means trouble:
- *
- * - a fault storm: FAULT_STORM_COUNT or more IOMMU faults from one device
- *   within FAULT_STORM_WINDOW_MS (the kernel ratelimits its own fault prints,
- *   drivers/iommu/intel/dmar.c dmar_fault(), so a handful seen is already many
- *   done); raised once per device until it stays quiet for a window;
- * - a pin refused by RLIMIT_MEMLOCK (drivers/vfio/vfio_iommu_type1.c);
- * - an IRQ the kernel disabled (kernel/irq/spurious.c note_interrupt(): the
- *   line stays off until reboot or until it is freed and requested again).
+ * parsed fields, the device/group/owner they name — counts them per device
+ * and kind (IOMMU faults with their times, for a rate: iommu-faults.ts), and
+ * hands them to the kernel alerts (a fault storm, a memlock refusal, a
+ * disabled IRQ: kernel-alerts.ts).
  *
  * History already in the ring when following starts is skipped: the event
  * log outlives restarts, and the ring's past would be logged again each time.
  */
 import type { GroupOwner, Host, KernelMessage, KernelMessageKind, Topology } from '@vfioscope/host';
 import type { EventLog } from './event-log.ts';
+import { IommuFaults } from './iommu-faults.ts';
+import { KernelAlerts } from './kernel-alerts.ts';
 import { KernelAttribution } from './kernel-attribution.ts';
-
-export const FAULT_STORM_COUNT = 10;
-export const FAULT_STORM_WINDOW_MS = 10_000;
 
 export interface KernelCount {
   bdf: string;
@@ -33,13 +26,17 @@ export class KernelLogFollower {
   private unavailable: string | null = null;
   private readonly counts = new Map<string, KernelCount>();
   private readonly attribution = new KernelAttribution();
-  private readonly recentFaults = new Map<string, number[]>();
-  private readonly stormOpen = new Set<string>();
+  /** IOMMU faults per device, for their rate and the fault-storm window */
+  readonly faults = new IommuFaults();
+  /** the alerts the messages raise, active while their condition holds */
+  readonly alerts: KernelAlerts;
 
   constructor(
     private readonly host: Host,
     private readonly eventLog: EventLog,
-  ) {}
+  ) {
+    this.alerts = new KernelAlerts(eventLog, this.faults);
+  }
 
   /** why the kernel log cannot be read (null while it can) */
   get unavailableReason(): string | null {
@@ -88,48 +85,16 @@ export class KernelLogFollower {
           ...(by ? { attributedBy: by } : {}),
         },
       });
-      this.count(m);
-      this.alertFor(m, now, pid);
+      this.count(m, now);
+      this.alerts.observe(m, now, { group: group ?? null, owner, pid });
     }
   }
 
-  private count(m: KernelMessage): void {
+  private count(m: KernelMessage, now: number): void {
     const key = `${m.bdf ?? ''}\0${m.kind}`;
     const c = this.counts.get(key) ?? { bdf: m.bdf ?? '', kind: m.kind, n: 0 };
     c.n++;
     this.counts.set(key, c);
-  }
-
-  private alertFor(m: KernelMessage, now: number, pid: number | undefined): void {
-    if (m.kind === 'iommu-fault' && m.bdf) {
-      const times = (this.recentFaults.get(m.bdf) ?? []).filter((t) => now - t < FAULT_STORM_WINDOW_MS);
-      if (times.length === 0) this.stormOpen.delete(m.bdf);
-      times.push(now);
-      this.recentFaults.set(m.bdf, times);
-      if (times.length >= FAULT_STORM_COUNT && !this.stormOpen.has(m.bdf)) {
-        this.stormOpen.add(m.bdf);
-        this.alert(
-          m.bdf,
-          'iommu-fault-storm',
-          `IOMMU fault storm on ${m.bdf}: ${times.length} faults in ${FAULT_STORM_WINDOW_MS / 1000} s (last at ${m.address ?? '?'}). The device's user programs DMA to IOVAs it has not mapped (or mapped read-only): check its driver's DMA addresses against the container's mappings; reset or release the device if it keeps on.`,
-        );
-      }
-    } else if (m.kind === 'memlock-exceeded') {
-      this.alert(
-        m.bdf,
-        'memlock-exceeded',
-        `a DMA mapping was refused: RLIMIT_MEMLOCK (${m.limit ?? '?'} bytes) exceeded${m.comm ? ` by ${m.comm} (pid ${m.pid})` : pid !== undefined ? ` (pid ${pid})` : ''}. Raise the owner's memlock limit (ulimit -l, LimitMEMLOCK= in its systemd unit, or libvirt's <memtune><hard_limit>) to cover all guest RAM it maps.`,
-      );
-    } else if (m.kind === 'irq-disabled') {
-      this.alert(
-        m.bdf,
-        'irq-disabled',
-        `the kernel disabled IRQ ${m.irq}: 99 900 of 100 000 interrupts on it went unhandled. Its devices get no interrupts until it is freed and requested again; find the device that asserts it without a handler (often INTx shared with a device passed through) and prefer MSI, or reboot.`,
-      );
-    }
-  }
-
-  private alert(device: string | undefined, op: string, message: string): void {
-    this.eventLog.append({ kind: 'alert', op, message, ...(device ? { device } : {}) });
+    if (m.kind === 'iommu-fault' && m.bdf) this.faults.record(m.bdf, now);
   }
 }

@@ -254,6 +254,8 @@ export class TelemetryEngine {
       if (s.present) rates.push(toVectorRate(s, owner));
     }
     this.latestRates = rates;
+    // a kernel alert clears by time (faults stopped) or by what the vectors show (a disabled IRQ fires again)
+    this.kernelLog.alerts.settle(now, rates);
     this.seq++;
 
     for (const a of raised) this.announce(a, 'alert');

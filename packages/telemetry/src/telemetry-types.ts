@@ -98,6 +98,40 @@ export interface StormAlert {
   reopens?: number;
 }
 
+/** what a kernel alert is about (kernel-alerts.ts says when each is active) */
+export type KernelAlertReason = 'iommu-fault-storm' | 'memlock-exceeded' | 'irq-disabled';
+
+/** An alert raised from the kernel's own messages, active while its condition holds. */
+export interface KernelAlert {
+  id: string;
+  /** what one condition is keyed by: the same key again while active counts into this alert */
+  key: string;
+  reason: KernelAlertReason;
+  /** the device the kernel named (or the owner's group leads to), null when none */
+  bdf: string | null;
+  group: number | null;
+  owner: VectorOwner | null;
+  /** irq-disabled: the host IRQ the kernel gave up on */
+  irq: number | null;
+  /** messages counted into this alert (faults for a storm) */
+  count: number;
+  /** what happened and what to do */
+  message: string;
+  raisedAt: number;
+  /** the last message counted into it */
+  lastAt: number;
+  clearedAt: number | null;
+}
+
+/** IOMMU faults the kernel logged for one device */
+export interface IommuFaultRate {
+  bdf: string;
+  /** faults logged in the last minute */
+  perMinute: number;
+  /** faults logged since following began */
+  total: number;
+}
+
 export interface PinnedStat {
   scope: 'container' | 'process';
   /** container id or pid */
