@@ -65,10 +65,11 @@ export class ObservedHost {
     this.host = opts.host;
     this.clock = opts.clock ?? Date.now;
     this.maxAgeMs = opts.maxAgeMs ?? 2000;
-    this.unsubscribe = opts.session?.onEvent((e) => {
-      // a failed action may still have changed something before it failed (e.g. a group opened, its attach refused)
-      if (changesObservedHost(e.op)) this.invalidate();
-    }) ?? null;
+    this.unsubscribe =
+      opts.session?.onEvent((e) => {
+        // a failed action may still have changed something before it failed (e.g. a group opened, its attach refused)
+        if (changesObservedHost(e.op)) this.invalidate();
+      }) ?? null;
   }
 
   /** The snapshot as last read, without reading (null before the first walk). */

@@ -94,12 +94,19 @@ export interface Fixture {
 
 export async function makeFixture(
   scenario: string | Scenario = 'edu',
-  opts: Partial<Omit<AppOptions, 'host' | 'tokens' | 'dataDir'>> = {},
+  {
+    wrapHost,
+    ...opts
+  }: Partial<Omit<AppOptions, 'host' | 'tokens' | 'dataDir'>> & {
+    /** put something between the app and the sim host (e.g. to count what the app reads) */
+    wrapHost?: (host: Host) => Host;
+  } = {},
   /** runs on the fresh data dir before the app opens it (e.g. to leave a large log there) */
   seedDataDir?: (dataDir: string) => void,
 ): Promise<Fixture> {
   const clock = new ManualClock(1_000_000);
-  const host = createSimHost({ scenario: typeof scenario === 'string' ? loadScenario(scenario) : scenario, clock });
+  const sim = createSimHost({ scenario: typeof scenario === 'string' ? loadScenario(scenario) : scenario, clock });
+  const host = wrapHost ? wrapHost(sim) : sim;
   const dataDir = mkdtempSync(join(tmpdir(), 'vfioscope-server-test-'));
   seedDataDir?.(dataDir);
   const tokens = new TokenStore([
