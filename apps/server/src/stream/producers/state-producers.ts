@@ -1,8 +1,9 @@
 /**
  * Topics whose state is small enough to resend whole when it changes:
- * topology (groups, devices, owners — from sysfs/procfs, so at most once a
- * second unless an action invalidates it), the host's live summary, and
- * pinned memory / DMA entry accounting.
+ * topology (groups, devices, owners — looked at once a second or when an
+ * action marks it changed, from the observed-host snapshot every reader
+ * shares, so the topic never walks sysfs/procfs itself), the host's live
+ * summary, and pinned memory / DMA entry accounting.
  */
 import { driveMode } from '../../routes/read.ts';
 import type { HostDelta, HostSnapshot, PinnedSnapshot, TopologyResponse } from '@vfioscope/protocol';
