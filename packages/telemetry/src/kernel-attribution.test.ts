@@ -51,6 +51,14 @@ describe('KernelAttribution', () => {
     expect(a.attribute(MEMLOCK, topology, [])).toEqual({});
   });
 
+  it('does not blame this server for a refusal after it released its group (it is alive: it pins only what it holds)', () => {
+    const a = new KernelAttribution();
+    const limit = 16 * 1024 * 1024;
+    a.see([{ ...owner(209, 4, limit, 'node'), self: true }], 0);
+    a.see([], 1_000);
+    expect(a.attribute(MEMLOCK, topology, [])).toEqual({});
+  });
+
   it('names no one when two owners share the limit, and no device when the owner holds several groups', () => {
     const a = new KernelAttribution();
     const limit = 16 * 1024 * 1024;

@@ -8,8 +8,9 @@
  * "RLIMIT_MEMLOCK (<limit>) exceeded", the limit being the calling task's
  * own. So it is tied to the one VFIO owner whose RLIMIT_MEMLOCK is that
  * limit, among the owners seen now or within RECENT_OWNER_MS (a QEMU refused
- * at start exits at once and may be gone before the next scan); with no such
- * owner, or several, it stays a host-wide message.
+ * at start exits at once and may be gone before the next scan; this server is
+ * only a candidate while it holds a group); with no such owner, or several,
+ * it stays a host-wide message.
  */
 import type { GroupOwner, KernelMessage, Topology } from '@vfioscope/host';
 
@@ -26,9 +27,12 @@ export interface Attribution {
 export class KernelAttribution {
   private readonly recent = new Map<string, { owner: GroupOwner; seenAt: number }>();
 
-  /** remember this scan's owners (and forget those not seen for RECENT_OWNER_MS) */
+  /**
+   * Remember this scan's owners (and forget those not seen for RECENT_OWNER_MS). Not this server:
+   * it is alive, so when it holds nothing now it pinned nothing now.
+   */
   see(owners: readonly GroupOwner[], now: number): void {
-    for (const o of owners) this.recent.set(`${o.pid}:${o.group}`, { owner: o, seenAt: now });
+    for (const o of owners) if (!o.self) this.recent.set(`${o.pid}:${o.group}`, { owner: o, seenAt: now });
     for (const [k, v] of this.recent) if (now - v.seenAt > RECENT_OWNER_MS) this.recent.delete(k);
   }
 
