@@ -15,7 +15,13 @@
  *   map DMA -> the mapping table lists it, /api/v1/pinned shows the pages
  *     charged where the mode's kernel charges them (VmLck, VmPin or both)
  *   reset -> refused with the kernel's errno (edu has no reset method: EINVAL)
- *   unmap, release the group (nothing of it left held), SIGTERM -> clean exit
+ *   a map over RLIMIT_MEMLOCK -> ENOMEM; on type1 the kernel's message as an
+ *     event attached to the device and this server (found by its memlock limit)
+ *   unmap, release the group (nothing of it left held)
+ *   a real QEMU VM holding the other edu (live-vm.ts): owner, pinned RAM, live
+ *     MSI rate, our actions refused naming it, its DMAR faults; a VM refused by
+ *     RLIMIT_MEMLOCK
+ *   SIGTERM -> clean exit
  * Exits non-zero (with what failed) on any mismatch.
  *
  * Off the guest, `tsx e2e/kernel/live-check.ts --sim <scenario>` runs the same
@@ -28,6 +34,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type {
   ContainersResponse,
   ErrorBody,
+  EventsResponse,
   HostResponse,
   IommuKindView,
   IrqTopResponse,
@@ -38,6 +45,7 @@ import type {
   TopologyResponse,
   UnmapResponse,
 } from '../../packages/protocol/src/index.ts';
+import { checkRealVm, kernelEvents } from './live-vm.ts';
 
 const SERVER = 'apps/server/dist/vfioscope.js';
 const PORT = 7391;
@@ -221,6 +229,31 @@ try {
   );
   step(`pinned: ${JSON.stringify(pinned.stats)}`);
 
+  // a map over the server's RLIMIT_MEMLOCK (16 MiB, no CAP_IPC_LOCK): the kernel's ENOMEM; type1 also
+  // logs it (vfio_pin_pages_remote), naming no task or device: the event gets them from the one owner
+  // with that limit, this server
+  const eventsBefore = (await api<EventsResponse>('GET', '/events?kinds=kernel&limit=1')).newestSeq;
+  const overLimit = await refused('POST', `/containers/${opened.container}/mappings`, {
+    iova: '0x1000000',
+    size: '0x2000000',
+    flags: ['read', 'write'],
+  });
+  if (overLimit.error.errno !== 'ENOMEM') fail(`a 32 MiB map over RLIMIT_MEMLOCK answered ${JSON.stringify(overLimit)}`);
+  step(`32 MiB map refused: ${overLimit.error.errno} (${overLimit.error.message})`);
+  if (EXPECTED_KIND === 'type1') {
+    const ev = await poll(
+      'the memlock refusal as a kernel event of the device',
+      () => kernelEvents(api, `sinceSeq=${eventsBefore}`),
+      (r) => r.some((e) => e.op === 'memlock-exceeded'),
+    );
+    const m = ev.find((e) => e.op === 'memlock-exceeded')!;
+    const data = m.data;
+    if (m.device !== edu.bdf || m.group !== groupId || data.pid !== server.pid || data.attributedBy !== 'memlock-limit') {
+      fail(`the memlock event is not attached to ${edu.bdf} and this server: ${JSON.stringify(m)}`);
+    }
+    step(`kernel event: ${m.message} → device ${m.device}, group ${m.group}, pid ${data.pid} (by its memlock limit)`);
+  }
+
   // edu has no reset method (no FLR, no PM reset, alone on its bus): vfio-pci answers EINVAL
   const reset = await refused('POST', `/devices/${edu.bdf}/reset`);
   if (reset.error.errno !== 'EINVAL' || reset.status !== 400)
@@ -238,6 +271,9 @@ try {
     (t) => !t.groups.find((g) => g.id === groupId)?.owners.some((o) => o.self),
   );
   step('unmapped and released the group: no context left, the kernel shows no holder');
+
+  if (simScenario) step('a real VM needs the guest: its check runs there only');
+  else await checkRealVm({ api, refused, poll, step, fail });
 } finally {
   stopping = true;
   server.kill('SIGTERM');
