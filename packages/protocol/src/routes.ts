@@ -38,8 +38,8 @@ import {
   UnmapBody,
   UnmapResponse,
 } from './rest/containers.ts';
+import { AlertsResponse } from './rest/alerts.ts';
 import {
-  AlertsResponse,
   EventsQuery,
   EventsResponse,
   HistoryQuery,
@@ -270,7 +270,7 @@ export const routes = {
     body: IrqAffinityBody,
     response: IrqAffinityResponse,
   }),
-  alerts: route({ method: 'GET', path: `${P}/alerts`, role: 'viewer', summary: 'storm alerts', response: AlertsResponse }),
+  alerts: route({ method: 'GET', path: `${P}/alerts`, role: 'viewer', summary: 'storm and kernel alerts', response: AlertsResponse }),
   pinned: route({
     method: 'GET',
     path: `${P}/pinned`,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { conforms, EventsResponse } from '@vfioscope/protocol';
+import { AlertsResponse, conforms, EventsResponse } from '@vfioscope/protocol';
+import { MEMLOCK_HOLD_MS } from '@vfioscope/telemetry';
 import { makeFixture, type Fixture } from '../test-support/app-fixture.ts';
 
 let f: Fixture;
@@ -35,5 +36,24 @@ describe('kernel messages', () => {
     );
     const m = await f.req({ method: 'GET', url: '/metrics', as: 'viewer' });
     expect(m.body).toContain('vfioscope_kernel_messages_total{bdf="",kind="memlock-exceeded"} 1');
+  });
+
+  it('a memlock refusal is a kernel alert in GET /alerts, active for the hold after the refusal, then cleared', async () => {
+    await f.advance(100);
+    const c = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container;
+    await f.req({ method: 'POST', url: `/api/v1/containers/${c}/mappings`, payload: { iova: '0x0', size: '0x2000000', flags: ['read'] } });
+    await f.advance(200);
+    const memlock = async () => {
+      const r = (await f.req({ method: 'GET', url: '/api/v1/alerts', as: 'viewer' })).json();
+      expect(conforms(AlertsResponse, r)).toBe(true);
+      return r.alerts.filter((a: { kind: string }) => a.kind === 'kernel');
+    };
+    const [raised] = await memlock();
+    expect(raised).toMatchObject({ kind: 'kernel', reason: 'memlock-exceeded', count: 1, clearedAt: null });
+    expect(raised.message).toContain('RLIMIT_MEMLOCK (16777216 bytes) exceeded');
+    await f.advance(MEMLOCK_HOLD_MS);
+    expect(await memlock()).toMatchObject([{ id: raised.id, clearedAt: expect.any(Number) }]);
+    const log = (await f.req({ method: 'GET', url: '/api/v1/events?kinds=alert-cleared', as: 'viewer' })).json().events;
+    expect(log).toMatchObject([{ op: 'memlock-exceeded' }]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The event log, storm alerts and pinned-memory accounting as REST reads
+ * The event log, alerts (storms and the kernel's) and pinned-memory accounting as REST reads
  * (the stream carries the same live).
  */
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +7,7 @@ import { routes, type LogEvent } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
 import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
-import { alertView, pinnedView } from '../views/telemetry-view.ts';
+import { alertViews, pinnedView } from '../views/telemetry-view.ts';
 import { intParam } from '../validation.ts';
 
 export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -32,7 +32,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext
     };
   });
 
-  registerRoute(app, routes.alerts, async () => ({ alerts: ctx.telemetry.alerts().map(alertView) }));
+  registerRoute(app, routes.alerts, async () => ({ alerts: alertViews(ctx.telemetry) }));
 
   registerRoute(app, routes.pinned, async () => ({
     stats: ctx.telemetry.pinned().map(pinnedView),

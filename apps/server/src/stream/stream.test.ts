@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { WebSocket } from 'ws';
 import { loadScenario } from '@vfioscope/host-sim';
 import type { DeltaData, SnapshotData } from '@vfioscope/protocol';
 import { makeFixture, OPERATOR, VIEWER, type Fixture } from '../test-support/app-fixture.ts';
-import { TestStream } from '../test-support/ws-client.ts';
+import { connectStream } from '../test-support/ws-client.ts';
 
 let f: Fixture | null = null;
 afterEach(async () => {
@@ -11,20 +10,7 @@ afterEach(async () => {
   f = null;
 });
 
-async function connect(fx: Fixture, token = VIEWER, headers: Record<string, string> = {}): Promise<TestStream> {
-  let s: TestStream | null = null;
-  // listen from the first byte: the server says hello as soon as the socket opens
-  await fx.app.injectWS(
-    `/api/v1/stream?token=${token}`,
-    { headers: { host: 'localhost:80', ...headers } },
-    {
-      onInit: (ws) => {
-        s = new TestStream(ws as unknown as WebSocket);
-      },
-    },
-  );
-  return s!;
-}
+const connect = (fx: Fixture, token = VIEWER, headers: Record<string, string> = {}) => connectStream(fx.app, token, headers);
 
 describe('stream: auth and origin', () => {
   it('refuses the upgrade without a token (401) and from a foreign Origin (403)', async () => {
@@ -185,6 +171,7 @@ describe('stream: storm alerts', () => {
     await f.advance(1500);
     const raised = (await s.waitFor((m) => m.type === 'delta' && m.topic === 'alerts')) as { data: DeltaData<'alerts'> };
     const alert = raised.data.upsert[0]!;
+    if (alert.kind !== 'storm') throw new Error(`a storm alert was expected, got ${alert.kind}`);
     expect(alert).toMatchObject({ index: 'MSIX', vector: 0, reason: 'absolute', clearedAt: null });
     expect(alert.owner?.comm).toBe('qemu-system-x86');
     expect(alert.peakRate).toBeGreaterThan(100_000);

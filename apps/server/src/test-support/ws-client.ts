@@ -2,8 +2,24 @@
  * A stream client for tests: collects every server message (validated
  * against the protocol) and waits for the ones a test expects.
  */
+import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '@vfioscope/protocol';
+
+/** A stream on the app (injected, no port) for `token`, listening from the first byte: the server says hello as soon as it opens. */
+export async function connectStream(app: FastifyInstance, token: string, headers: Record<string, string> = {}): Promise<TestStream> {
+  let s: TestStream | null = null;
+  await app.injectWS(
+    `/api/v1/stream?token=${token}`,
+    { headers: { host: 'localhost:80', ...headers } },
+    {
+      onInit: (ws) => {
+        s = new TestStream(ws as unknown as WebSocket);
+      },
+    },
+  );
+  return s!;
+}
 
 export class TestStream {
   readonly messages: ServerMessage[] = [];

@@ -3,9 +3,16 @@
  * protocol's already; the copies keep the wire independent of engine-internal
  * fields (and of whatever the engine adds later).
  */
-import type { PinnedStat as EnginePinned, StormAlert as EngineAlert, VectorRate as EngineRate } from '@vfioscope/telemetry';
+import type {
+  KernelAlert as EngineKernelAlert,
+  PinnedStat as EnginePinned,
+  StormAlert as EngineAlert,
+  TelemetryEngine,
+  VectorOwner,
+  VectorRate as EngineRate,
+} from '@vfioscope/telemetry';
 import { formatCpuList } from '@vfioscope/host';
-import type { IrqIndexName, PinnedStat, StormAlert, VectorRate } from '@vfioscope/protocol';
+import type { Alert, IrqIndexName, KernelAlert, PinnedStat, ProcessRef, StormAlert, VectorRate } from '@vfioscope/protocol';
 
 export function rateView(r: EngineRate): VectorRate {
   return {
@@ -34,18 +41,44 @@ function cpuPairs(r: EngineRate): { cpus?: [number, number][] } {
   return cpus.length ? { cpus } : {};
 }
 
-export function alertView(a: EngineAlert): StormAlert {
+/** every alert the server has: storms first, then the kernel's, each list active first */
+export function alertViews(telemetry: Pick<TelemetryEngine, 'alerts' | 'kernelLog'>): Alert[] {
+  return [...telemetry.alerts().map(stormAlertView), ...telemetry.kernelLog.alerts.list().map(kernelAlertView)];
+}
+
+const ownerView = (o: VectorOwner | null): ProcessRef | null => (o ? { pid: o.pid, comm: o.comm, vm: o.vm } : null);
+
+export function stormAlertView(a: EngineAlert): StormAlert {
   return {
+    kind: 'storm',
     id: a.id,
     key: a.key,
     bdf: a.bdf,
     index: a.index,
     vector: a.vector,
-    owner: a.owner ? { pid: a.owner.pid, comm: a.owner.comm, vm: a.owner.vm } : null,
+    owner: ownerView(a.owner),
     peakRate: a.peakRate,
     reason: a.reason,
     threshold: a.threshold,
     raisedAt: a.raisedAt,
+    clearedAt: a.clearedAt,
+  };
+}
+
+export function kernelAlertView(a: EngineKernelAlert): KernelAlert {
+  return {
+    kind: 'kernel',
+    id: a.id,
+    key: a.key,
+    reason: a.reason,
+    bdf: a.bdf,
+    group: a.group,
+    owner: ownerView(a.owner),
+    irq: a.irq,
+    count: a.count,
+    message: a.message,
+    raisedAt: a.raisedAt,
+    lastAt: a.lastAt,
     clearedAt: a.clearedAt,
   };
 }

@@ -37,9 +37,10 @@ describe('reducers', () => {
     expect([...s2.byKey.keys()]).toEqual(['b']);
   });
 
-  it('device: each tick appends to the vector history and keeps the last state unless a new one comes', () => {
+  it('device: each tick appends to the vector history and keeps the last state and reset section unless a new one comes', () => {
+    const reset0 = { methods: ['flr'], vfioReset: null, hotReset: null, last: null };
     const s0 = deviceReducer.snapshot(
-      { bdf: 'x', t: 1000, groupOpen: true, rates: [], history: [{ key: 'k', points: [{ t: 900, rate: 1 }] }], state: null },
+      { bdf: 'x', t: 1000, groupOpen: true, rates: [], history: [{ key: 'k', points: [{ t: 900, rate: 1 }] }], state: null, reset: reset0 },
       undefined,
     );
     const s1 = deviceReducer.delta(s0, { t: 1100, groupOpen: true, rates: [rate('k', 7)] });
@@ -50,6 +51,20 @@ describe('reducers', () => {
     expect(s1.state).toBeNull();
     const s2 = deviceReducer.delta(s1, { t: 70_000, groupOpen: true, rates: [rate('k', 3)] });
     expect(s2.history.get('k')).toEqual([{ t: 70_000, rate: 3 }]); // older than the 60 s window
+    expect(s2.reset).toBe(reset0);
+    // a reset someone did arrives as a new section
+    const last = {
+      bdf: 'x',
+      how: 'function' as const,
+      ts: 70_050,
+      vendorId: 0xffff,
+      deviceId: 0xffff,
+      headerType: 0xff,
+      cameBack: false,
+      summary: 'gone',
+    };
+    const s3 = deviceReducer.delta(s2, { t: 70_100, groupOpen: true, rates: [], reset: { ...reset0, last } });
+    expect(s3.reset.last).toEqual(last);
   });
 
   it('topology: a new topology keeps the objects of groups that did not change', () => {

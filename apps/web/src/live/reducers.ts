@@ -5,6 +5,7 @@
  * do not re-render.
  */
 import type {
+  Alert,
   AlertsDelta,
   AlertsSnapshot,
   DeviceDelta,
@@ -20,7 +21,6 @@ import type {
   MappingsDelta,
   MappingsSnapshot,
   PinnedSnapshot,
-  StormAlert,
   TopologyResponse,
   VectorRate,
 } from '@vfioscope/protocol';
@@ -97,6 +97,8 @@ export interface DeviceLive {
   rates: VectorRate[];
   history: Map<string, HistoryPoint[]>;
   state: DeviceSnapshot['state'];
+  /** the reset section: sent whole when it changed (a reset by anyone, the device held or released) */
+  reset: DeviceSnapshot['reset'];
 }
 
 export const deviceReducer: TopicReducer<DeviceLive> = {
@@ -109,6 +111,7 @@ export const deviceReducer: TopicReducer<DeviceLive> = {
       rates: d.rates,
       history: new Map(d.history.map((h) => [h.key, trimHistory(h.points, d.t)])),
       state: d.state,
+      reset: d.reset,
     };
   },
   delta: (s, data) => {
@@ -125,6 +128,7 @@ export const deviceReducer: TopicReducer<DeviceLive> = {
       rates: d.rates,
       history,
       state: d.state === undefined ? s.state : d.state,
+      reset: d.reset ?? s.reset,
     };
   },
 };
@@ -192,7 +196,7 @@ export const eventsReducer: TopicReducer<LogEvent[]> = {
   },
 };
 
-export const alertsReducer: TopicReducer<Map<string, StormAlert>> = {
+export const alertsReducer: TopicReducer<Map<string, Alert>> = {
   snapshot: (data) => new Map((data as AlertsSnapshot).alerts.map((a) => [a.id, a])),
   delta: (s, data) => {
     const next = new Map(s);

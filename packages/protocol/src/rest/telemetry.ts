@@ -1,6 +1,6 @@
 /**
  * Live telemetry as the server computes it: per-vector IRQ rates (owned
- * eventfds and /proc/interrupts, one model), storm alerts, pinned memory
+ * eventfds and /proc/interrupts, one model), IOMMU fault rates, pinned memory
  * against RLIMIT_MEMLOCK, DMA entries against dma_entry_limit, and the event
  * log. Rates are computed on the server; the UI only draws them.
  */
@@ -35,23 +35,6 @@ export const VectorRate = Type.Object({
 });
 export type VectorRate = Static<typeof VectorRate>;
 
-export const StormAlert = Type.Object({
-  id: Type.String(),
-  /** the vector's key in irq-rates ("bdf/index/vector"), for its live rate and history */
-  key: Type.String(),
-  bdf: Bdf,
-  index: Type.String(),
-  vector: Type.Integer(),
-  owner: Type.Union([ProcessRef, Type.Null()]),
-  peakRate: Type.Number(),
-  reason: Type.Union([Type.Literal('absolute'), Type.Literal('baseline'), Type.Literal('intx-unmask-loop')]),
-  /** the rate (per second) that had to be exceeded for this reason: what made it a storm */
-  threshold: Type.Number(),
-  raisedAt: Timestamp,
-  clearedAt: Type.Union([Timestamp, Type.Null()]),
-});
-export type StormAlert = Static<typeof StormAlert>;
-
 export const PinnedStat = Type.Object({
   scope: Type.Union([Type.Literal('container'), Type.Literal('process')]),
   /** container id or pid */
@@ -67,6 +50,16 @@ export const PinnedStat = Type.Object({
   limitBytes: Type.Union([Type.Number(), Type.Null()]),
 });
 export type PinnedStat = Static<typeof PinnedStat>;
+
+/** one device's IOMMU faults as the kernel logged them (only devices that have faulted are listed) */
+export const IommuFaultRate = Type.Object({
+  bdf: Bdf,
+  /** faults logged in the last minute */
+  perMinute: Type.Integer({ minimum: 0 }),
+  /** faults logged since the server began following the kernel log */
+  total: Type.Integer({ minimum: 0 }),
+});
+export type IommuFaultRate = Static<typeof IommuFaultRate>;
 
 export const DmaEntriesStat = Type.Object({
   container: Type.Integer(),
@@ -158,9 +151,6 @@ export const IrqAffinityResponse = Type.Object({
   effective: Type.Union([Type.String(), Type.Null()]),
 });
 export type IrqAffinityResponse = Static<typeof IrqAffinityResponse>;
-
-export const AlertsResponse = Type.Object({ alerts: Type.Array(StormAlert) });
-export type AlertsResponse = Static<typeof AlertsResponse>;
 
 export const PinnedResponse = Type.Object({
   stats: Type.Array(PinnedStat),

@@ -11,7 +11,9 @@ import { DriveModeView, HostInfoView } from '../rest/host.ts';
 import { TopologyResponse } from '../rest/topology.ts';
 import { DeviceStateView } from '../rest/devices.ts';
 import { ContainerView, MappingRow } from '../rest/containers.ts';
-import { DmaEntriesStat, HistoryPoint, LogEvent, PinnedStat, StormAlert, VectorRate } from '../rest/telemetry.ts';
+import { Alert } from '../rest/alerts.ts';
+import { DeviceResetView } from '../rest/reset.ts';
+import { DmaEntriesStat, HistoryPoint, IommuFaultRate, LogEvent, PinnedStat, VectorRate } from '../rest/telemetry.ts';
 
 export const TOPIC_KINDS = ['topology', 'host', 'irq-rates', 'device', 'mappings', 'pinned', 'events', 'alerts'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
@@ -59,7 +61,10 @@ export const HostLive = Type.Object({
   t: Timestamp,
   vectorsInUse: Type.Integer(),
   containers: Type.Array(ContainerView),
+  /** storm and kernel alerts active now */
   alertsActive: Type.Integer(),
+  /** devices the kernel logged IOMMU faults for, busiest first */
+  iommuFaults: Type.Array(IommuFaultRate),
 });
 export type HostLive = Static<typeof HostLive>;
 export const HostSnapshot = Type.Object({ info: HostInfoView, drive: DriveModeView, live: HostLive });
@@ -86,14 +91,17 @@ export const DeviceSnapshot = Type.Object({
   /** the last 60 s at tick resolution, per vector key */
   history: Type.Array(Type.Object({ key: Type.String(), points: Type.Array(HistoryPoint) })),
   state: Type.Union([DeviceStateView, Type.Null()]),
+  /** reset methods, VFIO reset, hot-reset dependencies and the last reset's verification (whoever did it) */
+  reset: DeviceResetView,
 });
 export type DeviceSnapshot = Static<typeof DeviceSnapshot>;
-/** every tick: the device's vector rates (append them to the history); state only when it changed */
+/** every tick: the device's vector rates (append them to the history); state and reset only when they changed */
 export const DeviceDelta = Type.Object({
   t: Timestamp,
   groupOpen: Type.Boolean(),
   rates: Type.Array(VectorRate),
   state: Type.Optional(Type.Union([DeviceStateView, Type.Null()])),
+  reset: Type.Optional(DeviceResetView),
 });
 export type DeviceDelta = Static<typeof DeviceDelta>;
 
@@ -129,8 +137,8 @@ export type EventsSnapshot = Static<typeof EventsSnapshot>;
 export const EventsDelta = EventsSnapshot;
 export type EventsDelta = Static<typeof EventsDelta>;
 
-export const AlertsSnapshot = Type.Object({ alerts: Type.Array(StormAlert) });
+export const AlertsSnapshot = Type.Object({ alerts: Type.Array(Alert) });
 export type AlertsSnapshot = Static<typeof AlertsSnapshot>;
 /** alerts raised or cleared since the last delta, keyed by id */
-export const AlertsDelta = Type.Object({ upsert: Type.Array(StormAlert) });
+export const AlertsDelta = Type.Object({ upsert: Type.Array(Alert) });
 export type AlertsDelta = Static<typeof AlertsDelta>;

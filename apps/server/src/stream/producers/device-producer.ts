@@ -1,12 +1,15 @@
 /**
  * device:<bdf> — one device's vector rates every tick (the UI appends them to
- * its charts), their recent history in the snapshot, and the device fd state
- * (enabled / masked IRQs, regions, config) whenever it changes.
+ * its charts), their recent history in the snapshot, the device fd state
+ * (enabled / masked IRQs, regions, config) and its reset section (methods,
+ * hot-reset dependencies, the last reset's verification, whoever reset it)
+ * whenever they change.
  */
 import type { PciDevice } from '@vfioscope/host';
-import type { DeviceDelta, DeviceSnapshot, DeviceStateView, VectorRate } from '@vfioscope/protocol';
+import type { DeviceDelta, DeviceResetView, DeviceSnapshot, DeviceStateView, VectorRate } from '@vfioscope/protocol';
 import type { ServerContext } from '../../context.ts';
 import { deviceStateFor, fdOpen, groupHeld } from '../../views/device-detail.ts';
+import { type HotResetView, hotResetView, resetView } from '../../views/device-reset.ts';
 import { rateView } from '../../views/telemetry-view.ts';
 import type { TopicProducer } from './producer.ts';
 
@@ -21,6 +24,10 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
   private state: DeviceStateView | null = null;
   private stateJson = 'null';
   private groupOpen = false;
+  private reset!: DeviceResetView;
+  private resetJson = 'null';
+  /** GET_PCI_HOT_RESET_INFO's answer, asked again only when what vfioscope holds changes (it names owned groups) */
+  private hotReset: { heldJson: string; view: HotResetView } | null = null;
 
   private readonly bdf: string;
 
@@ -32,7 +39,8 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
     this.bdf = dev.bdf;
   }
 
-  private async refresh(): Promise<boolean> {
+  /** whether the fd state and the reset section changed */
+  private async refresh(): Promise<{ state: boolean; reset: boolean }> {
     this.t = this.ctx.now();
     this.rates = this.ctx.telemetry
       .vectorRates()
@@ -51,7 +59,25 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
     const changed = json !== this.stateJson;
     this.state = state;
     this.stateJson = json;
-    return changed;
+    const reset = resetView(this.ctx, this.dev, state, state === null ? null : await this.hotResetOf());
+    const resetJson = JSON.stringify(reset);
+    const resetChanged = resetJson !== this.resetJson;
+    this.reset = reset;
+    this.resetJson = resetJson;
+    return { state: changed, reset: resetChanged };
+  }
+
+  private async hotResetOf(): Promise<HotResetView | null> {
+    const heldJson = JSON.stringify(this.ctx.session.groups());
+    if (this.hotReset?.heldJson === heldJson) return this.hotReset.view;
+    let view: HotResetView | null = null;
+    try {
+      view = await hotResetView(this.ctx, this.bdf);
+    } catch {
+      view = null; // not a kernel answer (the fd went away mid-tick): asked again next tick
+    }
+    this.hotReset = view === null ? null : { heldJson, view };
+    return view;
   }
 
   async init(): Promise<void> {
@@ -60,7 +86,13 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
 
   async update(): Promise<DeviceDelta> {
     const changed = await this.refresh();
-    return { t: this.t, groupOpen: this.groupOpen, rates: this.rates, ...(changed ? { state: this.state } : {}) };
+    return {
+      t: this.t,
+      groupOpen: this.groupOpen,
+      rates: this.rates,
+      ...(changed.state ? { state: this.state } : {}),
+      ...(changed.reset ? { reset: this.reset } : {}),
+    };
   }
 
   snapshot(): DeviceSnapshot {
@@ -72,6 +104,7 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
       rates: this.rates,
       history: busiest.map((r) => ({ key: r.key, points: this.ctx.telemetry.history(r.key, 'tick') })),
       state: this.state,
+      reset: this.reset,
     };
   }
 

@@ -10,7 +10,7 @@ import type { HostDelta, HostSnapshot, PinnedSnapshot, TopologyResponse } from '
 import type { ServerContext } from '../../context.ts';
 import { currentTopology } from '../../routes/read.ts';
 import { containerView } from '../../views/container-view.ts';
-import { pinnedView } from '../../views/telemetry-view.ts';
+import { alertViews, pinnedView } from '../../views/telemetry-view.ts';
 import { WholeValueProducer } from './producer.ts';
 
 export function topologyProducer(ctx: ServerContext): WholeValueProducer<TopologyResponse> {
@@ -38,7 +38,8 @@ export function hostProducer(ctx: ServerContext): WholeValueProducer<HostSnapsho
           t: ctx.now(),
           vectorsInUse,
           containers: ctx.session.containers().map(containerView),
-          alertsActive: ctx.telemetry.alerts().filter((a) => a.clearedAt === null).length,
+          alertsActive: alertViews(ctx.telemetry).filter((a) => a.clearedAt === null).length,
+          iommuFaults: ctx.telemetry.kernelLog.faults.rates(ctx.now()),
         },
       };
     },

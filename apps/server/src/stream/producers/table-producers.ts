@@ -1,11 +1,11 @@
 /**
- * Keyed-table topics: every vector's IRQ rate (keyed by vector key) and storm
- * alerts (by id); a container's DMA mapping table is in mappings-producer.ts.
+ * Keyed-table topics: every vector's IRQ rate (keyed by vector key) and
+ * alerts, storms and the kernel's (by id); a container's DMA mapping table is in mappings-producer.ts.
  * Deltas carry only rows that were added, changed or removed.
  */
-import type { AlertsDelta, AlertsSnapshot, IrqRatesDelta, IrqRatesSnapshot, StormAlert, VectorRate } from '@vfioscope/protocol';
+import type { Alert, AlertsDelta, AlertsSnapshot, IrqRatesDelta, IrqRatesSnapshot, VectorRate } from '@vfioscope/protocol';
 import type { ServerContext } from '../../context.ts';
-import { alertView, rateView } from '../../views/telemetry-view.ts';
+import { alertViews, rateView } from '../../views/telemetry-view.ts';
 import { isEmptyDiff, KeyedTable } from './keyed-diff.ts';
 import type { TopicProducer } from './producer.ts';
 
@@ -39,17 +39,17 @@ export class IrqRatesProducer implements TopicProducer<IrqRatesSnapshot, IrqRate
 export class AlertsProducer implements TopicProducer<AlertsSnapshot, AlertsDelta> {
   readonly kind = 'alerts' as const;
   readonly everyTicks = 1;
-  private readonly table = new KeyedTable<StormAlert>((a) => a.id);
+  private readonly table = new KeyedTable<Alert>((a) => a.id);
 
   constructor(private readonly ctx: ServerContext) {}
 
   async init(): Promise<void> {
-    this.table.replace(this.ctx.telemetry.alerts().map(alertView));
+    this.table.replace(alertViews(this.ctx.telemetry));
   }
 
   async update(): Promise<AlertsDelta | null> {
     // alerts that age out of the engine's recent list simply stop being sent; clients keep what they saw
-    const d = this.table.replace(this.ctx.telemetry.alerts().map(alertView));
+    const d = this.table.replace(alertViews(this.ctx.telemetry));
     const upsert = [...d.add, ...d.change];
     return upsert.length ? { upsert } : null;
   }

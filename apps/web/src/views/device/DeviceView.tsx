@@ -166,12 +166,7 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
               <GroupPanel group={group} devices={groupDevices} bdf={bdf} />
             ) : null}
           </div>
-          <ResetPanel
-            bdf={bdf}
-            groupOpen={dev.groupOpen}
-            version={`${dev.groupOpen}/${reset.state.status === 'ok' ? reset.state.at : 0}`}
-            disabledReason={session.actionBlockedReason}
-          />
+          <ResetPanel bdf={bdf} groupOpen={dev.groupOpen} reset={dev.reset} disabledReason={session.actionBlockedReason} />
           {state ? (
             <IrqPanel
               bdf={bdf}

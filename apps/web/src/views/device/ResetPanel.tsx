@@ -3,32 +3,15 @@
  * each does, whether VFIO offers VFIO_DEVICE_RESET, what a hot (bus) reset
  * would take along — confirmed with that list before it runs — and what
  * config space said after the last reset: a device that reads all-ones did
- * not come back. Read from GET /devices/:bdf, again after every reset.
+ * not come back. Live from the device topic, so a reset anyone does (another
+ * operator, a script) shows here as it happens.
  */
-import { useCallback, useEffect, useState } from 'react';
-import { apiPaths, type DeviceResponse, type DeviceResetView, type ResetVerificationView } from '@vfioscope/protocol';
-import { get } from '../../api/rest.ts';
+import type { DeviceResetView, ResetVerificationView } from '@vfioscope/protocol';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { NO_RESET_METHOD, resetMethodMeaning } from '../../format/reset-methods.ts';
 import { hotResetDevice } from './device-actions.ts';
-
-/** GET /devices/:bdf's reset section, fetched again whenever `version` changes */
-export function useDeviceReset(bdf: string, version: unknown): DeviceResetView | null {
-  const [reset, setReset] = useState<DeviceResetView | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the refetch trigger
-  useEffect(() => {
-    let live = true;
-    get<DeviceResponse>(apiPaths.device(bdf))
-      .then((d) => live && setReset(d.reset))
-      .catch(() => live && setReset(null));
-    return () => {
-      live = false;
-    };
-  }, [bdf, version]);
-  return reset;
-}
 
 /** a vfio_pci_dependent_device's id: its group, or (a cdev-opened device) its devid in vfioscope's iommufd */
 function dependentLabel(id: number, devid: boolean): string {
@@ -55,28 +38,18 @@ export function Verification({ v, testid }: { v: ResetVerificationView; testid: 
 export function ResetPanel({
   bdf,
   groupOpen,
-  version,
+  reset,
   disabledReason,
 }: {
   bdf: string;
   groupOpen: boolean;
-  version: unknown;
+  reset: DeviceResetView;
   disabledReason: string | null;
 }) {
-  const [bump, setBump] = useState(0);
-  const reset = useDeviceReset(bdf, `${String(version)}/${bump}`);
   const hot = useAction(
     (affected: string[]) => hotResetDevice(bdf, affected),
     (r) => `VFIO_DEVICE_PCI_HOT_RESET done: ${r.affected.length} function${r.affected.length === 1 ? '' : 's'} reset`,
   );
-  const runHot = useCallback(
-    async (affected: string[]) => {
-      await hot.run(affected);
-      setBump((n) => n + 1);
-    },
-    [hot],
-  );
-  if (!reset) return null;
   const deps = reset.hotReset;
   return (
     <section className="panel" data-testid="device-reset-panel">
@@ -137,7 +110,7 @@ export function ResetPanel({
               testid="device-hot-reset"
               disabledReason={disabledReason}
               pending={hot.state.status === 'pending'}
-              onClick={() => void runHot(deps.devices.map((d) => d.bdf))}
+              onClick={() => void hot.run(deps.devices.map((d) => d.bdf))}
               confirm={{
                 title: `Hot reset ${bdf}?`,
                 label: 'Reset the bus',
@@ -165,7 +138,7 @@ export function ResetPanel({
           ? hot.state.value.verifications.map((v) => <Verification key={v.bdf} v={v} testid="hot-reset-verification" />)
           : null}
         {reset.last ? (
-          <div>
+          <div data-testid="reset-last-section" data-ts={reset.last.ts}>
             <div className="muted">last reset ({reset.last.how === 'hot' ? 'hot reset' : 'VFIO_DEVICE_RESET'})</div>
             <Verification v={reset.last} testid="reset-last" />
           </div>

@@ -3,6 +3,7 @@ import type { StormAlert } from '@vfioscope/protocol';
 import { type AdvicePart, stormAdvice } from './storm-advice.ts';
 
 const alert = (p: Partial<StormAlert>): StormAlert => ({
+  kind: 'storm',
   id: 'a1',
   key: '0000:17:00.0/MSIX/0',
   bdf: '0000:17:00.0',

@@ -1,12 +1,13 @@
 /**
- * Storm alerts, active and past, one row per vector (a flapping vector raises
- * many), and for the chosen vector — at first the worst active storm — its
- * rate at 1 s resolution with every storm shaded and the threshold drawn, so
- * a storm can be examined after it ended.
+ * Alerts, active and past, one row per vector or kernel condition (a flapping
+ * vector raises many), and for the chosen row — at first the worst active
+ * storm — a storm's rate at 1 s resolution with every storm shaded and the
+ * threshold drawn, so a storm can be examined after it ended; a kernel
+ * alert's row opens on what the kernel said and what to do.
  */
 import { memo, useEffect, useMemo, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { apiPaths, type HistoryResponse, type PciDeviceView, type StormAlert } from '@vfioscope/protocol';
+import { type Alert, apiPaths, type HistoryResponse, type KernelAlert, type PciDeviceView, type StormAlert } from '@vfioscope/protocol';
 import { get } from '../../api/rest.ts';
 import { deviceHref } from '../../app/router.ts';
 import { niceAxis } from '../../format/axis-ticks.ts';
@@ -16,41 +17,17 @@ import { formatAgo, formatClock, formatRate, formatTime } from '../../format/uni
 import { AXIS_TICK, DANGER, GRID_STROKE } from '../../components/chart-theme.ts';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
-import { activeStorms, stormReasonShort, vectorName } from './storm-model.ts';
+import { kernelAlertClears, kernelAlertShort, kernelAlertSubject, kernelAlertTitle } from './kernel-alert-model.ts';
+import { activeStorms, groupByVector, isStorm, stormReasonShort, vectorName } from './storm-model.ts';
 
 const HISTORY_REFRESH_MS = 5000;
-
-interface VectorStorms {
-  key: string;
-  latest: StormAlert;
-  /** newest first */
-  storms: StormAlert[];
-  peak: number;
-}
-
-/** alerts (any order) → one entry per vector, active ones first, then the most recent */
-export function groupByVector(alerts: StormAlert[]): VectorStorms[] {
-  const by = new Map<string, StormAlert[]>();
-  for (const a of alerts) by.set(a.key, [...(by.get(a.key) ?? []), a]);
-  return [...by.entries()]
-    .map(([key, list]) => {
-      const storms = list.sort((a, b) => b.raisedAt - a.raisedAt);
-      return {
-        key,
-        latest: storms.find((s) => s.clearedAt === null) ?? storms[0]!,
-        storms,
-        peak: Math.max(...storms.map((s) => s.peakRate)),
-      };
-    })
-    .sort((a, b) => Number(b.latest.clearedAt === null) - Number(a.latest.clearedAt === null) || b.latest.raisedAt - a.latest.raisedAt);
-}
 
 export const AlertHistory = memo(function AlertHistory({
   alerts,
   now,
   names,
 }: {
-  alerts: StormAlert[];
+  alerts: Alert[];
   now: number;
   names: Map<string, PciDeviceView>;
 }) {
@@ -63,7 +40,8 @@ export const AlertHistory = memo(function AlertHistory({
     (key: string) => get<HistoryResponse>(`${apiPaths.irqHistory()}?key=${encodeURIComponent(key)}&resolution=1s`),
     () => 'loaded',
   );
-  const key = current?.key ?? null;
+  // only a storm has a rate history
+  const key = current && isStorm(current.latest) ? current.key : null;
   // useAction's run is stable (useCallback with no dependencies): the effect restarts only when the key changes
   const loadHistory = history.run;
   useEffect(() => {
@@ -73,7 +51,7 @@ export const AlertHistory = memo(function AlertHistory({
     return () => window.clearInterval(t);
   }, [key, loadHistory]);
   const points = history.state.status === 'ok' && history.state.value.key === key ? history.state.value.points : [];
-  const threshold = current?.latest.threshold ?? null;
+  const threshold = current && isStorm(current.latest) ? current.latest.threshold : null;
   const y = niceAxis(Math.max(threshold ?? 0, ...points.map((p) => p.rate)), 'rate');
   return (
     <div className="alert-grid" data-testid="alert-history">
@@ -106,23 +84,32 @@ export const AlertHistory = memo(function AlertHistory({
                   tabIndex={0}
                   aria-selected={v.key === current?.key}
                   data-testid={`alert-${a.id}`}
+                  data-kind={a.kind}
                   data-key={v.key}
                   data-active={active}
                   data-chosen={v.key === current?.key}
                 >
                   <td>{active ? <span className="badge bad">active</span> : <span className="badge">cleared</span>}</td>
                   <td>
-                    <a className="mono" href={deviceHref(a.bdf)} title={names.get(a.bdf) ? deviceLabel(names.get(a.bdf)!) : undefined}>
-                      {a.bdf}
-                    </a>{' '}
-                    <span className="mono">{vectorName(a)}</span>
-                    <div className="faint small">{ownerLabel(a.owner)}</div>
+                    {a.bdf ? (
+                      <a className="mono" href={deviceHref(a.bdf)} title={names.get(a.bdf) ? deviceLabel(names.get(a.bdf)!) : undefined}>
+                        {a.bdf}
+                      </a>
+                    ) : isStorm(a) ? null : (
+                      <span className="mono">{kernelAlertSubject(a)}</span>
+                    )}{' '}
+                    <span className="mono">{isStorm(a) ? vectorName(a) : kernelAlertTitle(a)}</span>
+                    <div className="faint small">{isStorm(a) || a.owner ? ownerLabel(a.owner) : 'kernel log'}</div>
                   </td>
                   <td className="muted">
-                    {stormReasonShort(a)}
-                    {v.storms.length > 1 ? <div className="faint small">{v.storms.length} storms</div> : null}
+                    {isStorm(a) ? stormReasonShort(a) : kernelAlertShort(a)}
+                    {v.storms.length > 1 ? (
+                      <div className="faint small">
+                        {v.storms.length} {isStorm(a) ? 'storms' : 'times'}
+                      </div>
+                    ) : null}
                   </td>
-                  <td className="num mono">{formatRate(v.peak)}</td>
+                  <td className="num mono">{isStorm(a) ? formatRate(v.peak) : '—'}</td>
                   <td className="muted" title={formatTime(a.raisedAt)}>
                     {formatAgo(a.raisedAt, now)}
                     {a.clearedAt !== null ? (
@@ -135,7 +122,7 @@ export const AlertHistory = memo(function AlertHistory({
             {vectors.length === 0 ? (
               <tr>
                 <td colSpan={5} className="empty">
-                  No storms so far.
+                  No alerts so far.
                 </td>
               </tr>
             ) : null}
@@ -143,11 +130,13 @@ export const AlertHistory = memo(function AlertHistory({
         </table>
       </div>
       <div className="panel-body">
-        {current ? (
+        {current && !isStorm(current.latest) ? (
+          <KernelAlertDetail a={current.latest} />
+        ) : current ? (
           <>
             <div className="row" style={{ marginBottom: 6 }}>
               <span className="mono" data-testid="alert-chart-vector">
-                {current.latest.bdf} {vectorName(current.latest)}
+                {current.latest.bdf} {vectorName(current.latest as StormAlert)}
               </span>
               <span className="faint">rate, 1 s resolution · storms shaded · dashed: the storm threshold</span>
               <KernelAnswer state={history.state.status === 'error' ? history.state : { status: 'idle' }} />
@@ -182,16 +171,19 @@ export const AlertHistory = memo(function AlertHistory({
                     interval={0}
                   />
                   {threshold !== null ? <ReferenceLine y={threshold} stroke={DANGER} strokeDasharray="4 3" /> : null}
-                  {current.storms.slice(0, 50).map((s) => (
-                    <ReferenceArea
-                      key={s.id}
-                      x1={s.raisedAt}
-                      x2={s.clearedAt ?? now}
-                      fill={DANGER}
-                      fillOpacity={0.12}
-                      ifOverflow="hidden"
-                    />
-                  ))}
+                  {current.storms
+                    .filter(isStorm)
+                    .slice(0, 50)
+                    .map((s) => (
+                      <ReferenceArea
+                        key={s.id}
+                        x1={s.raisedAt}
+                        x2={s.clearedAt ?? now}
+                        fill={DANGER}
+                        fillOpacity={0.12}
+                        ifOverflow="hidden"
+                      />
+                    ))}
                   <Tooltip
                     isAnimationActive={false}
                     content={({ active, payload }) =>
@@ -216,9 +208,25 @@ export const AlertHistory = memo(function AlertHistory({
             </div>
           </>
         ) : (
-          <div className="empty">Storm alerts appear here, and stay after they clear.</div>
+          <div className="empty">Storm and kernel alerts appear here, and stay after they clear.</div>
         )}
       </div>
     </div>
   );
 });
+
+/** a kernel alert's story: what the kernel said and what to do, how many messages, when it clears */
+function KernelAlertDetail({ a }: { a: KernelAlert }) {
+  return (
+    <div className="stack" data-testid="kernel-alert-detail" data-reason={a.reason}>
+      <div className="row">
+        <span className="mono">{a.bdf ?? kernelAlertSubject(a)}</span>
+        <strong>{kernelAlertTitle(a)}</strong>
+        <span className="faint">
+          {kernelAlertShort(a)} · last {formatTime(a.lastAt)} · {kernelAlertClears(a)}
+        </span>
+      </div>
+      <p>{a.message}</p>
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 /**
  * Interrupts across the host: the total rate, how many vectors fire against
  * how many the host has allocated, the top vectors grouped by device or VM
- * (live rates, stable ranks), and storm alerts with their history.
+ * (live rates, stable ranks), and alerts (storms and the kernel's) with their history.
  */
 import { useMemo } from 'react';
 import { useAlerts, useHostLive, useRates } from '../../live/hooks.ts';
@@ -33,8 +33,10 @@ export function InterruptsView() {
   const alertsPanel = (
     <section className="panel">
       <div className="panel-head">
-        <h3>Storm alerts</h3>
-        <span className="faint">active and past · opens on the worst active storm · select one for its rate history</span>
+        <h3>Alerts</h3>
+        <span className="faint">
+          interrupt storms and the kernel's alerts, active and past · opens on the worst active storm · select one for its story
+        </span>
       </div>
       <AlertHistory alerts={alertList} now={nowSecond} names={names} />
     </section>

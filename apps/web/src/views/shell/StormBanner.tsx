@@ -1,21 +1,26 @@
 /**
- * The storm banner: the worst active storm, said in full — which vector of
- * which device, whose VM, how fast it fires now and at its peak, since when
- * and for how long, and the threshold that made it a storm — with links to
- * the device (where the "what you can do" box is) and to all interrupts.
- * After the last storm clears it stays a while in a calmer style, so a
- * flapping vector does not make the page jump. It also keeps the browser
- * tab's title counting the active storms, so a storm shows in a background tab.
+ * The alert banner: the worst active alert (storm-model.ts ranks them), said
+ * in full. A storm: which vector of which device, whose VM, how fast it fires
+ * now and at its peak, since when and for how long, and the threshold that
+ * made it a storm. A kernel alert (an IOMMU fault storm, a disabled IRQ, a
+ * refused pin): its device or IRQ, the owner, how many messages, and what to
+ * do (KernelAlertLines). Links go to the device (where the "what you can do"
+ * box is) and to all interrupts. After the last alert clears it stays a while
+ * in a calmer style, so a flapping vector does not make the page jump. It also
+ * keeps the browser tab's title counting the active alerts, so one shows in a
+ * background tab.
  */
 import { useEffect, useState } from 'react';
+import type { StormAlert } from '@vfioscope/protocol';
 import { deviceHref } from '../../app/router.ts';
 import { useAlerts, useTopic } from '../../live/hooks.ts';
 import { ratesReducer } from '../../live/reducers.ts';
 import { ownerLabel } from '../../format/owner.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
 import { formatAgo, formatClock, formatDuration, formatRate } from '../../format/units.ts';
-import { activeStorms, stormReason, stormTitle, vectorName } from '../interrupts/storm-model.ts';
+import { activeAlerts, alertTitle, stormReason, vectorName } from '../interrupts/storm-model.ts';
 import { useDevicesByBdf } from '../topology/use-devices.ts';
+import { KernelAlertLines } from './KernelAlertLines.tsx';
 
 const HOLD_AFTER_CLEAR_MS = 20_000;
 
@@ -24,9 +29,9 @@ export function StormBanner() {
   const devices = useDevicesByBdf();
   const [, setTick] = useState(0);
   const list = alerts ? [...alerts.values()] : [];
-  const active = activeStorms(list);
-  // the live rate only matters (and is only subscribed) while a storm is on
-  const rates = useTopic(active.length ? 'irq-rates' : null, ratesReducer).state;
+  const active = activeAlerts(list);
+  // the live rate only matters (and is only subscribed) while a storm is on show
+  const rates = useTopic(active[0]?.kind === 'storm' ? 'irq-rates' : null, ratesReducer).state;
   const now = Date.now();
   const recent = active.length
     ? null
@@ -39,12 +44,13 @@ export function StormBanner() {
     const t = window.setInterval(() => setTick((n) => n + 1), 1000);
     return () => window.clearInterval(t);
   }, [shownId]);
+  const title = alertTitle(active);
   useEffect(() => {
-    document.title = stormTitle(active.length);
-  }, [active.length]);
+    document.title = title;
+  }, [title]);
   useEffect(
     () => () => {
-      document.title = stormTitle(0);
+      document.title = alertTitle([]);
     },
     [],
   );
@@ -52,53 +58,22 @@ export function StormBanner() {
   const a = active[0] ?? recent;
   if (!a) return null;
   const isActive = a.clearedAt === null;
-  const pci = devices.get(a.bdf);
-  const current = rates?.byKey.get(a.key)?.rate;
   return (
     <div
       className={`banner ${isActive ? 'storm' : 'storm-cleared'}`}
       role={isActive ? 'alert' : 'status'}
       data-testid="storm-banner"
       data-active={isActive}
-      data-bdf={a.bdf}
+      data-kind={a.kind}
+      data-bdf={a.bdf ?? undefined}
       data-key={a.key}
     >
       <span className={isActive ? 'pulse' : 'dot warn'} />
-      <div className="banner-text">
-        <div className="banner-line">
-          <span className="banner-title">{isActive ? 'Interrupt storm' : 'Storm cleared'}</span>
-          <span className="mono" data-testid="storm-vector">
-            {vectorName(a)}
-          </span>
-          <span className="faint">of</span>
-          <a href={deviceHref(a.bdf)} data-testid="storm-device-link" className="mono">
-            {a.bdf}
-          </a>
-          {pci ? <span data-testid="storm-device-name">{deviceLabel(pci)}</span> : null}
-          <span className="banner-owner" data-testid="storm-owner">
-            {a.owner?.vm ? 'VM ' : ''}
-            <strong>{ownerLabel(a.owner)}</strong>
-          </span>
-        </div>
-        <div className="banner-line muted">
-          {isActive ? (
-            <span data-testid="storm-rate" data-rate={current ?? ''}>
-              now <strong className="mono">{current === undefined ? '…' : formatRate(current)}</strong>
-            </span>
-          ) : null}
-          <span data-testid="storm-peak">
-            peak <strong className="mono">{formatRate(a.peakRate)}</strong>
-          </span>
-          <span data-testid="storm-threshold" data-threshold={a.threshold}>
-            {stormReason(a)}
-          </span>
-          <span data-testid="storm-since" title={new Date(a.raisedAt).toISOString()}>
-            {isActive
-              ? `for ${formatDuration(now - a.raisedAt)}, since ${formatClock(a.raisedAt)}`
-              : `lasted ${formatDuration(a.clearedAt! - a.raisedAt)}, cleared ${formatAgo(a.clearedAt!, now)}`}
-          </span>
-        </div>
-      </div>
+      {a.kind === 'storm' ? (
+        <StormLines a={a} now={now} current={rates?.byKey.get(a.key)?.rate} devices={devices} />
+      ) : (
+        <KernelAlertLines a={a} now={now} devices={devices} />
+      )}
       {active.length > 1 ? (
         <span className="badge bad" data-testid="storm-more">
           +{active.length - 1} more
@@ -107,6 +82,58 @@ export function StormBanner() {
       <a href="#/interrupts" className="banner-link">
         All interrupts →
       </a>
+    </div>
+  );
+}
+
+function StormLines({
+  a,
+  now,
+  current,
+  devices,
+}: {
+  a: StormAlert;
+  now: number;
+  current: number | undefined;
+  devices: ReturnType<typeof useDevicesByBdf>;
+}) {
+  const isActive = a.clearedAt === null;
+  const pci = devices.get(a.bdf);
+  return (
+    <div className="banner-text">
+      <div className="banner-line">
+        <span className="banner-title">{isActive ? 'Interrupt storm' : 'Storm cleared'}</span>
+        <span className="mono" data-testid="storm-vector">
+          {vectorName(a)}
+        </span>
+        <span className="faint">of</span>
+        <a href={deviceHref(a.bdf)} data-testid="storm-device-link" className="mono">
+          {a.bdf}
+        </a>
+        {pci ? <span data-testid="storm-device-name">{deviceLabel(pci)}</span> : null}
+        <span className="banner-owner" data-testid="storm-owner">
+          {a.owner?.vm ? 'VM ' : ''}
+          <strong>{ownerLabel(a.owner)}</strong>
+        </span>
+      </div>
+      <div className="banner-line muted">
+        {isActive ? (
+          <span data-testid="storm-rate" data-rate={current ?? ''}>
+            now <strong className="mono">{current === undefined ? '…' : formatRate(current)}</strong>
+          </span>
+        ) : null}
+        <span data-testid="storm-peak">
+          peak <strong className="mono">{formatRate(a.peakRate)}</strong>
+        </span>
+        <span data-testid="storm-threshold" data-threshold={a.threshold}>
+          {stormReason(a)}
+        </span>
+        <span data-testid="storm-since" title={new Date(a.raisedAt).toISOString()}>
+          {isActive
+            ? `for ${formatDuration(now - a.raisedAt)}, since ${formatClock(a.raisedAt)}`
+            : `lasted ${formatDuration(a.clearedAt! - a.raisedAt)}, cleared ${formatAgo(a.clearedAt!, now)}`}
+        </span>
+      </div>
     </div>
   );
 }

@@ -15,6 +15,9 @@ import { ReleaseButton, useOpenGroup } from './group-actions.tsx';
 import { Blockers, NextStep } from './GroupViability.tsx';
 import { ownerLabel, type GroupCardModel } from './topology-model.ts';
 
+/** IOMMU faults per minute of the devices faulting now (host topic), by BDF */
+export type FaultRates = ReadonlyMap<string, number>;
+
 function DriverBadge({ driver }: { driver: string | null }) {
   if (driver === null) return <span className="badge outline">no driver</span>;
   if (driver.startsWith('vfio')) return <span className="badge accent">{driver}</span>;
@@ -43,8 +46,13 @@ function ForeignOwners({ card }: { card: GroupCardModel }) {
   );
 }
 
-export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; containers: number[]; inCluster?: boolean }) {
-  const { card, containers } = props;
+export const GroupCard = memo(function GroupCard(props: {
+  card: GroupCardModel;
+  containers: number[];
+  faults: FaultRates;
+  inCluster?: boolean;
+}) {
+  const { card, containers, faults } = props;
   const g = card.group;
   const open = useOpenGroup(g, card.devices);
   const [target, setTarget] = useState<string>('new');
@@ -124,7 +132,20 @@ export const GroupCard = memo(function GroupCard(props: { card: GroupCardModel; 
             >
               <span className="vendor">{vendorName(d.vendorId, d.vendorName)}</span> {d.deviceName ?? idPair(d.vendorId, d.deviceId)}
             </span>
-            <span className="dev-class">{className(d.classCode)}</span>
+            <span className="dev-class">
+              {/* in the class cell: the row's grid has four columns */}
+              {faults.get(d.bdf) ? (
+                <span
+                  className="badge bad"
+                  data-testid={`device-faults-${d.bdf}`}
+                  data-per-minute={faults.get(d.bdf)}
+                  title="IOMMU faults the kernel logged for this device in the last minute: DMA to IOVAs that are not mapped"
+                >
+                  {faults.get(d.bdf)} faults/min
+                </span>
+              ) : null}{' '}
+              {className(d.classCode)}
+            </span>
             <DriverBadge driver={d.driver} />
           </li>
         ))}

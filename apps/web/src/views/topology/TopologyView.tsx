@@ -8,7 +8,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useHostLive, useTopology } from '../../live/hooks.ts';
 import { useElementWidth } from '../../components/useElementWidth.ts';
 import { RoleNote } from '../../components/ActionButton.tsx';
-import { GroupCard } from './GroupCard.tsx';
+import { type FaultRates, GroupCard } from './GroupCard.tsx';
 import { dmaHref } from '../../app/router.ts';
 import { contextTitle, kindLabel } from '../../format/iommu.ts';
 import {
@@ -41,7 +41,17 @@ const FILTERS: [StateFilter, string][] = [
 ];
 
 /** Groups attached to one vfioscope container, drawn as one box. */
-function ContainerCluster({ cluster, columns, containers }: { cluster: Cluster; columns: number; containers: number[] }) {
+function ContainerCluster({
+  cluster,
+  columns,
+  containers,
+  faults,
+}: {
+  cluster: Cluster;
+  columns: number;
+  containers: number[];
+  faults: FaultRates;
+}) {
   const span = Math.min(columns, cluster.cards.length);
   const kind = cluster.cards[0]?.group.held?.kind ?? 'type1';
   return (
@@ -57,7 +67,7 @@ function ContainerCluster({ cluster, columns, containers }: { cluster: Cluster; 
       </div>
       <div className="cluster-cards" style={{ gridTemplateColumns: `repeat(${span}, minmax(0, 1fr))` }}>
         {cluster.cards.map((c) => (
-          <GroupCard key={c.group.id} card={c} containers={containers} inCluster />
+          <GroupCard key={c.group.id} card={c} containers={containers} faults={faults} inCluster />
         ))}
       </div>
     </div>
@@ -95,6 +105,15 @@ export function TopologyView() {
   // the host topic changes every tick; the card list must only change when the container ids do
   const containerKey = host?.live.containers.map((c) => c.id).join(',') ?? '';
   const containers = useMemo(() => (containerKey ? containerKey.split(',').map(Number) : []), [containerKey]);
+  // likewise the devices faulting now: a new map only when one's faults per minute change
+  const faultKey = (host?.live.iommuFaults ?? [])
+    .filter((r) => r.perMinute > 0)
+    .map((r) => `${r.bdf}=${r.perMinute}`)
+    .join(',');
+  const faults: FaultRates = useMemo(
+    () => new Map(faultKey ? faultKey.split(',').map((p) => [p.split('=')[0]!, Number(p.split('=')[1])] as const) : []),
+    [faultKey],
+  );
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -164,13 +183,13 @@ export function TopologyView() {
                 ) : row.kind === 'clusters' ? (
                   <div className="card-row" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
                     {row.clusters.map((c) => (
-                      <ContainerCluster key={c.container} cluster={c} columns={columns} containers={containers} />
+                      <ContainerCluster key={c.container} cluster={c} columns={columns} containers={containers} faults={faults} />
                     ))}
                   </div>
                 ) : (
                   <div className="card-row" style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
                     {row.cards.map((c) => (
-                      <GroupCard key={c.group.id} card={c} containers={containers} />
+                      <GroupCard key={c.group.id} card={c} containers={containers} faults={faults} />
                     ))}
                   </div>
                 )}
