@@ -4,7 +4,8 @@
  * VFIO_DEVICE_RESET and what a hot reset takes along (the GPU and its HDMI
  * audio on bus 0x98); a reset leaves it reading all-ones (the sim's model of
  * the GPU reset bug), and the page says it did not come back rather than
- * showing a tick. The hot reset asks first with the list of what it takes.
+ * showing a tick. The hot reset asks first with the list of what it takes. The
+ * panel is live: a reset another operator does shows without a reload.
  */
 import { expect, test } from '@playwright/test';
 import { AppPage } from '../pages/app-page.ts';
@@ -66,6 +67,28 @@ test('the GPU page explains its reset, says a reset left it reading all-ones, an
       (e: { device?: string; message: string }) => e.device === DEVICES.blockedGpu && e.message.includes('did not come back'),
     ),
   ).toBe(true);
+});
+
+test('a reset another operator does shows on the open page without a reload', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.login();
+  const dev = new DevicePage(app);
+  await dev.open(DEVICES.blockedGpu);
+  await dev.ensureHeld();
+  const panel = app.testId('device-reset-panel');
+  await expect(panel.getByTestId('reset-hot-devices')).toContainText(DEVICES.blockedGpuAudio);
+
+  // from its second reset on (opening the group resets it too) the GPU reads all-ones
+  const res = await page.request.post(`/api/v1/devices/${DEVICES.blockedGpu}/reset`, { headers: auth });
+  expect(res.ok()).toBe(true);
+  const { verification } = await res.json();
+  expect(verification.cameBack).toBe(false);
+
+  const last = panel.getByTestId('reset-last');
+  await expect(last).toHaveAttribute('data-came-back', 'false');
+  await expect(last).toContainText('did not come back');
+  // this reset's verification, not an earlier one's
+  await expect(panel.getByTestId('reset-last-section')).toHaveAttribute('data-ts', String(verification.ts));
 });
 
 test('edu: no reset method and no VFIO reset', async ({ page }) => {
