@@ -20,6 +20,7 @@
  *   or the device's scenario driver).
  */
 import { fail } from './fail.ts';
+import { deviceRequestLine, KERN_NOTICE, KERN_WARNING } from './kernel-log.ts';
 import { isDmaManagedDriver, isVfioDriver, type SimPciFunction } from './pci-function.ts';
 import type { SimKernel } from './sim-kernel.ts';
 
@@ -38,7 +39,10 @@ export function bindDriver(k: SimKernel, bdf: string, driver: string | null): vo
   }
   if (fn.driver !== null) {
     if (g.holder || (fn.vfio?.cdevFiles ?? 0) > 0) {
-      if (fn.vfio && fn.vfio.openCount > 0) fn.vfio.irqs.request();
+      if (fn.vfio && fn.vfio.openCount > 0) {
+        const relayed = fn.vfio.irqs.request();
+        k.kernelLog.printk(relayed ? KERN_NOTICE : KERN_WARNING, deviceRequestLine(bdf, relayed));
+      }
       const who = g.holder?.kind === 'process' ? `pid ${g.holder.pid}` : 'this process';
       fail('EBUSY', 'unbind', `group ${g.id} of ${bdf} is held by ${who}; the kernel would wait for it to be released`, {
         device: bdf,

@@ -12,6 +12,7 @@ import type { SimClock } from './clock.ts';
 /** syslog levels (include/linux/kern_levels.h) */
 export const KERN_ERR = 3;
 export const KERN_WARNING = 4;
+export const KERN_NOTICE = 5;
 export const KERN_INFO = 6;
 
 export class SimKernelLog {
@@ -62,4 +63,14 @@ export function dmarFaultLine(bdf: string, iova: bigint, write: boolean): string
 /** drivers/vfio/vfio_iommu_type1.c vfio_pin_pages_remote(): the limit in bytes */
 export function memlockExceededLine(limitBytes: number): string {
   return `vfio_pin_pages_remote: RLIMIT_MEMLOCK (${limitBytes}) exceeded`;
+}
+
+/**
+ * drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_request() on the first request of an unbind
+ * (pci_notice / pci_warn: "<driver> <bdf>: …")
+ */
+export function deviceRequestLine(bdf: string, relayed: boolean): string {
+  return relayed
+    ? `vfio-pci ${bdf}: Relaying device request to user (#0)`
+    : `vfio-pci ${bdf}: No device request channel registered, blocked until released by user`;
 }

@@ -135,8 +135,23 @@ describe('MSI and the index rules', () => {
     const { host, d } = await openEdu();
     const req = await host.createEventFd();
     await wire(d, REQ, [req]);
+    const logged = await host.kernelLog(-1);
     expect(await errnoOf(host.bindDriver(EDU, null))).toBe('EBUSY');
     expect(await req.drain()).toBe(1);
+    // and the kernel's note of it, attached to the device (vfio_pci_core_request)
+    const after = await host.kernelLog(logged.ok ? logged.nextSeq : -1);
+    expect(after.ok && after.records.map((r) => r.message)).toEqual([
+      { kind: 'device-request', bdf: EDU, text: `vfio-pci ${EDU}: Relaying device request to user (#0)` },
+    ]);
+  });
+
+  it('says the unbind is blocked when no REQ eventfd is wired', async () => {
+    const { host } = await openEdu();
+    expect(await errnoOf(host.bindDriver(EDU, null))).toBe('EBUSY');
+    const log = await host.kernelLog(-1);
+    expect(log.ok && log.records.at(-1)?.text).toBe(
+      `vfio-pci ${EDU}: No device request channel registered, blocked until released by user`,
+    );
   });
 });
 

@@ -14,7 +14,9 @@ export type KernelMessageKind =
   | 'aer-error'
   | 'reset'
   | 'rom-invalid'
-  | 'bar-reservation';
+  | 'bar-reservation'
+  /** the kernel asks the device's VFIO user to release it: an unbind or hot-unplug waits */
+  | 'device-request';
 
 export interface KernelMessage {
   kind: KernelMessageKind;

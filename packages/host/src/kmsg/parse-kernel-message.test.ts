@@ -156,3 +156,12 @@ describe('a real VM’s records from the bed’s /dev/kmsg', () => {
     expect(records.map((r) => r?.seq)).toEqual([465, 466, 467, 468, 469, 470, 473]);
   });
 });
+
+describe('device requests (an unbind waiting for the VFIO user)', () => {
+  it('reads both of vfio_pci_core_request()’s lines as a device-request of the function', () => {
+    for (const body of ['Relaying device request to user (#10)', 'No device request channel registered, blocked until released by user']) {
+      const text = `vfio-pci 0000:00:04.0: ${body}`;
+      expect(parseKernelMessage(text)).toEqual({ kind: 'device-request', text, bdf: '0000:00:04.0' });
+    }
+  });
+});

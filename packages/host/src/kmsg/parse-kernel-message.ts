@@ -77,6 +77,14 @@ const BAR_ERROR = /BAR (\d+)(?: \[[^\]]*\])?: (can't reserve|can't claim|can't a
 const RESET =
   /(not ready \d+ms after (?:FLR|PM D3hot->D0|bus reset|[^;]+); giving up|timed out waiting for pending transaction|reset recovery - restoring BARs|(?:reset|Reset) (?:failed|timed out)|Unable to change power state)/;
 
+/**
+ * drivers/vfio/pci/vfio_pci_core.c vfio_pci_core_request(), called while an unbind or hot-unplug
+ * waits in vfio_unregister_group_dev() for the device to be released: with the REQ eventfd wired
+ * "Relaying device request to user (#%u)" (every tenth request), without it, once,
+ * "No device request channel registered, blocked until released by user".
+ */
+const DEVICE_REQUEST = /^(Relaying device request to user \(#\d+\)|No device request channel registered, blocked until released by user)/;
+
 export function parseKernelMessage(text: string): KernelMessage | undefined {
   const dev = DEV_PREFIX.exec(text);
   const devBdf = dev?.[2]?.toLowerCase();
@@ -130,5 +138,6 @@ export function parseKernelMessage(text: string): KernelMessage | undefined {
   const bar = BAR_ERROR.exec(body);
   if (bar) return { kind: 'bar-reservation', text, bdf: devBdf, bar: Number(bar[1]) };
   if (RESET.test(body)) return { kind: 'reset', text, bdf: devBdf };
+  if (DEVICE_REQUEST.test(body)) return { kind: 'device-request', text, bdf: devBdf };
   return undefined;
 }
