@@ -88,7 +88,28 @@ export class LinuxGroup implements Group, Owned {
   unsetContainerSync(): void {
     if (this.closed || this.container === null) return;
     this.leaveContainer();
-    libc.ioctlInt(this.fd, VFIO_GROUP_UNSET_CONTAINER, 0, 'VFIO_GROUP_UNSET_CONTAINER', this.ctx());
+    try {
+      libc.ioctlInt(this.fd, VFIO_GROUP_UNSET_CONTAINER, 0, 'VFIO_GROUP_UNSET_CONTAINER', this.ctx());
+    } catch (err) {
+      if (!(err instanceof VfioError && err.errno === 'EINVAL' && this.detachedByKernel())) throw err;
+    }
+  }
+
+  /**
+   * The group's last device went away while we held it (an unbind or hot-unplug that waited for us):
+   * the kernel detached the container itself (vfio_device_remove_group(): drivers/vfio/vfio_main.c in 6.1,
+   * group.c from 6.2:
+   * "Revoke all users of group->iommu_group"), so UNSET_CONTAINER answers EINVAL and GET_STATUS
+   * ENODEV, or no CONTAINER_SET. Nothing is left to undo; the bed's device-request test saw it.
+   */
+  private detachedByKernel(): boolean {
+    const buf = encodeGroupStatus();
+    try {
+      libc.ioctlPtr(this.fd, VFIO_GROUP_GET_STATUS, buf, 'VFIO_GROUP_GET_STATUS', this.ctx());
+    } catch (err) {
+      return err instanceof VfioError && err.errno === 'ENODEV';
+    }
+    return (decodeGroupStatus(buf).flags & VFIO_GROUP_FLAGS_CONTAINER_SET) === 0;
   }
 
   addTeardown(t: Teardown<void>): void {

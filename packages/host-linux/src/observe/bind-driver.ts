@@ -8,6 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VfioError } from '@vfioscope/host';
 import { fsError, linkBase } from './fs-read.ts';
+import { readOwners } from './proc-owners.ts';
 import type { LinuxRoots } from './roots.ts';
 
 const OP = 'bindDriver';
@@ -20,7 +21,31 @@ function writeAttr(path: string, value: string, bdf: string): void {
   }
 }
 
-export function bindDriver(roots: LinuxRoots, bdf: string, driver: string | null): void {
+/**
+ * Unbinding a device whose group a process holds does not fail in the kernel: vfio_unregister_group_dev()
+ * (drivers/vfio/vfio_main.c) blocks the sysfs write until every fd of the device is closed, asking the
+ * holder through VFIO's REQ interrupt meanwhile, and cannot be called off once waiting. A write from
+ * here would stop this process (the server's event loop) for as long as a VM keeps the device, so it
+ * is refused first with EBUSY, as the sim refuses it.
+ */
+function refuseIfHeld(roots: LinuxRoots, dir: string, bdf: string, selfPid: number): void {
+  const group = linkBase(join(dir, 'iommu_group'));
+  if (group === null) return;
+  const holders = readOwners(roots, selfPid).filter((o) => o.group === Number(group));
+  if (holders.length === 0) return;
+  const who = holders.map((o) => (o.self ? 'this process' : `${o.comm} (pid ${o.pid})`)).join(' and ');
+  throw VfioError.fromErrno(
+    16 /* EBUSY */,
+    'unbind',
+    `group ${group} of ${bdf} is held by ${who}; the kernel would block the unbind until it is released`,
+    {
+      device: bdf,
+      group: Number(group),
+    },
+  );
+}
+
+export function bindDriver(roots: LinuxRoots, bdf: string, driver: string | null, selfPid: number = process.pid): void {
   const dir = join(roots.sys, 'bus/pci/devices', bdf);
   if (!existsSync(dir)) throw VfioError.fromErrno(19 /* ENODEV */, OP, `no PCI device ${bdf}`, { device: bdf });
   const current = linkBase(join(dir, 'driver'));
@@ -28,6 +53,7 @@ export function bindDriver(roots: LinuxRoots, bdf: string, driver: string | null
     writeAttr(join(dir, 'driver_override'), driver, bdf);
     return;
   }
+  if (current !== null) refuseIfHeld(roots, dir, bdf, selfPid);
   if (driver !== null) writeAttr(join(dir, 'driver_override'), driver, bdf);
   if (current !== null) writeAttr(join(dir, 'driver/unbind'), bdf, bdf);
   if (driver === null) {

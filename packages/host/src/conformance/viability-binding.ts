@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Host } from '../host.ts';
-import { caseIn, requireSharedGroup, type SuiteContext } from './context.ts';
+import { caseIn, eduPair, requireSharedGroup, type SuiteContext } from './context.ts';
 import { expectErrno } from './expect-errno.ts';
 import { LEGACY_MODES } from './modes.ts';
 import type { Scope } from './scope.ts';
@@ -122,6 +122,20 @@ export function viabilityAndBinding(ctx: SuiteContext): void {
 
       await t.host.bindDriver(shared.blocker.bdf, shared.blocker.driver);
       expect(await groupInfo(t.host, shared.group)).toMatchObject({ viable: false, blockers: [shared.blocker] });
+    });
+
+    it('unbinding a device whose group is held is refused with EBUSY and changes nothing (the kernel would block the write until release)', async () => {
+      const t = ctx.target();
+      const [edu] = eduPair(t);
+      const scope = ctx.scope();
+      // held the way this mode holds a device: its group file, or (iommufd) its cdev
+      if (ctx.mode === 'iommufd') await scope.openCdev(edu.bdf);
+      else await scope.openGroup(edu.group);
+      await expectErrno(t.host.bindDriver(edu.bdf, null), 'EBUSY');
+      expect((await t.host.topology()).devices.find((d) => d.bdf === edu.bdf)).toMatchObject({
+        driver: 'vfio-pci',
+        driverOverride: 'vfio-pci',
+      });
     });
 
     it('binding the blocker to vfio-pci makes the group viable and topology shows the new driver and override', async () => {
