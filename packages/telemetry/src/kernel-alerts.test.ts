@@ -101,6 +101,13 @@ describe('KernelAlerts', () => {
     expect(log.query({ kinds: ['alert'] })).toHaveLength(2);
   });
 
+  it('names the device the follower tied a refusal to, when the owner holds just one', () => {
+    const { alerts, log } = setup();
+    alerts.observe(memlock, 0, { ...held, device: NVME });
+    expect(alerts.list()).toMatchObject([{ reason: 'memlock-exceeded', bdf: NVME, group: 12 }]);
+    expect(log.query({ kinds: ['alert'] })).toMatchObject([{ op: 'memlock-exceeded', device: NVME, group: 12 }]);
+  });
+
   it('keeps a disabled IRQ active until a vector on it counts interrupts again, naming the device it finds on it', () => {
     const { log, alerts } = setup();
     alerts.observe(disabled, 0, nobody);

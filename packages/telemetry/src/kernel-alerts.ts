@@ -30,8 +30,10 @@ export const MEMLOCK_HOLD_MS = 60_000;
 /** cleared alerts kept for list() */
 const RECENT_KEPT = 100;
 
-/** who a message is about, as the follower attributed it */
+/** who a message is about, as the follower attributed it (kernel-attribution.ts) */
 export interface KernelSubject {
+  /** the device the message names, or the one its owner holds (a memlock refusal names none) */
+  device?: string | undefined;
   group: number | null;
   owner: GroupOwner | undefined;
   pid: number | undefined;
@@ -130,7 +132,7 @@ export class KernelAlerts {
       id: `kernel-${now.toString(36)}-${this.nextId++}`,
       key,
       reason,
-      bdf: m.bdf ?? null,
+      bdf: m.bdf ?? who.device ?? null,
       group: who.group ?? who.owner?.group ?? null,
       owner: ownerOf(who, m),
       irq: m.irq ?? null,

@@ -86,7 +86,7 @@ export class KernelLogFollower {
         },
       });
       this.count(m, now);
-      this.alerts.observe(m, now, { group: group ?? null, owner, pid });
+      this.alerts.observe(m, now, { device, group: group ?? null, owner, pid });
     }
   }
 
