@@ -21,7 +21,14 @@ import { RefusalLog } from './audit/refusals.ts';
 import { registerAuthHook } from './auth/auth-hook.ts';
 import { AllowedHosts } from './auth/request-origin.ts';
 import type { TokenStore } from './auth/tokens.ts';
-import { DEFAULT_LOG_KEEP, DEFAULT_STREAM_LIMITS, DEFAULT_TICK_HZ, ensureDataDir, type StreamLimits } from './config.ts';
+import {
+  DEFAULT_LOG_KEEP,
+  DEFAULT_METRICS_MAX_VECTORS,
+  DEFAULT_STREAM_LIMITS,
+  DEFAULT_TICK_HZ,
+  ensureDataDir,
+  type StreamLimits,
+} from './config.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler } from './errors.ts';
 import { clientErrorHandler, frameworkErrors, refuseConnect } from './http/framework-errors.ts';
@@ -58,6 +65,8 @@ export interface AppOptions {
   iommu?: IommuMode;
   /** /metrics without a token (--metrics-public) */
   metricsPublic?: boolean;
+  /** the busiest vectors with a per-vector series on /metrics (--metrics-max-vectors; default 1000, null = all) */
+  metricsMaxVectors?: number | null;
   /** serve HTTPS/WSS with this certificate and key (PEM) */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** audit.log and events.jsonl rotate past this size (default 64 MiB) */
@@ -199,7 +208,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerContainerRoutes(app, ctx);
   registerTelemetryRoutes(app, ctx);
   registerStreamRoute(app, ctx, streamHub);
-  registerMetricsRoute(app, createMetrics(ctx, streamHub), { public: opts.metricsPublic === true });
+  const metrics = createMetrics(ctx, streamHub, {
+    maxVectors: opts.metricsMaxVectors === undefined ? DEFAULT_METRICS_MAX_VECTORS : opts.metricsMaxVectors,
+  });
+  registerMetricsRoute(app, metrics, { public: opts.metricsPublic === true });
   const web = await registerWeb(app, opts.webDir ?? null);
 
   let stopTickListener: (() => void) | null = null;

@@ -24,6 +24,8 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
 };
 
 export const DEFAULT_TICK_HZ = 10;
+/** the busiest vectors with a vfioscope_interrupts_total series each (--metrics-max-vectors) */
+export const DEFAULT_METRICS_MAX_VECTORS = 1000;
 /** rotated events.jsonl files kept (--log-keep); audit files are never deleted */
 export const DEFAULT_LOG_KEEP = 5;
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 7070 };

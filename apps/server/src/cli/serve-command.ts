@@ -6,7 +6,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IommuMode } from '@vfioscope/session';
 import { TokenStore, loadTokenFile } from '../auth/tokens.ts';
-import { DEFAULT_LISTEN, DEFAULT_LOG_KEEP, DEFAULT_TICK_HZ, defaultDataDir, ensureDataDir, isLoopback, parseListen } from '../config.ts';
+import {
+  DEFAULT_LISTEN,
+  DEFAULT_LOG_KEEP,
+  DEFAULT_METRICS_MAX_VECTORS,
+  DEFAULT_TICK_HZ,
+  defaultDataDir,
+  ensureDataDir,
+  isLoopback,
+  parseListen,
+} from '../config.ts';
 import { listen, sessionToken, shutdownOnSignals } from '../server.ts';
 import { DEFAULT_STORM_CONFIG as STORM, type StormConfig } from '@vfioscope/telemetry';
 import { parseFlags, numberFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
@@ -38,6 +47,9 @@ Options:
   --tls-key FILE          ... and this PEM private key
   --insecure-http         allow a non-loopback --listen without TLS (tokens then cross the network in clear)
   --metrics-public        serve /metrics without a token (only where nothing but loopback can reach it)
+  --metrics-max-vectors N the N busiest vectors get a vfioscope_interrupts_total series each (default
+                          ${DEFAULT_METRICS_MAX_VECTORS}; 0 = every vector); the rest still count in
+                          vfioscope_device_interrupts_total, and vfioscope_irq_vectors_omitted says how many
   --log-max-bytes N       rotate audit.log and events.jsonl past N bytes (default 64 MiB); rotated audit
                           files are kept, events files beyond --log-keep are deleted
   --log-keep N            rotated events.jsonl files to keep (default ${DEFAULT_LOG_KEEP})
@@ -63,6 +75,7 @@ const SPEC = {
   'tls-key': { value: true },
   'insecure-http': { value: false },
   'metrics-public': { value: false },
+  'metrics-max-vectors': { value: true },
   'log-max-bytes': { value: true },
   'log-keep': { value: true },
   'storm-rate': { value: true },
@@ -84,6 +97,13 @@ export function stormFlags(args: ParsedArgs): Partial<StormConfig> {
   if (intx !== undefined) out.intxUnmaskLoopRate = intx;
   if (sustain !== undefined) out.sustainMs = sustain;
   return out;
+}
+
+/** --metrics-max-vectors: a whole number, 0 for no limit (null), absent for the default. */
+export function metricsMaxVectorsFlag(args: ParsedArgs): number | null {
+  const n = numberFlag(args, 'metrics-max-vectors', 0, 1e7) ?? DEFAULT_METRICS_MAX_VECTORS;
+  if (!Number.isInteger(n)) throw new UsageError(`--metrics-max-vectors must be a whole number, got ${n}`);
+  return n === 0 ? null : n;
 }
 
 function iommuFlag(v: string | undefined): IommuMode {
@@ -165,6 +185,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const iommu = iommuFlag(stringFlag(args, 'iommu'));
   const logMaxBytes = numberFlag(args, 'log-max-bytes', 4096, 2 ** 40);
   const logKeep = numberFlag(args, 'log-keep', 0, 10_000);
+  const maxVectors = metricsMaxVectorsFlag(args);
 
   const host = await openBackend(kind, stringFlag(args, 'scenario'));
   const topo = await readTopology(host);
@@ -182,6 +203,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     listenHost: addr.host,
     port: addr.port,
     metricsPublic: args.flags['metrics-public'] === true,
+    metricsMaxVectors: maxVectors,
     iommu,
     ...(tls ? { tls } : {}),
     ...(logMaxBytes !== undefined ? { logMaxBytes } : {}),

@@ -55,16 +55,18 @@ describe('events, alerts, pinned, metrics', () => {
     const r = await f.req({ method: 'GET', url: '/metrics', as: 'viewer' });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
-    expect(r.body).toMatch(new RegExp(`vfioscope_dma_mappings\\{container="${c}"\\} 1`));
-    expect(r.body).toMatch(new RegExp(`vfioscope_pinned_bytes\\{scope="container",id="${c}",comm=""\\} 4096`));
-    expect(r.body).toMatch(/vfioscope_irq_rate\{bdf="0000:00:03.0",index="MSI",vector="0",source="owned",owner="[^"]*"\} /);
-    expect(r.body).toMatch(/vfioscope_irq_count\{bdf="0000:00:03.0"/);
+    expect(r.body).toMatch(new RegExp(`vfioscope_container_dma_mappings\\{container="${c}"\\} 1`));
+    expect(r.body).toMatch(new RegExp(`vfioscope_container_pinned_bytes\\{container="${c}"\\} 4096`));
+    expect(r.body).toMatch(
+      /vfioscope_interrupts_total\{bdf="0000:00:03.0",index="MSI",vector="0",source="owned",owner="vfioscope"\} \d+$/m,
+    );
+    expect(r.body).toMatch(/vfioscope_device_interrupts_total\{bdf="0000:00:03.0",index="MSI"/);
     const topo = (await f.req({ method: 'GET', url: '/api/v1/topology' })).json();
     const notViable = topo.groups.filter((g: { viable: boolean }) => !g.viable).length;
     expect(r.body).toContain(`vfioscope_iommu_groups{viable="false"} ${notViable}`);
     expect(r.body).toMatch(/vfioscope_pci_devices \d+/);
-    expect(r.body).toMatch(/vfioscope_storms_active 0/);
-    expect(r.body).toMatch(/vfioscope_dma_entries_limit\{container="\d+"\} 65535/);
+    expect(r.body).toMatch(/vfioscope_storms_active\{reason="absolute"\} 0/);
+    expect(r.body).toMatch(/vfioscope_container_dma_entries_limit\{container="\d+"\} 65535/);
   });
 
   it('answers /events from the tail in memory plus bounded reads, with a cursor through a long history', async () => {
