@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one command that runs the whole test suite: typecheck, lint and format
-# (Biome), unit + API + sim-conformance tests, browser tests in Debian's
-# Chromium, and the real-kernel tests in QEMU guests (Linux 6.1 and 6.12). Installs what it
-# needs (pnpm and dependencies, chromium, qemu, a Debian kernel, the 6.12 kernel built once
+# (Biome), unit + API + sim-conformance tests, the alert rules and Grafana
+# dashboard against a real Prometheus, browser tests in Debian's Chromium, and
+# the real-kernel tests in QEMU guests (Linux 6.1 and 6.12). Installs what it
+# needs (pnpm and dependencies, prometheus, chromium, qemu, a Debian kernel, the 6.12 kernel built once
 # from Debian's source package) and skips what is done.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
@@ -31,6 +32,9 @@ suite "typecheck" bash -c 'pnpm exec tsc -p tsconfig.json && pnpm exec tsc -p ap
 suite "lint and format (biome)" pnpm exec biome check .
 suite "unit, API and sim conformance (vitest)" pnpm exec vitest run
 suite "abuse (the built server on loopback, raw sockets)" pnpm exec vitest run --config e2e/abuse/vitest.abuse.config.ts
+# Debian's prometheus (unpacked, never run as a service): promtool test rules, then the shipped rules and
+# Grafana dashboard against a real Prometheus scraping sim servers (e2e/prometheus/run.sh)
+suite "Prometheus rules and Grafana dashboard (promtool, a real Prometheus)" bash e2e/prometheus/run.sh
 suite "browser (Playwright + Chromium)" bash e2e/run.sh
 # Linux 6.1 (type1) and Linux 6.12 (iommufd + the device cdev; its kernel is built on first use and
 # cached); VFIOSCOPE_ALL_IOMMU_MODES=1 adds 6.12's type1 and compat containers (e2e/kernel/README.md)
