@@ -2,7 +2,15 @@ import { type GroupOwner, parseKernelMessage } from '@vfioscope/host';
 import { describe, expect, it } from 'vitest';
 import { EventLog } from './event-log.ts';
 import { IommuFaults } from './iommu-faults.ts';
-import { FAULT_STORM_COUNT, FAULT_STORM_WINDOW_MS, KernelAlerts, type KernelSubject, MEMLOCK_HOLD_MS } from './kernel-alerts.ts';
+import {
+  DEVICE_ERROR_HOLD_MS,
+  DEVICE_REQUEST_HOLD_MS,
+  FAULT_STORM_COUNT,
+  FAULT_STORM_WINDOW_MS,
+  KernelAlerts,
+  type KernelSubject,
+  MEMLOCK_HOLD_MS,
+} from './kernel-alerts.ts';
 
 const NVME = '0000:4c:00.0';
 const qemu = {
@@ -127,5 +135,57 @@ describe('KernelAlerts', () => {
     const [a] = alerts.list();
     if (a) a.clearedAt = 1;
     expect(alerts.list()[0]?.clearedAt).toBeNull();
+  });
+
+  it("an ERR firing and the AER line are one device-error alert that clears a minute after the last; REQ and the kernel's request line one device-request", () => {
+    const { log, alerts } = setup();
+    alerts.signal({ reason: 'device-error', bdf: NVME, count: 1 }, 0, held);
+    const aer = parseKernelMessage(`pcieport 0000:00:1c.0: AER: Uncorrected (Non-Fatal) error received: ${NVME}`)!;
+    alerts.observe(aer, 5_000, held);
+    expect(alerts.list()).toMatchObject([
+      { reason: 'device-error', bdf: NVME, group: 12, count: 2, owner: { pid: 4242, vm: 'win11-cad' }, lastAt: 5_000, clearedAt: null },
+    ]);
+    expect(alerts.list()[0]?.message).toContain('qemu-system-x86, pid 4242');
+
+    alerts.signal({ reason: 'device-request', bdf: NVME, count: 1 }, 6_000, held);
+    const relayed = parseKernelMessage(`vfio-pci ${NVME}: Relaying device request to user (#10)`)!;
+    alerts.observe(relayed, 100_000, held);
+    alerts.settle(5_000 + DEVICE_ERROR_HOLD_MS - 1, []);
+    expect(
+      alerts
+        .list()
+        .filter((a) => a.clearedAt === null)
+        .map((a) => a.reason),
+    ).toEqual(['device-error', 'device-request']);
+    alerts.settle(5_000 + DEVICE_ERROR_HOLD_MS, []);
+    expect(
+      alerts
+        .list()
+        .filter((a) => a.clearedAt === null)
+        .map((a) => [a.reason, a.count]),
+    ).toEqual([['device-request', 2]]);
+    alerts.settle(100_000 + DEVICE_REQUEST_HOLD_MS, []);
+    expect(alerts.list().every((a) => a.clearedAt !== null)).toBe(true);
+    expect(log.query({ kinds: ['alert', 'alert-cleared'] }).map((e) => [e.kind, e.op])).toEqual([
+      ['alert', 'device-error'],
+      ['alert', 'device-request'],
+      ['alert-cleared', 'device-error'],
+      ['alert-cleared', 'device-request'],
+    ]);
+  });
+
+  it('a reset that did not come back stays an alert until a reset of the device does', () => {
+    const { alerts } = setup();
+    const gone = { bdf: NVME, cameBack: false, summary: `${NVME} reads vendor 0xffff after the reset` };
+    alerts.resetResult(gone, 1_000, held);
+    alerts.settle(10 * 60_000, []);
+    expect(alerts.list()).toMatchObject([{ reason: 'reset-failed', bdf: NVME, count: 1, clearedAt: null }]);
+    alerts.resetResult(gone, 20_000, held);
+    expect(alerts.list()[0]?.count).toBe(2);
+    alerts.resetResult({ bdf: NVME, cameBack: true, summary: 'vendor 0x144d device 0xa808' }, 30_000, held);
+    expect(alerts.list()).toMatchObject([{ reason: 'reset-failed', clearedAt: 30_000 }]);
+    // a reset that came back with nothing active raises nothing
+    alerts.resetResult({ bdf: NVME, cameBack: true, summary: 'fine' }, 40_000, nobody);
+    expect(alerts.list()).toHaveLength(1);
   });
 });

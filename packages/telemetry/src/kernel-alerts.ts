@@ -17,6 +17,18 @@
  *   the alert stays active until interrupts are counted on that IRQ again.
  *   The message names no device; a VFIO vector seen on that IRQ names it.
  *
+ * - device-error: a PCIe error on the device — the kernel's AER line about it
+ *   (drivers/pci/pcie/aer.c), or VFIO's ERR interrupt, which vfio-pci's
+ *   error_detected handler signals to the device's user; active
+ *   DEVICE_ERROR_HOLD_MS after the last one.
+ * - device-request: the kernel asks the device's user to release it (an
+ *   unbind or hot-unplug waits in vfio_unregister_group_dev()): the REQ
+ *   interrupt (re-sent every 10 s while it waits) or the kernel's "Relaying
+ *   device request" line (every tenth request); active
+ *   DEVICE_REQUEST_HOLD_MS after the last.
+ * - reset-failed: a reset after which the device's config space read
+ *   all-ones (it did not come back); active until a later reset of it does.
+ *
  * Each raise is an `alert` event and each clear an `alert-cleared` one.
  */
 import { guestName, type GroupOwner, type KernelMessage } from '@vfioscope/host';
@@ -27,6 +39,8 @@ import type { KernelAlert, KernelAlertReason, VectorOwner } from './telemetry-ty
 export const FAULT_STORM_COUNT = 10;
 export const FAULT_STORM_WINDOW_MS = 10_000;
 export const MEMLOCK_HOLD_MS = 60_000;
+export const DEVICE_ERROR_HOLD_MS = 60_000;
+export const DEVICE_REQUEST_HOLD_MS = 120_000;
 /** cleared alerts kept for list() */
 const RECENT_KEPT = 100;
 
@@ -81,6 +95,10 @@ export class KernelAlerts {
         `a DMA mapping was refused: RLIMIT_MEMLOCK (${m.limit ?? '?'} bytes) exceeded${by}.`,
         `Raise the owner's memlock limit (ulimit -l, LimitMEMLOCK= in its systemd unit, or libvirt's <memtune><hard_limit>) to cover all guest RAM it maps.`,
       ]);
+    } else if (m.kind === 'aer-error' && m.bdf) {
+      this.signal({ reason: 'device-error', bdf: m.bdf, count: 1 }, now, who, m.severity);
+    } else if (m.kind === 'device-request' && m.bdf) {
+      this.signal({ reason: 'device-request', bdf: m.bdf, count: 1 }, now, who);
     } else if (m.kind === 'irq-disabled' && m.irq !== undefined) {
       const key = `irq-disabled/${m.irq}`;
       if (this.countInto(key, now)) return;
@@ -89,6 +107,53 @@ export class KernelAlerts {
         `Its devices get no interrupts until it is freed and requested again; find the device that asserts it without a handler (often INTx shared with a device passed through) and prefer MSI, or reboot.`,
       ]);
     }
+  }
+
+  /** A device error or request: from VFIO's ERR/REQ interrupts (vfio-signal-alerts.ts) or the kernel's line. */
+  signal(
+    sig: { reason: 'device-error' | 'device-request'; bdf: string; count: number },
+    now: number,
+    who: KernelSubject,
+    severity?: string,
+  ): void {
+    const key = `${sig.reason}/${sig.bdf}`;
+    const a = this.active.get(key);
+    if (a) {
+      a.count += sig.count;
+      a.lastAt = now;
+      return;
+    }
+    const holder = who.owner ? ` (${who.owner.comm}, pid ${who.owner.pid})` : '';
+    const text =
+      sig.reason === 'device-error'
+        ? [
+            `a PCIe error on ${sig.bdf}${severity ? ` (${severity})` : ''}: the kernel's AER handler reported it to the device's user${holder}.`,
+            `Check the kernel messages for the error; reset the device (or release it) before trusting its DMA again.`,
+          ]
+        : [
+            `the kernel asks for ${sig.bdf} back: an unbind or hot-unplug is waiting and blocks until its user${holder} closes the device.`,
+            `Release its group (stop the VM, or close it here), or the unbind waits.`,
+          ];
+    this.raiseFor(key, sig.reason, now, { bdf: sig.bdf, who, count: sig.count, irq: null }, text);
+  }
+
+  /** A reset's verification (session reset-verify): all-ones raises reset-failed, a reset that came back clears it. */
+  resetResult(v: { bdf: string; cameBack: boolean; summary: string }, now: number, who: KernelSubject): void {
+    const key = `reset-failed/${v.bdf}`;
+    const a = this.active.get(key);
+    if (v.cameBack) {
+      if (a) this.clear(a, now, `${v.bdf} came back from a reset: ${v.summary}`);
+      return;
+    }
+    if (a) {
+      a.count++;
+      a.lastAt = now;
+      return;
+    }
+    this.raiseFor(key, 'reset-failed', now, { bdf: v.bdf, who, count: 1, irq: null }, [
+      `${v.summary}.`,
+      `The device did not come back from its reset (the commonest failure with passed-through GPUs): it needs a secondary bus reset, a remove and rescan of its slot (echo 1 > /sys/bus/pci/devices/<bdf>/remove; echo 1 > /sys/bus/pci/rescan) or a power cycle.`,
+    ]);
   }
 
   /** Clears what no longer holds at `now`; `vectors` are the VFIO vectors' IRQs and rates this tick. */
@@ -102,6 +167,10 @@ export class KernelAlerts {
           now,
           `RLIMIT_MEMLOCK refusals${a.owner ? ` of ${a.owner.comm} (pid ${a.owner.pid})` : ''}: none for ${MEMLOCK_HOLD_MS / 1000} s (${a.count} in all)`,
         );
+      } else if (a.reason === 'device-error' && now - a.lastAt >= DEVICE_ERROR_HOLD_MS) {
+        this.clear(a, now, `no PCIe error on ${a.bdf} for ${DEVICE_ERROR_HOLD_MS / 1000} s (${a.count} in all)`);
+      } else if (a.reason === 'device-request' && now - a.lastAt >= DEVICE_REQUEST_HOLD_MS) {
+        this.clear(a, now, `no request for ${a.bdf} for ${DEVICE_REQUEST_HOLD_MS / 1000} s: the unbind went through or was given up`);
       } else if (a.reason === 'irq-disabled') {
         const on = vectors.filter((v) => v.irq === a.irq);
         if (a.bdf === null && on[0]) a.bdf = on[0].bdf;
@@ -128,15 +197,26 @@ export class KernelAlerts {
     count: number,
     text: string[],
   ): void {
+    this.raiseFor(key, reason, now, { bdf: m.bdf ?? who.device ?? null, who, count, irq: m.irq ?? null, m }, text);
+  }
+
+  private raiseFor(
+    key: string,
+    reason: KernelAlertReason,
+    now: number,
+    about: { bdf: string | null; who: KernelSubject; count: number; irq: number | null; m?: KernelMessage },
+    text: string[],
+  ): void {
+    const { who } = about;
     const alert: KernelAlert = {
       id: `kernel-${now.toString(36)}-${this.nextId++}`,
       key,
       reason,
-      bdf: m.bdf ?? who.device ?? null,
+      bdf: about.bdf,
       group: who.group ?? who.owner?.group ?? null,
-      owner: ownerOf(who, m),
-      irq: m.irq ?? null,
-      count,
+      owner: ownerOf(who, about.m),
+      irq: about.irq,
+      count: about.count,
       message: text.join(' '),
       raisedAt: now,
       lastAt: now,
@@ -167,8 +247,8 @@ export class KernelAlerts {
 }
 
 /** the process holding the group, else the task the message names (memlock: a process that holds none yet) */
-function ownerOf(who: KernelSubject, m: KernelMessage): VectorOwner | null {
+function ownerOf(who: KernelSubject, m: KernelMessage | undefined): VectorOwner | null {
   const o = who.owner;
   if (o) return { pid: o.pid, comm: o.comm, vm: o.self ? null : guestName(o.cmdline) };
-  return m.pid !== undefined && m.comm ? { pid: m.pid, comm: m.comm, vm: null } : null;
+  return m?.pid !== undefined && m.comm ? { pid: m.pid, comm: m.comm, vm: null } : null;
 }

@@ -12,7 +12,7 @@
 import type { GroupOwner, Host, KernelMessage, KernelMessageKind, Topology } from '@vfioscope/host';
 import type { EventLog } from './event-log.ts';
 import { IommuFaults } from './iommu-faults.ts';
-import { KernelAlerts } from './kernel-alerts.ts';
+import { KernelAlerts, type KernelSubject } from './kernel-alerts.ts';
 import { KernelAttribution } from './kernel-attribution.ts';
 
 export interface KernelCount {
@@ -36,6 +36,12 @@ export class KernelLogFollower {
     private readonly eventLog: EventLog,
   ) {
     this.alerts = new KernelAlerts(eventLog, this.faults);
+  }
+
+  /** who a device is about (its group and the group's holder), for alerts that are not kernel messages */
+  subjectOf(bdf: string, topology: Topology | null, owners: readonly GroupOwner[]): KernelSubject {
+    const { device, group, owner } = this.attribution.attribute({ kind: 'device-request', text: '', bdf }, topology, owners);
+    return { device, group: group ?? null, owner, pid: owner?.pid };
   }
 
   /** why the kernel log cannot be read (null while it can) */

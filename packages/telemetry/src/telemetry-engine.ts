@@ -7,7 +7,7 @@
  * into rates and history, runs storm detection, and logs and announces alerts.
  */
 import type { GroupOwner, Host, HostInfo, Topology } from '@vfioscope/host';
-import type { DriveSession } from '@vfioscope/session';
+import type { DriveSession, SessionEvent } from '@vfioscope/session';
 import type { EventLog } from './event-log.ts';
 import { IrqRateSampler, type VectorSeries } from './irq-rate-sampler.ts';
 import { dmaEntryStats, pinnedStats } from './pinned-memory.ts';
@@ -26,10 +26,11 @@ import type {
   VectorRate,
   VectorUsage,
 } from './telemetry-types.ts';
+import type { KernelSubject } from './kernel-alerts.ts';
 import { KernelLogFollower } from './kernel-log-follower.ts';
 import { ObservedHost } from './observed-host.ts';
 import { VectorOwners } from './vector-owners.ts';
-import { vfioSignalAlerts } from './vfio-signal-alerts.ts';
+import { vfioSignals } from './vfio-signal-alerts.ts';
 
 export interface TelemetryEngineOptions {
   host: Host;
@@ -76,6 +77,8 @@ export class TelemetryEngine {
   private readonly tickListeners = new Set<TickListener>();
   private readonly alertListeners = new Set<AlertListener>();
   private readonly unsubscribeSession: (() => void) | null;
+  private readonly unsubscribeResets: () => void;
+  private readonly resetsSeen = new WeakSet<object>();
 
   private seq = 0;
   private lastTickAt: number | null = null;
@@ -108,6 +111,27 @@ export class TelemetryEngine {
     this.observed = new ObservedHost({ host: opts.host, session: opts.session, clock: this.clock, maxAgeMs: opts.ownersRefreshMs ?? 2000 });
     this.hostInfoRefreshMs = opts.hostInfoRefreshMs ?? 30_000;
     this.unsubscribeSession = opts.logSessionEvents ? this.session.onEvent((e) => this.eventLog.append(sessionEventToLog(e))) : null;
+    this.unsubscribeResets = this.session.onEvent((e) => this.resetResults(e));
+  }
+
+  /** a device's group and holder as last observed (the shared snapshot, else this engine's last tick) */
+  private subjectOf(bdf: string): KernelSubject {
+    const seen = this.observed.latest();
+    return this.kernelLog.subjectOf(bdf, seen?.topology ?? this.topology, seen?.owners ?? this.groupOwners);
+  }
+
+  /** a reset's verification (the session read config space back) raises or clears reset-failed */
+  private resetResults(e: SessionEvent): void {
+    if (!e.ok || (e.op !== 'reset' && e.op !== 'hotReset')) return;
+    const topology = this.observed.latest()?.topology ?? this.topology;
+    const devices = e.op === 'reset' ? [e.device] : (topology?.devices.map((d) => d.bdf) ?? []);
+    for (const bdf of devices) {
+      // each reset leaves a new verification object: one not seen before is this reset's
+      const v = bdf === undefined ? null : this.session.lastReset(bdf);
+      if (!v || this.resetsSeen.has(v)) continue;
+      this.resetsSeen.add(v);
+      this.kernelLog.alerts.resetResult(v, e.ts, this.subjectOf(v.bdf));
+    }
   }
 
   get stormConfig(): ResolvedStormConfig {
@@ -132,6 +156,7 @@ export class TelemetryEngine {
   dispose(): void {
     this.stop();
     this.unsubscribeSession?.();
+    this.unsubscribeResets();
     this.observed.dispose();
     this.tickListeners.clear();
     this.alertListeners.clear();
@@ -235,7 +260,9 @@ export class TelemetryEngine {
     const dtMs = this.lastTickAt === null ? 1000 / this.tickHz : now - this.lastTickAt;
     this.lastTickAt = now;
     const dropped = this.sampler.sample(now, owned, lines);
-    for (const a of vfioSignalAlerts(owned)) this.eventLog.append(a);
+    for (const sig of vfioSignals(owned)) {
+      this.kernelLog.alerts.signal(sig, now, this.subjectOf(sig.bdf));
+    }
 
     const raised: StormAlert[] = [];
     const cleared: StormAlert[] = [];

@@ -99,7 +99,13 @@ export interface StormAlert {
 }
 
 /** what a kernel alert is about (kernel-alerts.ts says when each is active) */
-export type KernelAlertReason = 'iommu-fault-storm' | 'memlock-exceeded' | 'irq-disabled';
+export type KernelAlertReason =
+  | 'iommu-fault-storm'
+  | 'memlock-exceeded'
+  | 'irq-disabled'
+  | 'device-error'
+  | 'device-request'
+  | 'reset-failed';
 
 /** An alert raised from the kernel's own messages, active while its condition holds. */
 export interface KernelAlert {

@@ -7,35 +7,25 @@
  * - VFIO_PCI_REQ_IRQ_INDEX: vfio_pci_core_request() signals req_trigger when
  *   the kernel wants the device back (an unbind or hot-unplug is waiting) —
  *   the remove blocks until the user closes the device.
- * Each firing on a vector vfioscope wired becomes an alert saying so.
+ * Each firing on a vector vfioscope wired becomes a signal that KernelAlerts
+ * raises (or counts into) an alert for.
  */
-import type { LogEventInput } from './event-log-types.ts';
 import { parseKey } from './irq-rate-sampler.ts';
 
-export function vfioSignalAlerts(drained: ReadonlyMap<string, number>): LogEventInput[] {
-  const out: LogEventInput[] = [];
+export interface VfioSignal {
+  reason: 'device-error' | 'device-request';
+  bdf: string;
+  /** times it fired since the last tick */
+  count: number;
+}
+
+export function vfioSignals(drained: ReadonlyMap<string, number>): VfioSignal[] {
+  const out: VfioSignal[] = [];
   for (const [key, n] of drained) {
     if (n <= 0) continue;
     const k = parseKey(key);
-    if (!k) continue;
-    const times = n === 1 ? 'once' : `${n} times`;
-    if (k.index === 'ERR') {
-      out.push({
-        kind: 'alert',
-        op: 'vfio-err',
-        device: k.bdf,
-        message: `${k.bdf}: the VFIO ERR interrupt fired ${times} — the kernel's AER handler reported a PCIe error on the device to its user (vfio-pci error_detected). The device may need a reset: check the kernel messages for the AER error, reset it (or release it) before trusting DMA again.`,
-        data: { index: k.index, count: n },
-      });
-    } else if (k.index === 'REQ') {
-      out.push({
-        kind: 'alert',
-        op: 'vfio-req',
-        device: k.bdf,
-        message: `${k.bdf}: the VFIO REQ interrupt fired ${times} — the kernel asks for the device back (an unbind or hot-unplug is waiting and blocks until the device is closed). Release its group here, or the unbind waits.`,
-        data: { index: k.index, count: n },
-      });
-    }
+    if (k?.index === 'ERR') out.push({ reason: 'device-error', bdf: k.bdf, count: n });
+    else if (k?.index === 'REQ') out.push({ reason: 'device-request', bdf: k.bdf, count: n });
   }
   return out;
 }

@@ -87,6 +87,11 @@ describe('POST /devices/:bdf/reset', () => {
     const alert = events.events.find((e: { op?: string }) => e.op === 'reset');
     expect(alert).toMatchObject({ kind: 'alert', device: GPU });
     expect(alert.message).toContain(`${GPU} did not come back`);
+    // and an active alert until a reset of it comes back
+    const { alerts } = (await f.req({ method: 'GET', url: '/api/v1/alerts', as: 'viewer' })).json();
+    expect(alerts).toContainEqual(
+      expect.objectContaining({ kind: 'kernel', reason: 'reset-failed', bdf: GPU, group: await groupOf(GPU), clearedAt: null }),
+    );
   });
 });
 

@@ -29,8 +29,10 @@ export type StormAlert = Static<typeof StormAlert>;
 
 /**
  * When each clears (the server's telemetry decides): a fault storm once the device has logged no
- * fault for the storm window; a memlock refusal a minute after the owner's last one; a disabled
- * IRQ once interrupts are counted on it again (it was freed and requested again).
+ * fault for the storm window; a memlock refusal and a device error a minute after the last one; a
+ * disabled IRQ once interrupts are counted on it again (it was freed and requested again); a device
+ * request two minutes after the last request (REQ repeats every 10 s while the unbind waits); a
+ * failed reset once a later reset of the device comes back.
  */
 export const KernelAlertReason = Type.Union([
   /** many IOMMU faults from one device within a short window */
@@ -39,6 +41,12 @@ export const KernelAlertReason = Type.Union([
   Type.Literal('memlock-exceeded'),
   /** "Disabling IRQ #N": the kernel gave up on a line */
   Type.Literal('irq-disabled'),
+  /** a PCIe (AER) error on the device: the AER log, or VFIO's ERR interrupt to its user */
+  Type.Literal('device-error'),
+  /** the kernel asks the device's user to release it (an unbind or hot-unplug waits): REQ, or the kernel's own line */
+  Type.Literal('device-request'),
+  /** a reset after which config space read all-ones: the device did not come back */
+  Type.Literal('reset-failed'),
 ]);
 export type KernelAlertReason = Static<typeof KernelAlertReason>;
 

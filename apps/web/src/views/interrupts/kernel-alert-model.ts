@@ -6,8 +6,18 @@
  */
 import type { Alert, KernelAlert, KernelAlertReason } from '@vfioscope/protocol';
 
-/** worst first: a device faulting now, then a line the kernel gave up on, then a refused pin */
-const RANK: Record<KernelAlertReason, number> = { 'iommu-fault-storm': 0, 'irq-disabled': 1, 'memlock-exceeded': 2 };
+/**
+ * worst first: a device that did not come back, one faulting now, a PCIe error, a line the kernel
+ * gave up on, an unbind waiting for its user, then a refused pin
+ */
+const RANK: Record<KernelAlertReason, number> = {
+  'reset-failed': 0,
+  'iommu-fault-storm': 1,
+  'device-error': 2,
+  'irq-disabled': 3,
+  'device-request': 4,
+  'memlock-exceeded': 5,
+};
 
 export function kernelAlertRank(a: Alert): number {
   return a.kind === 'kernel' ? RANK[a.reason] : -1;
@@ -17,6 +27,9 @@ const TITLE: Record<KernelAlertReason, string> = {
   'iommu-fault-storm': 'IOMMU fault storm',
   'irq-disabled': 'IRQ disabled',
   'memlock-exceeded': 'DMA pin refused',
+  'device-error': 'PCIe error',
+  'device-request': 'device wanted back',
+  'reset-failed': 'reset failed',
 };
 
 export const kernelAlertTitle = (a: KernelAlert): string => TITLE[a.reason];
@@ -32,6 +45,12 @@ export function kernelAlertShort(a: KernelAlert): string {
       return `IRQ ${a.irq ?? '?'} off`;
     case 'memlock-exceeded':
       return `RLIMIT_MEMLOCK · ${plural(a.count, 'refusal')}`;
+    case 'device-error':
+      return `AER · ${plural(a.count, 'error')}`;
+    case 'device-request':
+      return `unbind waiting · ${plural(a.count, 'request')}`;
+    case 'reset-failed':
+      return 'did not come back';
   }
 }
 
@@ -49,5 +68,11 @@ export function kernelAlertClears(a: KernelAlert): string {
       return 'stays until the IRQ takes interrupts again (freed and requested again)';
     case 'memlock-exceeded':
       return 'clears a minute after the last refusal';
+    case 'device-error':
+      return 'clears a minute after the last error';
+    case 'device-request':
+      return 'clears two minutes after the last request';
+    case 'reset-failed':
+      return 'stays until a reset of the device comes back';
   }
 }
