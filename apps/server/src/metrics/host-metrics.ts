@@ -6,7 +6,15 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { KernelAlertReason } from '@vfioscope/telemetry';
 import type { ServerContext } from '../context.ts';
 
-const KERNEL_ALERT_REASONS: readonly KernelAlertReason[] = ['iommu-fault-storm', 'memlock-exceeded', 'irq-disabled'];
+// every reason has a series, 0 while none is active: a record over the type, so a new reason cannot be left out
+const KERNEL_ALERT_REASONS = Object.keys({
+  'iommu-fault-storm': 0,
+  'memlock-exceeded': 0,
+  'irq-disabled': 0,
+  'device-error': 0,
+  'device-request': 0,
+  'reset-failed': 0,
+} satisfies Record<KernelAlertReason, 0>) as KernelAlertReason[];
 
 export function registerHostMetrics(registry: Registry, ctx: ServerContext): void {
   new Gauge({
@@ -65,7 +73,9 @@ export function registerHostMetrics(registry: Registry, ctx: ServerContext): voi
   });
   new Gauge({
     name: 'vfioscope_kernel_alerts_active',
-    help: 'Alerts raised from kernel messages and not cleared, by reason (IOMMU fault storm, memlock refusal, disabled IRQ)',
+    help:
+      'Kernel alerts raised and not cleared, by reason (IOMMU fault storm, memlock refusal, disabled IRQ, device error, ' +
+      'device request, a reset the device did not come back from)',
     labelNames: ['reason'] as const,
     registers: [registry],
     collect() {

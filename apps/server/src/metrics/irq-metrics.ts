@@ -10,7 +10,8 @@ import type { StormReason, VectorOwner } from '@vfioscope/telemetry';
 import type { ServerContext } from '../context.ts';
 import { interruptsByDevice, topVectors } from './top-vectors.ts';
 
-const STORM_REASONS: readonly StormReason[] = ['absolute', 'baseline', 'intx-unmask-loop'];
+// every reason has a series, 0 while none is active: a record over the type, so a new reason cannot be left out
+const STORM_REASONS = Object.keys({ absolute: 0, baseline: 0, 'intx-unmask-loop': 0 } satisfies Record<StormReason, 0>) as StormReason[];
 
 /**
  * The VM's name, else the process name: stable across a VM's restarts (a pid

@@ -168,6 +168,17 @@ describe('/metrics series the shipped rules and dashboard read', () => {
     expect(back).toHaveLength(2);
     expect(back).toContainEqual({ labels: { bdf: gpu }, value: 0 });
     expect(back).toContainEqual({ labels: { bdf: nvme }, value: 1 });
+    // the same verdict is a kernel alert (telemetry's reset-failed); every other reason is there at 0
+    const alerts = samples(await scrape(f), 'vfioscope_kernel_alerts_active');
+    expect(alerts.map((a) => a.labels.reason).sort()).toEqual([
+      'device-error',
+      'device-request',
+      'iommu-fault-storm',
+      'irq-disabled',
+      'memlock-exceeded',
+      'reset-failed',
+    ]);
+    expect(alerts.find((a) => a.labels.reason === 'reset-failed')?.value).toBe(1);
   });
 
   it('memory: each holder process against its memlock limit, and each container with its mappings against dma_entry_limit', async () => {
