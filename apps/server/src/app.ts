@@ -33,6 +33,7 @@ import type { ServerContext } from './context.ts';
 import { errorHandler } from './errors.ts';
 import { clientErrorHandler, frameworkErrors, refuseConnect } from './http/framework-errors.ts';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './http/json-body.ts';
+import { registerOpenApi } from './http/openapi.ts';
 import { requireDeclaredRoles } from './http/route-registry.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { createMetrics, registerMetricsRoute } from './metrics.ts';
@@ -200,6 +201,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   registerAuthHook(app, ctx);
   registerAuditHook(app, ctx);
+  // before every route: the document is collected as routes are added
+  await registerOpenApi(app);
 
   registerReadRoutes(app, ctx);
   registerGroupRoutes(app, ctx);

@@ -21,11 +21,13 @@ export * from './rest/reset.ts';
 export * from './rest/containers.ts';
 export * from './rest/telemetry.ts';
 export * from './rest/alerts.ts';
+export * from './rest/openapi.ts';
 export * from './stream/topics.ts';
 export * from './stream/messages.ts';
 export type { Static, TSchema } from '@sinclair/typebox';
 export * from './stream/validate.ts';
 export * from './routes.ts';
+export * from './client.ts';
 // the DMA request rules the kernel applies before its mapping table, shared with the server (the web form checks with them)
 export { dmaMapProblem, dmaUnmapProblem, type DmaRequestProblem, type IommuKind } from '@vfioscope/host/rules';
 // the kernel's CPU list format (smp_affinity_list), shared with the server; the affinity form parses with it

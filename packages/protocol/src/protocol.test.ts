@@ -11,7 +11,6 @@ import {
   Topic,
   UnmapBody,
   U64Input,
-  apiPaths,
   parseClientMessage,
   parseServerMessage,
 } from './index.ts';
@@ -99,10 +98,5 @@ describe('stream', () => {
     expect(Value.Check(ServerMessage, snap)).toBe(true);
     expect(Value.Check(ServerMessage, delta)).toBe(true);
     expect(Value.Check(ServerMessage, { ...snap, data: { rates: [] } })).toBe(false);
-  });
-
-  it('builds paths under /api/v1', () => {
-    expect(apiPaths.deviceIrq('0000:01:00.0', 'MSIX')).toBe('/api/v1/devices/0000%3A01%3A00.0/irqs/MSIX');
-    expect(apiPaths.mappings(2)).toBe('/api/v1/containers/2/mappings');
   });
 });

@@ -8,10 +8,14 @@
  *
  * Every route has a body rule and a query rule: GET routes take no body, a
  * POST/DELETE that declares no body accepts only an empty one (EmptyBody),
- * and a route that declares no query accepts none (EmptyQuery).
+ * and a route that declares no query accepts none (EmptyQuery). Its response
+ * schema is what a 200 answer carries: the server serializes with it, the
+ * OpenAPI document (`openapi`) publishes it, and the web's client checks
+ * answers against it (client.ts).
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { HealthResponse, HostResponse, WhoamiResponse } from './rest/host.ts';
+import { OpenApiDocument } from './rest/openapi.ts';
 import { CloseGroupResponse, GroupParams, OpenGroupBody, OpenGroupResponse, TopologyResponse } from './rest/topology.ts';
 import {
   BindBody,
@@ -70,6 +74,8 @@ export interface RouteSpec {
   /** POST/DELETE only; absent = the body must be empty */
   body?: TSchema;
   response: TSchema;
+  /** the media type of an answer that is not JSON (the response schema then describes its text) */
+  produces?: string;
   /** a WebSocket upgrade, not a request/response route */
   websocket?: true;
 }
@@ -287,11 +293,30 @@ export const routes = {
     response: StreamUpgrade,
   }),
   /** viewer by default; `serve --metrics-public` makes it public for loopback-only scrapes */
-  metrics: route({ method: 'GET', path: '/metrics', role: 'viewer', summary: 'Prometheus metrics', response: MetricsText }),
+  metrics: route({
+    method: 'GET',
+    path: '/metrics',
+    role: 'viewer',
+    summary: 'Prometheus metrics',
+    response: MetricsText,
+    produces: 'text/plain',
+  }),
+  openapi: route({
+    method: 'GET',
+    path: `${P}/openapi.json`,
+    role: 'viewer',
+    summary: 'this table as an OpenAPI 3.1 document',
+    response: OpenApiDocument,
+  }),
 } as const;
 
 export type RouteName = keyof typeof routes;
 export type Routes = typeof routes;
+
+/** Every entry of the table with its name (Object.entries would forget the names' type). */
+export function routeEntries(): [RouteName, RouteSpec][] {
+  return (Object.keys(routes) as RouteName[]).map((name) => [name, routes[name]]);
+}
 
 type StaticOr<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
 
@@ -304,6 +329,19 @@ export interface RouteInput<R extends RouteSpec> {
 
 /** What a route answers with. */
 export type RouteOutput<R extends RouteSpec> = Static<R['response']>;
+
+/**
+ * A route's path with its `:name` parameters filled in, each one URL-encoded
+ * (a BDF's colons included). Throws when the path names a parameter that is
+ * not given: a URL with a literal ":bdf" in it would reach some other route.
+ */
+export function routePath(spec: Pick<RouteSpec, 'path'>, params: Readonly<Record<string, string | number>> = {}): string {
+  return spec.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`no value for :${name} in ${spec.path}`);
+    return encodeURIComponent(String(v));
+  });
+}
 
 /** The routes a token of this role may call (public ones included). */
 export function roleAllows(have: 'viewer' | 'operator' | null, need: RouteRole): boolean {

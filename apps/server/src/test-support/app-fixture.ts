@@ -13,6 +13,7 @@ import type { Host } from '@vfioscope/host';
 import { buildApp, type AppOptions } from '../app.ts';
 import { TokenStore } from '../auth/tokens.ts';
 import type { AuditRecord } from '../audit/audit-log.ts';
+import { ResponseCheck } from './response-check.ts';
 
 export const OPERATOR = 'operator-token-for-tests';
 export const VIEWER = 'viewer-token-for-tests';
@@ -123,6 +124,7 @@ export async function makeFixture(
     webDir: join(dataDir, 'no-web'),
     ...opts,
   });
+  const responses = new ResponseCheck(app);
   await app.ready();
   const readAudit = (): AuditRecord[] => {
     let text = '';
@@ -154,14 +156,19 @@ export async function makeFixture(
       const res = await app.inject({ ...o, headers });
       // refusals are written behind the answer (rate-limited, never awaited by the request): let them land
       await app.vfio.ctx.audit.settled();
+      const off = responses.take();
+      if (off.length > 0) throw new Error(`answers off the OpenAPI document:\n${off.join('\n')}`);
       return res;
     },
     audit: readAudit,
     attempts: () => auditAttempts(readAudit()),
     async close() {
+      const off = responses.take();
       await app.close();
       await host.close();
       rmSync(dataDir, { recursive: true, force: true });
+      // answers to requests made around req() (app.inject, injectWS) are held to the document too
+      if (off.length > 0) throw new Error(`answers off the OpenAPI document:\n${off.join('\n')}`);
     },
   };
 }
