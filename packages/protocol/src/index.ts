@@ -10,7 +10,6 @@
  * browser bundle can import it.
  */
 export * from './version.ts';
-export * from './paths.ts';
 export * from './primitives.ts';
 export * from './problems.ts';
 export * from './wire-values.ts';

@@ -3,10 +3,10 @@
  * before there is a token — above all where a server that made its own token
  * keeps it (`sessionTokenFile`, <data-dir>/session-token).
  */
-import { apiPaths, type HealthResponse } from '@vfioscope/protocol';
-import { get } from './rest.ts';
+import type { HealthResponse } from '@vfioscope/protocol';
+import { api } from './rest.ts';
 
 /** null when the server cannot be reached (the login screen then says so) */
 export function fetchHealth(): Promise<HealthResponse | null> {
-  return get<HealthResponse>(apiPaths.health()).catch(() => null);
+  return api.call('health').catch(() => null);
 }

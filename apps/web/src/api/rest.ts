@@ -1,10 +1,13 @@
 /**
- * The REST client for /api/v1. Failures come back as `{ error: { errno,
+ * The REST client for /api/v1: `api.call(route, { params, query, body })`,
+ * typed per route by the protocol's route table (createApiClient), over
+ * fetch with the session's token. Failures come back as `{ error: { errno,
  * message, field, hint } }`; they surface as ApiError so the UI can show the
  * kernel's errno name and message where the action was taken, and the way
- * out the server knows (hint) as something to act on.
+ * out the server knows (hint) as something to act on. An answer that does
+ * not match its route's schema is an ApiError too (EPROTO), never data.
  */
-import type { ErrorBody, ProblemHint } from '@vfioscope/protocol';
+import { type ApiRequest, type ApiTransport, createApiClient, ErrorBody, type ProblemHint, conforms } from '@vfioscope/protocol';
 import { authToken, reportUnauthorized } from './auth.ts';
 
 export class ApiError extends Error {
@@ -23,8 +26,6 @@ export class ApiError extends Error {
   }
 }
 
-type LooseErrorBody = { error?: Partial<ErrorBody['error']> };
-
 function headers(json: boolean): HeadersInit {
   const h: Record<string, string> = { accept: 'application/json' };
   if (json) h['content-type'] = 'application/json';
@@ -33,18 +34,20 @@ function headers(json: boolean): HeadersInit {
   return h;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function send(req: ApiRequest): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      headers: headers(body !== undefined),
-      body: body === undefined ? null : JSON.stringify(body),
+    res = await fetch(req.url, {
+      method: req.method,
+      headers: headers(req.body !== undefined),
+      body: req.body === undefined ? null : JSON.stringify(req.body),
     });
   } catch (e) {
-    throw new ApiError(0, 'ECONNREFUSED', `server unreachable: ${(e as Error).message}`);
+    throw new ApiError(0, 'ECONNREFUSED', `server unreachable: ${e instanceof Error ? e.message : String(e)}`);
   }
   const text = await res.text();
+  if (res.status === 401) reportUnauthorized();
+  if (res.ok && req.produces !== undefined) return text;
   let parsed: unknown;
   if (text !== '') {
     try {
@@ -54,13 +57,23 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       throw new ApiError(res.status, 'EPROTO', 'response is not JSON');
     }
   }
-  if (res.status === 401) reportUnauthorized();
   if (!res.ok) {
-    const err = (parsed as LooseErrorBody | undefined)?.error;
-    throw new ApiError(res.status, err?.errno ?? statusErrno(res.status), err?.message ?? res.statusText, err?.field, err?.hint);
+    if (conforms(ErrorBody, parsed)) {
+      const { errno, message, field, hint } = parsed.error;
+      throw new ApiError(res.status, errno, message, field, hint);
+    }
+    throw new ApiError(res.status, statusErrno(res.status), res.statusText);
   }
-  return parsed as T;
+  return parsed;
 }
+
+const transport: ApiTransport = {
+  send,
+  mismatch: (req, message) => new ApiError(200, 'EPROTO', `${req.method} ${req.url}: ${message}`),
+};
+
+/** Every route of the protocol, typed: `await api.call('map', { params: { id }, body })`. */
+export const api = createApiClient(transport);
 
 function statusErrno(status: number): string {
   if (status === 401) return 'EAUTH';
@@ -68,7 +81,3 @@ function statusErrno(status: number): string {
   if (status === 404) return 'ENOTFOUND';
   return 'EIO';
 }
-
-export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const del = <T>(path: string, body?: unknown) => api<T>('DELETE', path, body);

@@ -6,8 +6,7 @@
  * the stream opens again after a drop, `onReconnected` lets the session
  * re-read who it is (the topics re-send their snapshots by themselves).
  */
-import { apiPaths } from '@vfioscope/protocol';
-import { get } from '../api/rest.ts';
+import { api } from '../api/rest.ts';
 import { liveStore } from '../live/hooks.ts';
 
 export function watchConnection(onReconnected: () => void): () => void {
@@ -26,7 +25,7 @@ export function watchConnection(onReconnected: () => void): () => void {
     // once per failed attempt: the backoff bounds how often the server is asked
     if (s.attempt === probedAttempt) return;
     probedAttempt = s.attempt;
-    get(apiPaths.whoami()).catch(() => {
+    api.call('whoami').catch(() => {
       // 401 is turned into "signed out" by the REST client; anything else: still away
     });
   });

@@ -7,8 +7,8 @@
  * a server that cannot be reached yet (retried by itself).
  */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { apiPaths, type Role, type WhoamiResponse } from '@vfioscope/protocol';
-import { get, ApiError } from '../api/rest.ts';
+import type { Role } from '@vfioscope/protocol';
+import { api, ApiError } from '../api/rest.ts';
 import { authToken, onUnauthorized, setAuthToken } from '../api/auth.ts';
 import { liveStore } from '../live/hooks.ts';
 import { watchConnection } from './connection-watch.ts';
@@ -51,7 +51,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const load = useCallback((quiet = false) => {
     if (!quiet) setState({ status: 'loading' });
     const hadToken = authToken() !== null;
-    get<WhoamiResponse>(apiPaths.whoami()).then(
+    api.call('whoami').then(
       (w) => setState({ status: 'signed-in', role: w.role, tokenId: w.tokenId }),
       (e: unknown) =>
         setState((prev) => {

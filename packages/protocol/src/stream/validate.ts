@@ -4,7 +4,7 @@
  * what it receives. Uses TypeBox's interpreter (no code generation, so it
  * also runs under a strict Content-Security-Policy in the browser).
  */
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ClientMessage, ServerMessage } from './messages.ts';
 
@@ -59,7 +59,7 @@ export function parseServerMessage(raw: string): Parsed<ServerMessage> {
   return check<ServerMessage>(ServerMessage, raw);
 }
 
-/** Does a value conform to a protocol schema? (tests, and clients checking a REST answer) */
-export function conforms(schema: Parameters<typeof Value.Check>[0], value: unknown): boolean {
+/** Does a value conform to a protocol schema? (tests, and clients checking a REST answer) — and then it is of the schema's type. */
+export function conforms<T extends TSchema>(schema: T, value: unknown): value is Static<T> {
   return Value.Check(schema, value);
 }

@@ -5,15 +5,15 @@
  * drawn for a device another process (a VM) holds: rebinding it is not
  * something to do under a running guest.
  */
-import { apiPaths, type BindResponse, type PciDeviceView } from '@vfioscope/protocol';
-import { post } from '../../api/rest.ts';
+import type { PciDeviceView } from '@vfioscope/protocol';
+import { api } from '../../api/rest.ts';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 
 export function DriverControl({ pci }: { pci: PciDeviceView }) {
   const bind = useAction(
-    (driver: string | null) => post<BindResponse>(apiPaths.deviceBind(pci.bdf), { driver }),
+    (driver: string | null) => api.call('deviceBind', { params: { bdf: pci.bdf }, body: { driver } }),
     (r) => (r.driver ? `bound to ${r.driver}` : 'unbound'),
   );
   const onVfio = pci.driver?.startsWith('vfio') ?? false;

@@ -1,25 +1,17 @@
-/** The device's REST actions, typed by the protocol. */
-import {
-  apiPaths,
-  type HotResetResponse,
-  type IrqAction,
-  type IrqActionResponse,
-  type RegionReadResponse,
-  type RegionWriteResponse,
-  type ResetResponse,
-} from '@vfioscope/protocol';
-import { post } from '../../api/rest.ts';
+/** The device's REST actions, typed by the protocol's route table. */
+import type { IrqAction } from '@vfioscope/protocol';
+import { api } from '../../api/rest.ts';
 
-export const resetDevice = (bdf: string) => post<ResetResponse>(apiPaths.deviceReset(bdf));
+export const resetDevice = (bdf: string) => api.call('deviceReset', { params: { bdf } });
 
 /** the functions the operator confirmed go along, so the server refuses if the kernel now names others */
-export const hotResetDevice = (bdf: string, affected: string[]) => post<HotResetResponse>(apiPaths.deviceHotReset(bdf), { affected });
+export const hotResetDevice = (bdf: string, affected: string[]) => api.call('deviceHotReset', { params: { bdf }, body: { affected } });
 
 export const irqAction = (bdf: string, index: number, action: IrqAction, start = 0, count = 1) =>
-  post<IrqActionResponse>(apiPaths.deviceIrq(bdf, index), { action, start, count });
+  api.call('deviceIrq', { params: { bdf, index }, body: { action, start, count } });
 
 export const regionRead = (bdf: string, index: number, offset: string, size: number) =>
-  post<RegionReadResponse>(apiPaths.regionRead(bdf, index), { offset, size });
+  api.call('regionRead', { params: { bdf, index }, body: { offset, size } });
 
 export const regionWrite = (bdf: string, index: number, offset: string, data: string) =>
-  post<RegionWriteResponse>(apiPaths.regionWrite(bdf, index), { offset, data });
+  api.call('regionWrite', { params: { bdf, index }, body: { offset, data } });

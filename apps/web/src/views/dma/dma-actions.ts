@@ -1,6 +1,6 @@
 /** The container's DMA REST actions (VFIO_IOMMU_MAP_DMA / UNMAP_DMA through the server). */
-import { apiPaths, type MapBody, type MapResponse, type UnmapBody, type UnmapResponse } from '@vfioscope/protocol';
-import { del, post } from '../../api/rest.ts';
+import type { MapBody, UnmapBody } from '@vfioscope/protocol';
+import { api } from '../../api/rest.ts';
 
-export const mapDma = (container: number, body: MapBody) => post<MapResponse>(apiPaths.mappings(container), body);
-export const unmapDma = (container: number, body: UnmapBody) => del<UnmapResponse>(apiPaths.mappings(container), body);
+export const mapDma = (container: number, body: MapBody) => api.call('map', { params: { id: container }, body });
+export const unmapDma = (container: number, body: UnmapBody) => api.call('unmap', { params: { id: container }, body });

@@ -6,14 +6,14 @@
  * will not move) — comes back as a toast, like every other action.
  */
 import { useState } from 'react';
-import { apiPaths, formatCpuList, type IrqAffinityResponse, parseCpuList, type VectorRate } from '@vfioscope/protocol';
-import { post } from '../../api/rest.ts';
+import { formatCpuList, parseCpuList, type VectorRate } from '@vfioscope/protocol';
+import { api } from '../../api/rest.ts';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { toast } from '../../components/toasts.ts';
 import { toApiError } from '../../components/useAction.ts';
 import { vectorName } from './storm-model.ts';
 
-export const setIrqAffinity = (key: string, cpus: number[]) => post<IrqAffinityResponse>(apiPaths.irqAffinity(), { key, cpus });
+export const setIrqAffinity = (key: string, cpus: number[]) => api.call('irqAffinity', { body: { key, cpus } });
 
 export function AffinityForm({ r }: { r: VectorRate }) {
   const [text, setText] = useState(r.affinity ?? '');

@@ -7,8 +7,8 @@
  */
 import { memo, useEffect, useMemo, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { type Alert, apiPaths, type HistoryResponse, type KernelAlert, type PciDeviceView, type StormAlert } from '@vfioscope/protocol';
-import { get } from '../../api/rest.ts';
+import type { Alert, KernelAlert, PciDeviceView, StormAlert } from '@vfioscope/protocol';
+import { api } from '../../api/rest.ts';
 import { deviceHref } from '../../app/router.ts';
 import { niceAxis } from '../../format/axis-ticks.ts';
 import { ownerLabel } from '../../format/owner.ts';
@@ -37,7 +37,7 @@ export const AlertHistory = memo(function AlertHistory({
   const worst = activeStorms(alerts)[0]?.key;
   const current = vectors.find((v) => v.key === chosen) ?? vectors.find((v) => v.key === worst) ?? vectors[0];
   const history = useAction(
-    (key: string) => get<HistoryResponse>(`${apiPaths.irqHistory()}?key=${encodeURIComponent(key)}&resolution=1s`),
+    (key: string) => api.call('irqHistory', { query: { key, resolution: '1s' } }),
     () => 'loaded',
   );
   // only a storm has a rate history

@@ -8,15 +8,8 @@
  */
 import { contextTitle } from '../../format/iommu.ts';
 import { type ReactNode, useState } from 'react';
-import {
-  apiPaths,
-  type BindResponse,
-  type CloseGroupResponse,
-  type GroupView,
-  type OpenGroupResponse,
-  type PciDeviceView,
-} from '@vfioscope/protocol';
-import { post } from '../../api/rest.ts';
+import type { GroupView, PciDeviceView } from '@vfioscope/protocol';
+import { api } from '../../api/rest.ts';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { toast } from '../../components/toasts.ts';
 import { toApiError } from '../../components/useAction.ts';
@@ -76,7 +69,7 @@ export function useOpenGroup(g: GroupView, devices: PciDeviceView[]) {
     open: (container?: number) =>
       run(
         `Open group ${g.id}`,
-        () => post<OpenGroupResponse>(apiPaths.groupOpen(g.id), container === undefined ? {} : { container }),
+        () => api.call('groupOpen', { params: { group: g.id }, body: container === undefined ? {} : { container } }),
         (r) => [
           `Group ${r.group} opened in ${contextTitle(r.kind, r.container).replace(/^C/, 'c')}`,
           r.devices?.length ? `device fds open: ${r.devices.join(', ')}` : undefined,
@@ -97,7 +90,7 @@ export function ReleaseButton({ g }: { g: GroupView }) {
       onClick={() =>
         run(
           `Release group ${g.id}`,
-          () => post<CloseGroupResponse>(apiPaths.groupClose(g.id)),
+          () => api.call('groupClose', { params: { group: g.id } }),
           () => [`Group ${g.id} released`, held ? `torn down: ${releaseSummary(held)}` : undefined],
         )
       }
@@ -138,7 +131,7 @@ export function BindBlockersButton({ g, devices }: { g: GroupView; devices: PciD
     for (const b of blockers) {
       const ok = await run(
         `Bind ${b.bdf} to vfio-pci`,
-        () => post<BindResponse>(apiPaths.deviceBind(b.bdf), { driver: 'vfio-pci' }),
+        () => api.call('deviceBind', { params: { bdf: b.bdf }, body: { driver: 'vfio-pci' } }),
         () => [`${b.bdf} left ${b.driver}, now on vfio-pci`],
       );
       if (ok === undefined) return;
