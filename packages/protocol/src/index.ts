@@ -20,6 +20,7 @@ export * from './rest/reset.ts';
 export * from './rest/containers.ts';
 export * from './rest/telemetry.ts';
 export * from './rest/alerts.ts';
+export * from './rest/hosts.ts';
 export * from './rest/openapi.ts';
 export * from './stream/topics.ts';
 export * from './stream/messages.ts';

@@ -9,8 +9,11 @@ import type { FastifyRequest } from 'fastify';
 
 const store = new AsyncLocalStorage<string>();
 
+/** "alice (operator)"; a hub's token acting for someone: "fleet (operator) for alice (operator)" */
 export function actorOf(req: FastifyRequest): string {
-  return req.principal ? `${req.principal.tokenId} (${req.principal.role})` : 'anonymous';
+  const p = req.principal;
+  if (!p) return 'anonymous';
+  return `${p.tokenId} (${p.role})${p.onBehalfOf !== undefined ? ` for ${p.onBehalfOf}` : ''}`;
 }
 
 /** Run a backend call for the request's principal; marks the request as having reached the backend. */

@@ -59,8 +59,15 @@ export async function writeIntent(req: FastifyRequest, _reply: FastifyReply): Pr
   }
 }
 
-function who(req: FastifyRequest): { tokenId: string | null; role: string | null; remote: string } {
-  return { tokenId: req.principal?.tokenId ?? null, role: req.principal?.role ?? null, remote: req.ip };
+export function who(req: FastifyRequest): { tokenId: string | null; role: string | null; remote: string; onBehalfOf?: string } {
+  const p = req.principal;
+  return {
+    tokenId: p?.tokenId ?? null,
+    role: p?.role ?? null,
+    remote: req.ip,
+    // a hub's token: the person the hub acts for (auth/on-behalf-of.ts)
+    ...(p?.onBehalfOf !== undefined ? { onBehalfOf: p.onBehalfOf } : {}),
+  };
 }
 
 function routeLabel(req: FastifyRequest): string {

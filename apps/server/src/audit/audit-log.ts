@@ -25,6 +25,10 @@ interface Who {
   tokenId: string | null;
   role: string | null;
   remote: string;
+  /** the person a hub's token acted for, as the hub named them (x-vfioscope-on-behalf-of) */
+  onBehalfOf?: string;
+  /** the fleet host a hub forwarded the action to (absent: this server's own host) */
+  host?: string;
 }
 
 export type AuditRecord =

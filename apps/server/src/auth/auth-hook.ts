@@ -11,6 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TOKEN_QUERY_PARAM } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
+import { actingFor } from './on-behalf-of.ts';
 import { authenticate, queryToken, requireRole, setLoginCookie } from './request-auth.ts';
 import { checkCrossSite, checkHost } from './request-origin.ts';
 
@@ -20,7 +21,7 @@ export function registerAuthHook(app: FastifyInstance, ctx: ServerContext): void
     checkHost(req, ctx.allowedHosts);
     const isUpgrade = req.headers.upgrade?.toLowerCase() === 'websocket';
     checkCrossSite(req, ctx.allowedOrigins, isUpgrade);
-    req.principal = authenticate(ctx.tokens, req);
+    req.principal = actingFor(req, authenticate(ctx.tokens, req));
     const role = req.is404 ? 'public' : req.routeOptions.config.role;
     if (role === undefined) throw new Error(`route ${req.routeOptions.url ?? '?'} has no role`); // unreachable: requireDeclaredRoles
     if (role !== 'public') {

@@ -14,9 +14,19 @@ describe('token files', () => {
     ]);
   });
 
+  it('reads a hub token as an operator that is marked a hub', () => {
+    expect(parseTokenFile('hub:eeeeeeee5\n')).toEqual([{ role: 'operator', hub: true, token: 'eeeeeeee5' }]);
+    expect(parseTokenFile('[{"token":"ffffffff6","role":"hub","id":"fleet"}]')).toEqual([
+      { token: 'ffffffff6', role: 'operator', hub: true, id: 'fleet' },
+    ]);
+    const s = new TokenStore(parseTokenFile('hub:eeeeeeee5\noperator:gggggggg7'));
+    expect(s.check('eeeeeeee5')).toEqual({ role: 'operator', hub: true, tokenId: tokenId('eeeeeeee5') });
+    expect(s.check('gggggggg7')).toEqual({ role: 'operator', tokenId: tokenId('gggggggg7') });
+  });
+
   it('names the line or entry that is wrong', () => {
-    expect(() => parseTokenFile('admin:xxxxxxxx', 't.txt')).toThrow('t.txt:1: expected "viewer:TOKEN" or "operator:TOKEN"');
-    expect(() => parseTokenFile('[{"token":"x","role":"root"}]', 't.json')).toThrow('tokens[0].role must be "viewer" or "operator"');
+    expect(() => parseTokenFile('admin:xxxxxxxx', 't.txt')).toThrow('t.txt:1: expected "viewer:TOKEN", "operator:TOKEN" or "hub:TOKEN"');
+    expect(() => parseTokenFile('[{"token":"x","role":"root"}]', 't.json')).toThrow('tokens[0].role must be "viewer", "operator" or "hub"');
     expect(() => parseTokenFile('{"tokens":', 't.json')).toThrow('not valid JSON');
     expect(() => parseTokenFile('\n# nothing\n', 't.txt')).toThrow('no tokens');
   });
