@@ -31,6 +31,8 @@ import {
 } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler } from './errors.ts';
+import type { FleetOptions } from './fleet/fleet.ts';
+import { registerFleet } from './fleet/register.ts';
 import { clientErrorHandler, frameworkErrors, refuseConnect } from './http/framework-errors.ts';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './http/json-body.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -83,6 +85,8 @@ export interface AppOptions {
   autoTick?: boolean;
   /** wall clock for telemetry and stream timestamps */
   clock?: () => number;
+  /** this host's name and the peers it fronts (serve --name, --peers) */
+  fleet?: FleetOptions;
 }
 
 export interface VfioApp {
@@ -210,6 +214,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerIrqRoutes(app, ctx);
   registerContainerRoutes(app, ctx);
   registerTelemetryRoutes(app, ctx);
+  registerFleet(app, ctx, streamHub, opts.fleet);
   registerStreamRoute(app, ctx, streamHub);
   const metrics = createMetrics(ctx, streamHub, {
     maxVectors: opts.metricsMaxVectors === undefined ? DEFAULT_METRICS_MAX_VECTORS : opts.metricsMaxVectors,

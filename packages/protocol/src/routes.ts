@@ -43,6 +43,7 @@ import {
   UnmapResponse,
 } from './rest/containers.ts';
 import { AlertsResponse } from './rest/alerts.ts';
+import { HostsResponse } from './rest/hosts.ts';
 import {
   EventsQuery,
   EventsResponse,
@@ -277,6 +278,13 @@ export const routes = {
     response: IrqAffinityResponse,
   }),
   alerts: route({ method: 'GET', path: `${P}/alerts`, role: 'viewer', summary: 'storm and kernel alerts', response: AlertsResponse }),
+  hosts: route({
+    method: 'GET',
+    path: `${P}/hosts`,
+    role: 'viewer',
+    summary: 'this host and its peers (serve --peers): up or down since when, and their fleet figures',
+    response: HostsResponse,
+  }),
   pinned: route({
     method: 'GET',
     path: `${P}/pinned`,

@@ -16,7 +16,10 @@ import {
   isLoopback,
   parseListen,
 } from '../config.ts';
+import { defaultHostName, type FleetOptions } from '../fleet/fleet.ts';
+import { loadPeersFile } from '../fleet/peers-file.ts';
 import { listen, sessionToken, shutdownOnSignals } from '../server.ts';
+import { HOST_NAME_PATTERN } from '@vfioscope/protocol';
 import { DEFAULT_STORM_CONFIG as STORM, type StormConfig } from '@vfioscope/telemetry';
 import { parseFlags, numberFlag, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { backendKind, openBackend } from './backend.ts';
@@ -53,6 +56,11 @@ Options:
   --log-max-bytes N       rotate audit.log and events.jsonl past N bytes (default 64 MiB); rotated audit
                           files are kept, events files beyond --log-keep are deleted
   --log-keep N            rotated events.jsonl files to keep (default ${DEFAULT_LOG_KEEP})
+  --name NAME             this host's name in a fleet (default: the machine's hostname)
+  --peers FILE            also front these vfioscope servers: a JSON array of
+                          {"name", "url", "tokenFile", "ca"?}; GET /api/v1/hosts lists them, every route is
+                          reachable per host under /api/v1/hosts/NAME/…, stream topics as hosts/NAME/TOPIC
+                          (see README, "A fleet of servers")
   --storm-rate N          a vector above N interrupts/s for the sustain window is a storm (default ${STORM.absoluteRate})
   --storm-multiple X      ... or above X times its own baseline (default ${STORM.baselineMultiple})
   --storm-intx-loop N     INTx fire+unmask cycles/s that count as an unmask-loop storm (default ${STORM.intxUnmaskLoopRate})
@@ -78,6 +86,8 @@ const SPEC = {
   'metrics-max-vectors': { value: true },
   'log-max-bytes': { value: true },
   'log-keep': { value: true },
+  name: { value: true },
+  peers: { value: true },
   'storm-rate': { value: true },
   'storm-multiple': { value: true },
   'storm-intx-loop': { value: true },
@@ -104,6 +114,21 @@ export function metricsMaxVectorsFlag(args: ParsedArgs): number | null {
   const n = numberFlag(args, 'metrics-max-vectors', 0, 1e7) ?? DEFAULT_METRICS_MAX_VECTORS;
   if (!Number.isInteger(n)) throw new UsageError(`--metrics-max-vectors must be a whole number, got ${n}`);
   return n === 0 ? null : n;
+}
+
+/** --name and --peers: this host's name, and the peers file read and checked whole before anything starts. */
+export function fleetFlags(args: ParsedArgs): FleetOptions {
+  const given = stringFlag(args, 'name');
+  if (given !== undefined && !new RegExp(HOST_NAME_PATTERN).test(given))
+    throw new UsageError(`--name must be 1–63 letters, digits, ".", "_" or "-", starting with a letter or digit, got "${given}"`);
+  const name = given ?? defaultHostName();
+  const file = stringFlag(args, 'peers');
+  if (file === undefined) return { name };
+  try {
+    return { name, peers: loadPeersFile(file, name) };
+  } catch (e) {
+    throw new UsageError(`--peers: ${(e as Error).message}`);
+  }
 }
 
 function iommuFlag(v: string | undefined): IommuMode {
@@ -186,6 +211,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const logMaxBytes = numberFlag(args, 'log-max-bytes', 4096, 2 ** 40);
   const logKeep = numberFlag(args, 'log-keep', 0, 10_000);
   const maxVectors = metricsMaxVectorsFlag(args);
+  const fleet = fleetFlags(args);
 
   const host = await openBackend(kind, stringFlag(args, 'scenario'));
   const topo = await readTopology(host);
@@ -205,6 +231,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     metricsPublic: args.flags['metrics-public'] === true,
     metricsMaxVectors: maxVectors,
     iommu,
+    fleet,
     ...(tls ? { tls } : {}),
     ...(logMaxBytes !== undefined ? { logMaxBytes } : {}),
     ...(logKeep !== undefined ? { logKeep } : {}),
@@ -235,6 +262,8 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   } else {
     io.out(`\n  Listening on ${base} — ${tokens.list().length} tokens from ${tokenFile}\n\n`);
   }
+  if (fleet.peers?.length)
+    io.out(`  fleet: this host is "${fleet.name}", fronting ${fleet.peers.map((p) => `${p.name} (${p.url.origin})`).join(', ')}\n`);
   // keep running until a signal
   return new Promise<number>(() => undefined);
 }

@@ -11,7 +11,7 @@
  * bounded by the cap plus one message, however slow the client reads.
  */
 import type { WebSocket } from 'ws';
-import { parseTopic, PROTOCOL_VERSION, type ServerMessage, type TopicKind } from '@vfioscope/protocol';
+import { hostTopic, parseTopic, PROTOCOL_VERSION, type ServerMessage, type TopicKind } from '@vfioscope/protocol';
 import type { Principal } from '../auth/tokens.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiProblem } from '../errors.ts';
@@ -26,6 +26,21 @@ import { knownDevice } from '../validation.ts';
 
 /** each device or mappings topic costs work every tick: a connection may hold this many */
 export const MAX_TOPICS_PER_CLIENT = 256;
+
+/** Topics of other hosts ("hosts/<name>/…", a hub's peers): served by the fleet's relay, not by producers here. */
+export interface RemoteTopics {
+  /** add a subscriber (a fresh snapshot follows); a problem when the topic cannot be had */
+  subscribe(client: StreamClient, topic: string): ApiProblem | null;
+  release(client: StreamClient, topic: string): void;
+}
+
+/** A topic's one spelling: a BDF in lowercase, on this host or a peer. */
+function canonicalTopic(raw: string): string {
+  const remote = hostTopic(raw);
+  if (remote) return `hosts/${remote.host}/${remote.topic}`;
+  const parsed = parseTopic(raw);
+  return parsed?.kind === 'device' ? `device:${parsed.bdf}` : raw;
+}
 
 interface TopicState {
   topic: string;
@@ -56,6 +71,8 @@ export class StreamHub {
   private readonly failing = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly stats: HubStats = { clients: 0, topics: 0, ticks: 0, lastTickMs: 0, skippedDeltas: 0, healingSnapshots: 0 };
+  /** the fleet's relay of peer topics (set when the app is built) */
+  remote: RemoteTopics | null = null;
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -88,6 +105,10 @@ export class StreamHub {
 
   async subscribe(client: StreamClient, topics: readonly string[]): Promise<void> {
     for (const raw of topics) {
+      if (this.remote && hostTopic(raw)) {
+        this.subscribeRemote(client, raw, this.remote);
+        continue;
+      }
       const parsed = parseTopic(raw);
       if (!parsed) {
         this.sendTo(client, {
@@ -128,11 +149,28 @@ export class StreamHub {
     }
   }
 
+  private subscribeRemote(client: StreamClient, raw: string, remote: RemoteTopics): void {
+    const topic = canonicalTopic(raw);
+    if (!client.topics.has(topic) && client.topics.size >= MAX_TOPICS_PER_CLIENT) {
+      this.sendTo(client, {
+        type: 'error',
+        topic: raw,
+        error: { errno: 'E2BIG', message: `at most ${MAX_TOPICS_PER_CLIENT} topics per connection`, field: 'topics' },
+      });
+      return;
+    }
+    const problem = remote.subscribe(client, topic);
+    if (problem) {
+      this.sendTo(client, { type: 'error', topic: raw, error: { errno: problem.errno, message: problem.message, field: 'topics' } });
+      return;
+    }
+    client.topics.set(topic, false); // its staleness is the relay's to track
+  }
+
   unsubscribe(client: StreamClient, topics: readonly string[]): void {
     const done: string[] = [];
     for (const raw of topics) {
-      const parsed = parseTopic(raw);
-      const topic = parsed?.kind === 'device' ? `device:${parsed.bdf}` : raw;
+      const topic = canonicalTopic(raw);
       if (client.topics.delete(topic)) {
         this.release(topic, client);
         done.push(topic);
@@ -234,7 +272,10 @@ export class StreamHub {
 
   private release(topic: string, client: StreamClient): void {
     const state = this.topics.get(topic);
-    if (!state) return;
+    if (!state) {
+      this.remote?.release(client, topic);
+      return;
+    }
     state.subscribers.delete(client);
     if (state.subscribers.size === 0) {
       this.topics.delete(topic);

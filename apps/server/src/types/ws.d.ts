@@ -14,6 +14,8 @@ declare module 'ws' {
     /** TLS: trust these CAs (wss:), and the name to check the certificate against */
     ca?: string | Buffer;
     servername?: string;
+    /** ms the opening handshake may take before the connection is given up */
+    handshakeTimeout?: number;
   }
 
   export class WebSocket extends EventEmitter {
@@ -39,7 +41,10 @@ declare module 'ws' {
     on(event: 'close', listener: (code: number, reason: Buffer) => void): this;
     on(event: 'open', listener: () => void): this;
     on(event: 'error', listener: (err: Error) => void): this;
-    on(event: 'unexpected-response', listener: (req: unknown, res: { statusCode: number; headers: IncomingHttpHeaders }) => void): this;
+    on(
+      event: 'unexpected-response',
+      listener: (req: unknown, res: { statusCode: number; headers: IncomingHttpHeaders; resume(): void }) => void,
+    ): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
     once(event: 'message', listener: (data: RawData, isBinary: boolean) => void): this;
     once(event: 'close', listener: (code: number, reason: Buffer) => void): this;

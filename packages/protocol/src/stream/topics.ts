@@ -12,33 +12,54 @@ import { TopologyResponse } from '../rest/topology.ts';
 import { DeviceStateView } from '../rest/devices.ts';
 import { ContainerView, MappingRow } from '../rest/containers.ts';
 import { Alert } from '../rest/alerts.ts';
+import { HOST_NAME_SOURCE } from '../rest/hosts.ts';
 import { DeviceResetView } from '../rest/reset.ts';
 import { DmaEntriesStat, HistoryPoint, IommuFaultRate, LogEvent, PinnedStat, VectorRate } from '../rest/telemetry.ts';
 
 export const TOPIC_KINDS = ['topology', 'host', 'irq-rates', 'device', 'mappings', 'pinned', 'events', 'alerts'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
-/** "topology" | "host" | "irq-rates" | "pinned" | "events" | "alerts" | "device:<bdf>" | "mappings:<container id>" */
+const LOCAL_TOPIC =
+  '(topology|host|irq-rates|pinned|events|alerts|device:[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]|mappings:[0-9]{1,9})';
+
+/**
+ * "topology" | "host" | "irq-rates" | "pinned" | "events" | "alerts" | "device:<bdf>" | "mappings:<container id>",
+ * each also as "hosts/<name>/<topic>": that topic of a peer of this server (serve --peers), relayed.
+ */
 export const Topic = Type.String({
-  pattern:
-    '^(topology|host|irq-rates|pinned|events|alerts|device:[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]|mappings:[0-9]{1,9})$',
-  description: 'a stream topic',
+  pattern: `^(hosts/${HOST_NAME_SOURCE}/)?${LOCAL_TOPIC}$`,
+  description: 'a stream topic, optionally of a peer host ("hosts/<name>/<topic>")',
 });
-export type Topic = 'topology' | 'host' | 'irq-rates' | 'pinned' | 'events' | 'alerts' | `device:${string}` | `mappings:${number}`;
+export type LocalTopic = 'topology' | 'host' | 'irq-rates' | 'pinned' | 'events' | 'alerts' | `device:${string}` | `mappings:${number}`;
+export type Topic = LocalTopic | `hosts/${string}/${LocalTopic}`;
 
 export type ParsedTopic =
   | { kind: 'topology' | 'host' | 'irq-rates' | 'pinned' | 'events' | 'alerts' }
   | { kind: 'device'; bdf: string }
   | { kind: 'mappings'; container: number };
 
-const TOPIC_RE = new RegExp(Topic.pattern!);
+const TOPIC_RE = new RegExp(`^${LOCAL_TOPIC}$`);
+const HOST_TOPIC_RE = new RegExp(`^hosts/(${HOST_NAME_SOURCE})/(${LOCAL_TOPIC})$`);
 
-/** Parse a topic name; null when it is not one. BDFs are normalised to lowercase. */
+/** Parse a topic of this host; null when it is not one (a peer's "hosts/<name>/…" included: see hostTopic). BDFs are normalised to lowercase. */
 export function parseTopic(topic: string): ParsedTopic | null {
   if (!TOPIC_RE.test(topic)) return null;
   if (topic.startsWith('device:')) return { kind: 'device', bdf: topic.slice(7).toLowerCase() };
   if (topic.startsWith('mappings:')) return { kind: 'mappings', container: Number(topic.slice(9)) };
   return { kind: topic as 'topology' };
+}
+
+/** "hosts/<name>/<topic>" → the host and its own topic name (a BDF lowercased); null for a topic of this host or a malformed one. */
+export function hostTopic(topic: string): { host: string; topic: string } | null {
+  const m = HOST_TOPIC_RE.exec(topic);
+  if (!m) return null;
+  const inner = m[2]!;
+  return { host: m[1]!, topic: inner.startsWith('device:') ? inner.toLowerCase() : inner };
+}
+
+/** A topic of a peer host, as a hub's client subscribes to it. */
+export function onHost<T extends LocalTopic>(host: string, topic: T): `hosts/${string}/${T}` {
+  return `hosts/${host}/${topic}`;
 }
 
 export function deviceTopic(bdf: string): `device:${string}` {
