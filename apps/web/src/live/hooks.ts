@@ -4,8 +4,8 @@
  * (at most once per animation frame).
  */
 import { useCallback, useSyncExternalStore } from 'react';
-import { deviceTopic, mappingsTopic, type Topic } from '@vfioscope/protocol';
-import { LiveStore, type TopicReducer, type TopicState } from './live-store.ts';
+import { deviceTopic, mappingsTopic, type StreamKind, type Topic } from '@vfioscope/protocol';
+import { LiveStore, TopicModel, type TopicState } from './live-store.ts';
 import { wireCodec } from './wire-codec.ts';
 import {
   alertsReducer,
@@ -22,23 +22,35 @@ export const liveStore = new LiveStore(wireCodec);
 
 const EMPTY: TopicState<never> = { state: undefined, seq: -1, updatedAt: 0, error: null };
 
-export function useTopic<S>(topic: Topic | null, reducer: TopicReducer<S>): TopicState<S> {
+/** One model per kind of client state: the state of each topic lives in it, typed by its reducer. */
+export const models = {
+  topology: new TopicModel(topologyReducer),
+  host: new TopicModel(hostReducer),
+  rates: new TopicModel(ratesReducer),
+  pinned: new TopicModel(pinnedReducer),
+  events: new TopicModel(eventsReducer),
+  alerts: new TopicModel(alertsReducer),
+  device: new TopicModel(deviceReducer),
+  mappings: new TopicModel(mappingsReducer),
+};
+
+export function useTopic<K extends StreamKind, S>(topic: Topic | null, model: TopicModel<K, S>): TopicState<S> {
   const subscribe = useCallback(
-    (onChange: () => void) => (topic === null ? () => {} : liveStore.subscribe(topic, reducer, onChange)),
-    [topic, reducer],
+    (onChange: () => void) => (topic === null ? () => {} : liveStore.subscribe(topic, model, onChange)),
+    [topic, model],
   );
-  const read = useCallback(() => (topic === null ? EMPTY : (liveStore.read<S>(topic) ?? EMPTY)), [topic]);
+  const read = useCallback(() => (topic === null ? EMPTY : liveStore.read(topic, model)), [topic, model]);
   return useSyncExternalStore(subscribe, read);
 }
 
-export const useTopology = () => useTopic('topology', topologyReducer);
-export const useHostLive = () => useTopic('host', hostReducer);
-export const useRates = () => useTopic('irq-rates', ratesReducer);
-export const usePinned = () => useTopic('pinned', pinnedReducer);
-export const useEvents = () => useTopic('events', eventsReducer);
-export const useAlerts = () => useTopic('alerts', alertsReducer);
-export const useDeviceLive = (bdf: string | null) => useTopic(bdf === null ? null : deviceTopic(bdf), deviceReducer);
-export const useMappings = (container: number | null) => useTopic(container === null ? null : mappingsTopic(container), mappingsReducer);
+export const useTopology = () => useTopic('topology', models.topology);
+export const useHostLive = () => useTopic('host', models.host);
+export const useRates = () => useTopic('irq-rates', models.rates);
+export const usePinned = () => useTopic('pinned', models.pinned);
+export const useEvents = () => useTopic('events', models.events);
+export const useAlerts = () => useTopic('alerts', models.alerts);
+export const useDeviceLive = (bdf: string | null) => useTopic(bdf === null ? null : deviceTopic(bdf), models.device);
+export const useMappings = (container: number | null) => useTopic(container === null ? null : mappingsTopic(container), models.mappings);
 
 /** the stream socket's state: connecting, open or closed (with the next retry) */
 export function useConnection() {

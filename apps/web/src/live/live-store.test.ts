@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LiveStore, type TopicReducer } from './live-store.ts';
+import type { ClientMessage } from '@vfioscope/protocol';
+import { LiveStore, TopicModel } from './live-store.ts';
 import { wireCodec } from './wire-codec.ts';
 import type { StreamClientOptions } from './stream-client.ts';
 
@@ -15,13 +16,15 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const counter: TopicReducer<number[]> = {
-  snapshot: (d) => [(d as { n: number }).n],
-  delta: (s, d) => [...s, (d as { n: number }).n],
-};
+/** the seqs of the events each message carried: which messages were applied, in order */
+const counter = new TopicModel({
+  kind: 'events',
+  snapshot: (d) => d.events.map((e) => e.seq),
+  delta: (s: number[], d) => [...s, ...d.events.map((e) => e.seq)],
+});
 
 function setup() {
-  const sent: unknown[] = [];
+  const sent: ClientMessage[] = [];
   let opts!: StreamClientOptions;
   const store = new LiveStore(wireCodec, (o) => {
     opts = o;
@@ -29,7 +32,7 @@ function setup() {
       start: () => o.onOpen(),
       stop: () => {},
       restart: () => {},
-      send: (m: unknown) => {
+      send: (m: ClientMessage) => {
         sent.push(m);
         return true;
       },
@@ -40,8 +43,15 @@ function setup() {
   return { store, sent, receive };
 }
 
-const snapshot = (topic: string, seq: number, n: number) => ({ type: 'snapshot', kind: 'events', topic, seq, data: { n } });
-const delta = (topic: string, seq: number, n: number) => ({ type: 'delta', kind: 'events', topic, seq, data: { n } });
+const event = (n: number) => ({ seq: n, ts: n, kind: 'info', message: `event ${n}` });
+const snapshot = (topic: string, seq: number, n: number) => ({
+  type: 'snapshot',
+  kind: 'events',
+  topic,
+  seq,
+  data: { events: [event(n)] },
+});
+const delta = (topic: string, seq: number, n: number) => ({ type: 'delta', kind: 'events', topic, seq, data: { events: [event(n)] } });
 
 describe('LiveStore', () => {
   it('remembers when live data last arrived, for "as of" while offline, and forgets it on start', () => {
@@ -52,7 +62,7 @@ describe('LiveStore', () => {
     receive(snapshot('events', 1, 1));
     expect(store.dataAt()).toBe(1_000_000);
     vi.setSystemTime(1_005_000);
-    receive({ type: 'hello', protocolVersion: 1 }); // not data: the age stays
+    receive({ type: 'hello', version: 1, role: 'viewer', backend: 'sim', tickHz: 10, heartbeatMs: 5000 }); // not data: the age stays
     expect(store.dataAt()).toBe(1_000_000);
     store.start();
     expect(store.dataAt()).toBeNull();
@@ -77,7 +87,7 @@ describe('LiveStore', () => {
     receive(snapshot('events', 5, 1));
     receive(delta('events', 6, 2));
     receive(delta('events', 7, 3));
-    expect(store.read<number[]>('events')?.state).toEqual([1, 2, 3]);
+    expect(store.read('events', counter).state).toEqual([1, 2, 3]);
     expect(listener).not.toHaveBeenCalled();
     vi.advanceTimersByTime(150);
     expect(listener).toHaveBeenCalledTimes(1);
@@ -89,12 +99,12 @@ describe('LiveStore', () => {
     receive(snapshot('events', 1, 10));
     receive(delta('events', 1, 99)); // duplicate
     receive(delta('events', 3, 30)); // seq 2 was lost
-    expect(store.read<number[]>('events')?.state).toEqual([10]);
+    expect(store.read('events', counter).state).toEqual([10]);
     receive(snapshot('events', 4, 40));
     receive(delta('events', 5, 50));
-    expect(store.read<number[]>('events')?.state).toEqual([40, 50]);
+    expect(store.read('events', counter).state).toEqual([40, 50]);
     // the server sends a fresh snapshot itself; no extra subscribe was needed here
-    expect(sent.filter((m) => (m as { type: string }).type === 'subscribe')).toHaveLength(1);
+    expect(sent.filter((m) => m.type === 'subscribe')).toHaveLength(1);
   });
 
   it('asks for a snapshot again when deltas keep missing for a while', () => {
@@ -104,13 +114,38 @@ describe('LiveStore', () => {
     receive(delta('events', 3, 30));
     vi.advanceTimersByTime(3500);
     receive(delta('events', 40, 30));
-    expect(sent.filter((m) => (m as { type: string }).type === 'subscribe')).toHaveLength(2);
+    expect(sent.filter((m) => m.type === 'subscribe')).toHaveLength(2);
   });
 
   it("keeps the server's refusal of a topic as its error", () => {
     const { store, receive } = setup();
     store.subscribe('device:0000:99:00.0', counter, () => {});
     receive({ type: 'error', topic: 'device:0000:99:00.0', error: { errno: 'ENOTFOUND', message: 'no such device' } });
-    expect(store.read('device:0000:99:00.0')?.error).toBe('ENOTFOUND: no such device');
+    expect(store.read('device:0000:99:00.0', counter).error).toBe('ENOTFOUND: no such device');
+  });
+
+  it('drops a frame that is not a protocol message, and a message of another kind than the topic’s model', () => {
+    const { store, receive } = setup();
+    store.subscribe('events', counter, () => {});
+    receive(snapshot('events', 1, 10));
+    receive({ type: 'delta', kind: 'events', topic: 'events', seq: 2, data: { n: 3 } }); // not an EventsDelta
+    expect(store.read('events', counter)).toMatchObject({ state: [10], seq: 1 });
+    receive({ type: 'delta', kind: 'alerts', topic: 'events', seq: 2, data: { upsert: [] } }); // a protocol message, another kind
+    expect(store.read('events', counter).state).toEqual([10]);
+    receive(delta('events', 3, 30));
+    expect(store.read('events', counter).state).toEqual([10, 30]);
+  });
+
+  it('gives a second model of a topic already flowing its own state, from a fresh snapshot', () => {
+    const { store, receive, sent } = setup();
+    const lengths = new TopicModel({ kind: 'events', snapshot: (d) => d.events.length, delta: (n: number, d) => n + d.events.length });
+    store.subscribe('events', counter, () => {});
+    receive(snapshot('events', 1, 10));
+    store.subscribe('events', lengths, () => {});
+    expect(sent.filter((m) => m.type === 'subscribe')).toHaveLength(2);
+    receive(snapshot('events', 2, 20));
+    receive(delta('events', 3, 30));
+    expect(store.read('events', counter).state).toEqual([20, 30]);
+    expect(store.read('events', lengths).state).toBe(2);
   });
 });

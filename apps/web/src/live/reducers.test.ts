@@ -68,7 +68,16 @@ describe('reducers', () => {
   });
 
   it('topology: a new topology keeps the objects of groups that did not change', () => {
-    const g = (id: number, viable = true) => ({ id, devices: [], viable, blockers: [], owners: [], container: null, openDevices: [] });
+    const g = (id: number, viable = true) => ({
+      id,
+      devices: [],
+      viable,
+      blockers: [],
+      owners: [],
+      container: null,
+      openDevices: [],
+      held: null,
+    });
     const s0 = topologyReducer.snapshot({ groups: [g(1), g(2)], devices: [] }, undefined);
     const s1 = topologyReducer.delta(s0, { groups: [g(1), g(2, false)], devices: [] });
     expect(s1.groups[0]).toBe(s0.groups[0]);

@@ -6,20 +6,11 @@
  */
 import type {
   Alert,
-  AlertsDelta,
-  AlertsSnapshot,
-  DeviceDelta,
   DeviceSnapshot,
-  EventsSnapshot,
   HistoryPoint,
-  HostDelta,
   HostSnapshot,
-  IrqRatesDelta,
-  IrqRatesSnapshot,
   LogEvent,
   MappingRow,
-  MappingsDelta,
-  MappingsSnapshot,
   PinnedSnapshot,
   TopologyResponse,
   VectorRate,
@@ -46,18 +37,17 @@ function keepUnchanged<T>(prev: T[], next: T[], key: (x: T) => string | number):
   });
 }
 
-export const topologyReducer: TopicReducer<TopologyResponse> = {
+export const topologyReducer: TopicReducer<'topology', TopologyResponse> = {
+  kind: 'topology',
   snapshot: (data, prev) => topologyReducer.delta(prev ?? { groups: [], devices: [] }, data),
   // the server sends the whole topology again when it changed
-  delta: (s, data) => {
-    const d = data as TopologyResponse;
-    return { groups: keepUnchanged(s.groups, d.groups, (g) => g.id), devices: keepUnchanged(s.devices, d.devices, (x) => x.bdf) };
-  },
+  delta: (s, d) => ({ groups: keepUnchanged(s.groups, d.groups, (g) => g.id), devices: keepUnchanged(s.devices, d.devices, (x) => x.bdf) }),
 };
 
-export const hostReducer: TopicReducer<HostSnapshot> = {
-  snapshot: (data) => data as HostSnapshot,
-  delta: (s, data) => ({ ...s, live: (data as HostDelta).live }),
+export const hostReducer: TopicReducer<'host', HostSnapshot> = {
+  kind: 'host',
+  snapshot: (data) => data,
+  delta: (s, data) => ({ ...s, live: data.live }),
 };
 
 export interface RatesState {
@@ -75,14 +65,13 @@ function withTotal(total: HistoryPoint[], t: number, byKey: Map<string, VectorRa
   return next;
 }
 
-export const ratesReducer: TopicReducer<RatesState> = {
-  snapshot: (data, prev) => {
-    const d = data as IrqRatesSnapshot;
+export const ratesReducer: TopicReducer<'irq-rates', RatesState> = {
+  kind: 'irq-rates',
+  snapshot: (d, prev) => {
     const byKey = new Map(d.rates.map((r) => [r.key, r]));
     return { t: d.t, byKey, total: withTotal(prev?.total ?? [], d.t, byKey) };
   },
-  delta: (s, data) => {
-    const d = data as IrqRatesDelta;
+  delta: (s, d) => {
     const byKey = new Map(s.byKey);
     for (const r of d.upsert) byKey.set(r.key, r);
     for (const k of d.remove) byKey.delete(k);
@@ -101,9 +90,9 @@ export interface DeviceLive {
   reset: DeviceSnapshot['reset'];
 }
 
-export const deviceReducer: TopicReducer<DeviceLive> = {
-  snapshot: (data) => {
-    const d = data as DeviceSnapshot;
+export const deviceReducer: TopicReducer<'device', DeviceLive> = {
+  kind: 'device',
+  snapshot: (d) => {
     return {
       bdf: d.bdf,
       t: d.t,
@@ -114,8 +103,7 @@ export const deviceReducer: TopicReducer<DeviceLive> = {
       reset: d.reset,
     };
   },
-  delta: (s, data) => {
-    const d = data as DeviceDelta;
+  delta: (s, d) => {
     const history = new Map<string, HistoryPoint[]>();
     for (const r of d.rates) {
       const prev = s.history.get(r.key) ?? [];
@@ -139,13 +127,12 @@ export interface MappingsState {
   byIova: Map<string, MappingRow>;
 }
 
-export const mappingsReducer: TopicReducer<MappingsState> = {
-  snapshot: (data) => {
-    const d = data as MappingsSnapshot;
+export const mappingsReducer: TopicReducer<'mappings', MappingsState> = {
+  kind: 'mappings',
+  snapshot: (d) => {
     return { container: d.container, total: d.total, byIova: new Map(d.rows.map((r) => [r.iova, r])) };
   },
-  delta: (s, data) => {
-    const d = data as MappingsDelta;
+  delta: (s, d) => {
     const byIova = new Map(s.byIova);
     for (const k of d.remove) byIova.delete(k);
     for (const r of d.add) byIova.set(r.iova, r);
@@ -180,15 +167,17 @@ function withPinnedHistory(prev: Map<number, PinnedPoint[]> | undefined, d: Pinn
   return history;
 }
 
-export const pinnedReducer: TopicReducer<PinnedState> = {
-  snapshot: (data, prev) => ({ latest: data as PinnedSnapshot, history: withPinnedHistory(prev?.history, data as PinnedSnapshot) }),
-  delta: (s, data) => ({ latest: data as PinnedSnapshot, history: withPinnedHistory(s.history, data as PinnedSnapshot) }),
+export const pinnedReducer: TopicReducer<'pinned', PinnedState> = {
+  kind: 'pinned',
+  snapshot: (data, prev) => ({ latest: data, history: withPinnedHistory(prev?.history, data) }),
+  delta: (s, data) => ({ latest: data, history: withPinnedHistory(s.history, data) }),
 };
 
-export const eventsReducer: TopicReducer<LogEvent[]> = {
-  snapshot: (data) => (data as EventsSnapshot).events.slice(-EVENTS_KEPT),
+export const eventsReducer: TopicReducer<'events', LogEvent[]> = {
+  kind: 'events',
+  snapshot: (data) => data.events.slice(-EVENTS_KEPT),
   delta: (s, data) => {
-    const fresh = (data as EventsSnapshot).events;
+    const fresh = data.events;
     if (fresh.length === 0) return s;
     const last = s.length ? s[s.length - 1]!.seq : -1;
     const merged = s.concat(fresh.filter((e) => e.seq > last));
@@ -196,11 +185,12 @@ export const eventsReducer: TopicReducer<LogEvent[]> = {
   },
 };
 
-export const alertsReducer: TopicReducer<Map<string, Alert>> = {
-  snapshot: (data) => new Map((data as AlertsSnapshot).alerts.map((a) => [a.id, a])),
+export const alertsReducer: TopicReducer<'alerts', Map<string, Alert>> = {
+  kind: 'alerts',
+  snapshot: (data) => new Map(data.alerts.map((a) => [a.id, a])),
   delta: (s, data) => {
     const next = new Map(s);
-    for (const a of (data as AlertsDelta).upsert) next.set(a.id, a);
+    for (const a of data.upsert) next.set(a.id, a);
     return next;
   },
 };

@@ -4,6 +4,7 @@
  * subscriptions after every reconnect (the server answers each with a fresh
  * snapshot), and hands every decoded message to one handler.
  */
+import type { ClientMessage } from '@vfioscope/protocol';
 import { authToken } from '../api/auth.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -20,6 +21,7 @@ export interface ConnectionStatus {
 
 export interface StreamClientOptions {
   url?: string;
+  /** a frame as JSON.parse gave it: the store checks it against the protocol before use */
   onMessage: (msg: unknown) => void;
   /** called after every (re)open: send the subscriptions again */
   onOpen: () => void;
@@ -70,7 +72,7 @@ export class StreamClient {
     this.connect();
   }
 
-  send(msg: unknown): boolean {
+  send(msg: ClientMessage): boolean {
     if (this.ws?.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(msg));
     return true;

@@ -1,27 +1,48 @@
 /**
  * The stream protocol (packages/protocol stream/messages.ts) as the live
  * store sees it: subscribe/unsubscribe frames out, snapshot/delta/hello/error
- * in. Inbound frames are checked for the fields the store relies on before
- * anything touches them; anything else is ignored.
+ * in. Every inbound frame is checked against the protocol's ServerMessage
+ * schema before anything touches it — from then on it is typed by its kind;
+ * anything else is dropped (the next snapshot heals the state).
  */
-import type { ClientMessage, ServerMessage, Topic } from '@vfioscope/protocol';
-import type { WireCodec } from './live-store.ts';
+import {
+  asServerMessage,
+  type ClientMessage,
+  type DeltaMessage,
+  type HelloMessage,
+  type SnapshotMessage,
+  type Topic,
+} from '@vfioscope/protocol';
+
+export type Inbound =
+  | { kind: 'snapshot'; message: SnapshotMessage }
+  | { kind: 'delta'; message: DeltaMessage }
+  | { kind: 'hello'; hello: HelloMessage }
+  | { kind: 'error'; topic: string | null; message: string };
+
+/** Wire shape adapter: how topics are subscribed and how messages are read. */
+export interface WireCodec {
+  subscribe(topic: Topic): ClientMessage;
+  unsubscribe(topic: Topic): ClientMessage;
+  /** classify an inbound frame; null for frames the store ignores or that are not protocol messages */
+  decode(raw: unknown): Inbound | null;
+}
 
 export const wireCodec: WireCodec = {
-  subscribe: (topic): ClientMessage => ({ type: 'subscribe', topics: [topic as Topic] }),
-  unsubscribe: (topic): ClientMessage => ({ type: 'unsubscribe', topics: [topic as Topic] }),
+  subscribe: (topic) => ({ type: 'subscribe', topics: [topic] }),
+  unsubscribe: (topic) => ({ type: 'unsubscribe', topics: [topic] }),
   decode(raw) {
-    if (typeof raw !== 'object' || raw === null) return null;
-    const msg = raw as ServerMessage;
+    const msg = asServerMessage(raw);
+    if (msg === null) return null;
     switch (msg.type) {
       case 'snapshot':
+        return { kind: 'snapshot', message: msg };
       case 'delta':
-        if (typeof msg.topic !== 'string' || !Number.isInteger(msg.seq) || typeof msg.data !== 'object') return null;
-        return { kind: msg.type, topic: msg.topic, seq: msg.seq, data: msg.data };
+        return { kind: 'delta', message: msg };
       case 'hello':
-        return { kind: 'hello', data: msg };
+        return { kind: 'hello', hello: msg };
       case 'error':
-        return { kind: 'error', topic: msg.topic ?? null, message: `${msg.error?.errno ?? 'EINTERNAL'}: ${msg.error?.message ?? ''}` };
+        return { kind: 'error', topic: msg.topic ?? null, message: `${msg.error.errno}: ${msg.error.message}` };
       default:
         return null;
     }

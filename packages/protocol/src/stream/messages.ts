@@ -122,8 +122,69 @@ export type ErrorMessage = Static<typeof ErrorMessage>;
 export const ServerMessage = Type.Union([HelloMessage, SnapshotMessage, DeltaMessage, HeartbeatMessage, UnsubscribedMessage, ErrorMessage]);
 export type ServerMessage = Static<typeof ServerMessage>;
 
+/** The kinds of topic data: a topic's kind says which payload its snapshots and deltas carry. */
+export type StreamKind = SnapshotMessage['kind'];
+
+/** Each kind's snapshot and delta payloads, by kind (what the unions above carry; checked below). */
+export interface StreamPayloads {
+  topology: { snapshot: TopologySnapshot; delta: TopologyDelta };
+  host: { snapshot: HostSnapshot; delta: HostDelta };
+  'irq-rates': { snapshot: IrqRatesSnapshot; delta: IrqRatesDelta };
+  device: { snapshot: DeviceSnapshot; delta: DeviceDelta };
+  mappings: { snapshot: MappingsSnapshot; delta: MappingsDelta };
+  pinned: { snapshot: PinnedSnapshot; delta: PinnedDelta };
+  events: { snapshot: EventsSnapshot; delta: EventsDelta };
+  alerts: { snapshot: AlertsSnapshot; delta: AlertsDelta };
+}
+
 /** Payload type of a snapshot of a given kind, e.g. SnapshotData<'device'>. */
-export type SnapshotData<K extends SnapshotMessage['kind']> = Extract<SnapshotMessage, { kind: K }>['data'];
-export type DeltaData<K extends DeltaMessage['kind']> = Extract<DeltaMessage, { kind: K }>['data'];
+export type SnapshotData<K extends StreamKind> = StreamPayloads[K]['snapshot'];
+export type DeltaData<K extends StreamKind> = StreamPayloads[K]['delta'];
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time: StreamPayloads says what the message schemas say, kind by kind (a `false` here fails typecheck). */
+const payloadsAgree: {
+  [K in StreamKind]: [
+    Same<SnapshotData<K>, Extract<SnapshotMessage, { kind: K }>['data']>,
+    Same<DeltaData<K>, Extract<DeltaMessage, { kind: K }>['data']>,
+  ];
+} = {
+  topology: [true, true],
+  host: [true, true],
+  'irq-rates': [true, true],
+  device: [true, true],
+  mappings: [true, true],
+  pinned: [true, true],
+  events: [true, true],
+  alerts: [true, true],
+};
+void payloadsAgree;
+
+/** A snapshot or delta whatever its kind: what the guards below accept. */
+interface TopicEnvelope {
+  type: 'snapshot' | 'delta';
+  kind: StreamKind;
+  topic: string;
+  seq: number;
+  data: unknown;
+}
+
+/** A snapshot or delta of kind K, its data typed by the kind. */
+export interface TopicMessageOf<T extends 'snapshot' | 'delta', K extends StreamKind> extends TopicEnvelope {
+  type: T;
+  kind: K;
+  data: StreamPayloads[K][T];
+}
+
+/** Is this snapshot of that kind? Then its data is that kind's snapshot payload. */
+export function isSnapshotOf<K extends StreamKind>(msg: TopicEnvelope, kind: K): msg is TopicMessageOf<'snapshot', K> {
+  return msg.type === 'snapshot' && msg.kind === kind;
+}
+
+/** Is this delta of that kind? Then its data is that kind's delta payload. */
+export function isDeltaOf<K extends StreamKind>(msg: TopicEnvelope, kind: K): msg is TopicMessageOf<'delta', K> {
+  return msg.type === 'delta' && msg.kind === kind;
+}
+
 /** WebSocket close codes the server uses (4000–4999 are the application's) */
 export const CLOSE_CODES = { auth: 4401, forbidden: 4403, shutdown: 1001, protocol: 1008 } as const;

@@ -55,6 +55,15 @@ export function parseClientMessage(raw: string): Parsed<ClientMessage> {
   return check<ClientMessage>(ClientMessage, raw);
 }
 
+/**
+ * A decoded frame as a ServerMessage, or null: what a client checks before
+ * its store touches anything (a frame that is not one is dropped; the next
+ * snapshot heals the state).
+ */
+export function asServerMessage(value: unknown): ServerMessage | null {
+  return Value.Check(ServerMessage, value) ? value : null;
+}
+
 export function parseServerMessage(raw: string): Parsed<ServerMessage> {
   return check<ServerMessage>(ServerMessage, raw);
 }

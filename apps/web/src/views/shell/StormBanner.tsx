@@ -13,8 +13,7 @@
 import { useEffect, useState } from 'react';
 import type { StormAlert } from '@vfioscope/protocol';
 import { deviceHref } from '../../app/router.ts';
-import { useAlerts, useTopic } from '../../live/hooks.ts';
-import { ratesReducer } from '../../live/reducers.ts';
+import { models, useAlerts, useTopic } from '../../live/hooks.ts';
 import { ownerLabel } from '../../format/owner.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
 import { formatAgo, formatClock, formatDuration, formatRate } from '../../format/units.ts';
@@ -31,7 +30,7 @@ export function StormBanner() {
   const list = alerts ? [...alerts.values()] : [];
   const active = activeAlerts(list);
   // the live rate only matters (and is only subscribed) while a storm is on show
-  const rates = useTopic(active[0]?.kind === 'storm' ? 'irq-rates' : null, ratesReducer).state;
+  const rates = useTopic(active[0]?.kind === 'storm' ? 'irq-rates' : null, models.rates).state;
   const now = Date.now();
   const recent = active.length
     ? null
