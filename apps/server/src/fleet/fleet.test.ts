@@ -152,6 +152,14 @@ describe('a hub in front of three peers', () => {
   it('serves its own name locally, and knows no other', async () => {
     const local = await hubReq({ method: 'GET', url: '/api/v1/hosts/hub/whoami', as: 'viewer' });
     expect(local.json()).toMatchObject({ role: 'viewer', tokenId: 'view' });
+    // an action on its own name is its own route's: authorized, done and audited here as if asked directly
+    expect((await hubReq({ method: 'POST', url: '/api/v1/hosts/hub/groups/3/open', as: 'viewer' })).statusCode).toBe(403);
+    const open = await hubReq({ method: 'POST', url: '/api/v1/hosts/hub/groups/3/open' });
+    expect(open.statusCode).toBe(200);
+    expect(hub.attempts().filter((a) => a.action === 'group.open' && a.ok)).toEqual([
+      expect.objectContaining({ tokenId: 'op', params: { group: '3' } }),
+    ]);
+    expect((await hubReq({ method: 'POST', url: '/api/v1/hosts/hub/groups/3/close' })).statusCode).toBe(200);
     expect((await hubReq({ method: 'GET', url: '/api/v1/hosts/nobody/topology' })).statusCode).toBe(404);
     expect((await hubReq({ method: 'GET', url: '/api/v1/hosts/peer-edu/no/such/route' })).statusCode).toBe(404);
     expect((await hubReq({ method: 'GET', url: '/api/v1/hosts/peer-edu/topology', as: 'none' })).statusCode).toBe(401);
@@ -227,6 +235,14 @@ describe('a hub in front of three peers', () => {
     expect(down.figures).not.toBeNull();
     expect(down.reason).toMatch(/\S/);
     expect((await hosts()).filter((h) => h.state === 'up').map((h) => h.name)).toEqual(['hub', 'peer-edu', 'peer-storm']);
+    // an action on it now fails as the network says, and the hub's audit log has the attempt and its failure
+    const tried = await hubReq({ method: 'POST', url: '/api/v1/hosts/peer-default/groups/1/open' });
+    expect(tried.statusCode).toBe(502);
+    expect(tried.json().error).toMatchObject({ errno: 'EIO', message: expect.stringContaining('ECONNREFUSED') });
+    expect(hub.audit().filter((r) => r.phase !== 'refusals' && r.host === 'peer-default')).toEqual([
+      expect.objectContaining({ phase: 'intent', action: 'group.open', tokenId: 'op' }),
+      expect.objectContaining({ phase: 'result', ok: false, status: 502, errno: 'EIO' }),
+    ]);
 
     peers[1] = await startPeer(stopped.name, stopped.scenario, stopped.dataDir, stopped.port);
     await within(8_000, async () => {

@@ -84,7 +84,9 @@ async function serveLocally(app: FastifyInstance, req: FastifyRequest, reply: Fa
     url: target.inner.path + (query ? `?${query}` : ''),
     headers,
     remoteAddress: req.ip,
-    ...(req.method !== 'GET' ? { payload: JSON.stringify(req.body ?? {}) } : {}),
+    ...(req.method !== 'GET'
+      ? { payload: JSON.stringify(req.body ?? {}), headers: { ...headers, 'content-type': 'application/json' } }
+      : {}),
   });
   return relay(reply, { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: res.rawPayload });
 }
