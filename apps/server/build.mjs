@@ -39,8 +39,11 @@ const ROOT = resolve(SERVER, '../..');
 export const OUTDIR = join(SERVER, 'dist');
 export const BUNDLE = join(OUTDIR, 'vfioscope.js');
 const ENTRY = 'vfioscope-cli-entry';
-/** packages that load native code (ffi-rs: host-linux's seam; ws's optional speed-ups) */
-const KEEP_EXTERNAL = /^(ffi-rs|@yuuang\/ffi-rs-|bufferutil|utf-8-validate)(\/|$)/;
+/**
+ * packages that load native code (ffi-rs: host-linux's seam; ws's optional speed-ups), and optional
+ * add-ons required inside a try/catch when installed (debug's supports-color, under @fastify/swagger)
+ */
+const KEEP_EXTERNAL = /^(ffi-rs|@yuuang\/ffi-rs-|bufferutil|utf-8-validate|supports-color)(\/|$)/;
 const STALE_CHUNK_MS = 10 * 60_000;
 
 /** What the bundle is built from: when any of it is newer than the bundle, rebuild. */
@@ -129,7 +132,7 @@ main(process.argv.slice(2)).then((code) => {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === 'inner' || isBuiltin(args.path)) return undefined;
       const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
-      // an optional add-on that is not installed: ws's require() of it sits in a try/catch
+      // an optional add-on that is not installed: ws's (and debug's) require() of it sits in a try/catch
       if (r.errors.length && KEEP_EXTERNAL.test(args.path)) return { path: args.path, external: true };
       if (r.errors.length) return { errors: r.errors };
       if (r.external || !inNodeModules(r.path) || !KEEP_EXTERNAL.test(args.path)) {
