@@ -1,23 +1,28 @@
 /**
- * The event log's records and queries. LogEvent stays one interface rather
- * than a union on `kind`: every kind carries the same optional fields (an
- * alert has a device, an action may fail with an errno), so a union would
- * only restate them five times.
+ * The event log's records and queries. A LogEvent is a union on `kind`:
+ * actions, errors, alerts and info share one set of optional fields (an
+ * alert has a device, an action may fail with an errno), so those kinds are
+ * one shape; a kernel event is its own — the kernel message's kind as `op`,
+ * its parsed fields as `data`.
  */
+import type { KernelMessage, KernelMessageKind } from '@vfioscope/host';
 
-/** `kernel`: a kernel log message vfioscope parsed (kernel-log-follower.ts) */
-export type LogEventKind = 'action' | 'error' | 'alert' | 'alert-cleared' | 'info' | 'kernel';
+export type LogEventKind = LogEvent['kind'];
 
-export interface LogEvent {
+interface Logged {
   /** 1, 2, 3 … across restarts */
   seq: number;
   /** ms since the epoch */
   ts: number;
-  kind: LogEventKind;
   message: string;
+}
+
+/** An action, error, alert or note: who did what to which object, and how it went. */
+export interface RecordEvent extends Logged {
+  kind: 'action' | 'error' | 'alert' | 'alert-cleared' | 'info';
   /** who did it (token name / role) for actions */
   actor?: string;
-  /** the action or kernel operation, e.g. "mapDma" */
+  /** the action or the source, e.g. "mapDma", "kernelLog" */
   op?: string;
   device?: string;
   group?: number;
@@ -28,7 +33,28 @@ export interface LogEvent {
   data?: unknown;
 }
 
-export type LogEventInput = Omit<LogEvent, 'seq' | 'ts'> & { ts?: number };
+/** A kernel log record the parser recognised (kernel-log-follower.ts), attached to its device. */
+export interface KernelEventData extends KernelMessage {
+  /** the record's place in the kernel log: sequence number, syslog priority, µs since boot */
+  seq: number;
+  priority: number;
+  tsUsec: number;
+  /** how the device was found when the message names none */
+  attributedBy?: 'memlock-limit';
+}
+
+export interface KernelEvent extends Logged {
+  kind: 'kernel';
+  op: KernelMessageKind;
+  device?: string;
+  group?: number;
+  data: KernelEventData;
+}
+
+export type LogEvent = RecordEvent | KernelEvent;
+
+/** What a producer appends: an event without its seq (and, by default, its ts), kind by kind. */
+export type LogEventInput = (Omit<RecordEvent, 'seq' | 'ts'> | Omit<KernelEvent, 'seq' | 'ts'>) & { ts?: number };
 
 export interface EventLogQuery {
   /** only events with seq > sinceSeq, oldest first, the first `limit` of them */

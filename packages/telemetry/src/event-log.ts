@@ -298,9 +298,12 @@ export class EventLog {
 
 /** the event with its data replaced by a note of what was dropped, and a message cut short */
 function withoutBulk(e: LogEvent, bytes: number): LogEvent {
-  const { seq, ts, data: _dropped, message, ...fields } = e;
+  const message = e.message.slice(0, 4096);
+  // a kernel record is one printk line (at most 1 KiB): only its message could be long
+  if (e.kind === 'kernel') return { ...e, message };
+  const { seq, ts, data: _dropped, ...fields } = e;
   const note = { omitted: `event of ${bytes} bytes, more than the log keeps (${MAX_EVENT_LINE_BYTES})` };
-  return { ...fields, message: typeof message === 'string' ? message.slice(0, 4096) : message, data: note, seq, ts };
+  return { ...fields, message, data: note, seq, ts };
 }
 
 /** The last seq in an archive: a log whose current file is empty (just rotated) continues from there. */

@@ -3,7 +3,7 @@
  * (the stream carries the same live).
  */
 import type { FastifyInstance } from 'fastify';
-import { routes, type LogEvent } from '@vfioscope/protocol';
+import { routes } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
 import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
@@ -25,7 +25,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext
       limit: intParam(q.limit, 'limit', 200, 1, 1000),
     });
     return {
-      events: page.events as unknown as LogEvent[],
+      events: page.events,
       more: page.more,
       oldestAvailableSeq: page.oldestAvailableSeq,
       newestSeq: page.newestSeq,

@@ -86,7 +86,7 @@ describe('reducers', () => {
   });
 
   it('events: appends new events once, in order', () => {
-    const e = (seq: number) => ({ seq, ts: seq, kind: 'info' as const });
+    const e = (seq: number) => ({ seq, ts: seq, kind: 'info' as const, message: `event ${seq}` });
     const s0 = eventsReducer.snapshot({ events: [e(1), e(2)] }, undefined);
     const s1 = eventsReducer.delta(s0, { events: [e(2), e(3)] });
     expect(s1.map((x) => x.seq)).toEqual([1, 2, 3]);

@@ -80,17 +80,110 @@ export const LogEventKind = Type.Union([
 ]);
 export type LogEventKind = Static<typeof LogEventKind>;
 
-/** One event-log entry; kind-specific fields ride along (additional properties allowed). */
-export const LogEvent = Type.Object(
+/** What the kernel log parser recognises (host kmsg: KernelMessageKind); a kernel event's `op`. */
+export const KernelMessageKind = Type.Union([
+  Type.Literal('iommu-fault'),
+  Type.Literal('memlock-exceeded'),
+  Type.Literal('irq-nobody-cared'),
+  Type.Literal('irq-disabled'),
+  Type.Literal('aer-error'),
+  Type.Literal('reset'),
+  Type.Literal('rom-invalid'),
+  Type.Literal('bar-reservation'),
+  Type.Literal('device-request'),
+]);
+export type KernelMessageKind = Static<typeof KernelMessageKind>;
+
+/** A kernel event's data: the fields the parser read out of the kernel's text, and where the record sat in the kernel log. */
+export const KernelEventData = Type.Object(
   {
+    kind: KernelMessageKind,
+    text: Type.String(),
+    bdf: Type.Optional(Type.String()),
+    /** the host IRQ number (irq-nobody-cared, irq-disabled) */
+    irq: Type.Optional(Type.Integer()),
+    /** the task the message names, or the holder of the device it is about */
+    pid: Type.Optional(Type.Integer()),
+    comm: Type.Optional(Type.String()),
+    /** iommu-fault: which IOMMU, the device's DMA direction, the IOVA as printed, the VT-d reason */
+    iommu: Type.Optional(Type.Union([Type.Literal('intel'), Type.Literal('amd')])),
+    direction: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('write')])),
+    address: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+    reasonCode: Type.Optional(Type.Integer()),
+    /** memlock-exceeded: RLIMIT_MEMLOCK in bytes, as printed */
+    limit: Type.Optional(Type.Number()),
+    /** aer-error: Corrected / Uncorrected (Non-Fatal) / … as printed */
+    severity: Type.Optional(Type.String()),
+    /** bar-reservation: the BAR index */
+    bar: Type.Optional(Type.Integer()),
+    /** the kernel log record: its sequence number, syslog priority and µs since boot */
     seq: Type.Integer(),
-    ts: Timestamp,
-    kind: LogEventKind,
-    message: Type.Optional(Type.String()),
+    priority: Type.Integer(),
+    tsUsec: Type.Number(),
+    /** how the device was found when the message names none (memlock: the one holder with that limit) */
+    attributedBy: Type.Optional(Type.Literal('memlock-limit')),
   },
   { additionalProperties: true },
 );
-export type LogEvent = Static<typeof LogEvent> & Record<string, unknown>;
+export type KernelEventData = Static<typeof KernelEventData>;
+
+/**
+ * One event-log entry, a union on `kind`. Actions, errors, alerts and info
+ * carry the same optional fields — who (actor), what (op: the action or the
+ * source), on what (device, group, container), the errno of a failure, and
+ * JSON details (an action's params and result, the alert) — a kernel event
+ * carries the kernel message's kind as `op` and its parsed fields as `data`.
+ * Properties beyond these travel as they are (a producer's extra detail is
+ * never dropped from the wire).
+ */
+function recordEvent<K extends 'action' | 'error' | 'alert' | 'alert-cleared' | 'info'>(kind: K) {
+  return Type.Object(
+    {
+      seq: Type.Integer(),
+      ts: Timestamp,
+      kind: Type.Literal(kind),
+      message: Type.String(),
+      /** who did it (token name / role) */
+      actor: Type.Optional(Type.String()),
+      /** the action ("mapDma", "device.reset") or the source ("kernelLog", "auth") */
+      op: Type.Optional(Type.String()),
+      device: Type.Optional(Type.String()),
+      group: Type.Optional(Type.Integer()),
+      container: Type.Optional(Type.Integer()),
+      /** the kernel errno name (or protocol problem code) of a failure */
+      errno: Type.Optional(Type.String()),
+      data: Type.Optional(Type.Unknown()),
+    },
+    { additionalProperties: true },
+  );
+}
+
+export const KernelEvent = Type.Object(
+  {
+    seq: Type.Integer(),
+    ts: Timestamp,
+    kind: Type.Literal('kernel'),
+    /** the kernel's own text */
+    message: Type.String(),
+    op: KernelMessageKind,
+    device: Type.Optional(Type.String()),
+    group: Type.Optional(Type.Integer()),
+    data: KernelEventData,
+  },
+  { additionalProperties: true },
+);
+export type KernelEvent = Static<typeof KernelEvent>;
+
+export const LogEvent = Type.Union([
+  recordEvent('action'),
+  recordEvent('error'),
+  recordEvent('alert'),
+  recordEvent('alert-cleared'),
+  recordEvent('info'),
+  KernelEvent,
+]);
+export type LogEvent = Static<typeof LogEvent>;
 
 export const EventsQuery = Type.Object(
   {

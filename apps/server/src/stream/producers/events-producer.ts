@@ -17,11 +17,11 @@ export class EventsProducer implements TopicProducer<EventsSnapshot, EventsDelta
   constructor(private readonly ctx: ServerContext) {}
 
   async init(): Promise<void> {
-    const all = this.ctx.eventLog.query({ limit: this.ctx.stream.eventsSnapshotSize }) as unknown as LogEvent[];
+    const all: LogEvent[] = this.ctx.eventLog.query({ limit: this.ctx.stream.eventsSnapshotSize });
     this.recent = all.slice(-this.ctx.stream.eventsSnapshotSize);
     const lastSeq = this.recent.at(-1)?.seq ?? -1;
     this.off = this.ctx.eventLog.on((e) => {
-      if ((e as unknown as LogEvent).seq > lastSeq) this.pending.push(e as unknown as LogEvent);
+      if (e.seq > lastSeq) this.pending.push(e);
     });
   }
 

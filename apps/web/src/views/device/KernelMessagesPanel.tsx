@@ -7,7 +7,7 @@
  * topic) and the kernel alerts active on it.
  */
 import { useMemo } from 'react';
-import type { KernelAlert, LogEvent } from '@vfioscope/protocol';
+import type { KernelAlert, KernelEvent, KernelMessageKind } from '@vfioscope/protocol';
 import { useAlerts, useEvents, useHostLive } from '../../live/hooks.ts';
 import { formatTime } from '../../format/units.ts';
 import { kernelAlertClears, kernelAlertShort, kernelAlertTitle } from '../interrupts/kernel-alert-model.ts';
@@ -15,7 +15,7 @@ import { kernelAlertClears, kernelAlertShort, kernelAlertTitle } from '../interr
 /** newest first, this many at most (the Events view has the rest) */
 const SHOWN = 20;
 
-const WHAT: Record<string, string> = {
+const WHAT: Partial<Record<KernelMessageKind, string>> = {
   'iommu-fault': 'IOMMU fault: a DMA to an IOVA that is not mapped for that direction',
   'aer-error': 'PCIe AER error',
   reset: 'reset trouble',
@@ -25,12 +25,11 @@ const WHAT: Record<string, string> = {
   'device-request': 'the kernel asks the user to release the device (an unbind or hot-unplug is waiting)',
 };
 
-function summary(e: LogEvent): string {
-  const d = (e.data ?? {}) as Record<string, unknown>;
-  const kind = typeof d.kind === 'string' ? d.kind : typeof e.op === 'string' ? e.op : '';
-  const parts = [WHAT[kind] ?? kind];
-  if (kind === 'iommu-fault') parts.push(`${d.direction ?? '?'} at ${d.address ?? '?'}${d.reason ? ` (${d.reason})` : ''}`);
-  if (kind === 'aer-error' && d.severity) parts.push(String(d.severity));
+function summary(e: KernelEvent): string {
+  const d = e.data;
+  const parts = [WHAT[d.kind] ?? d.kind];
+  if (d.kind === 'iommu-fault') parts.push(`${d.direction ?? '?'} at ${d.address ?? '?'}${d.reason ? ` (${d.reason})` : ''}`);
+  if (d.kind === 'aer-error' && d.severity) parts.push(d.severity);
   return parts.join(' · ');
 }
 
@@ -45,7 +44,7 @@ export function KernelMessagesPanel({ bdf }: { bdf: string }) {
   const mine = useMemo(
     () =>
       (events ?? [])
-        .filter((e) => e.kind === 'kernel' && e.device === bdf)
+        .filter((e): e is KernelEvent => e.kind === 'kernel' && e.device === bdf)
         .slice(-SHOWN)
         .reverse(),
     [events, bdf],
@@ -76,10 +75,10 @@ export function KernelMessagesPanel({ bdf }: { bdf: string }) {
         </div>
       ))}
       {mine.map((e) => (
-        <div key={e.seq} className="event-row" data-testid={`kernel-message-${e.seq}`} data-op={String(e.op ?? '')}>
+        <div key={e.seq} className="event-row" data-testid={`kernel-message-${e.seq}`} data-op={e.op}>
           <span className="ts">{formatTime(e.ts)}</span>
           <span>
-            <span className="badge warn">{String(e.op ?? 'kernel')}</span>
+            <span className="badge warn">{e.op}</span>
           </span>
           <span className="msg">
             {summary(e)}

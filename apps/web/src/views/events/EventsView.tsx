@@ -19,14 +19,20 @@ function details(e: LogEvent): string {
     .filter(([k, v]) => !CORE.has(k) && v !== undefined && v !== null)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   // an action's request parameters, flattened (iova=… size=… for a map)
-  const params = (e.data as { params?: Record<string, unknown> } | undefined)?.params;
-  if (params && typeof params === 'object')
-    for (const [k, v] of Object.entries(params)) if (!(k in e)) parts.push(`${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  for (const [k, v] of Object.entries(paramsOf(e)))
+    if (!(k in e)) parts.push(`${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   return parts.join('  ');
 }
 
+/** The request parameters an action, error or alert records in its data (`{ params: {…} }`), else none. */
+function paramsOf(e: LogEvent): object {
+  if (e.kind === 'kernel' || typeof e.data !== 'object' || e.data === null || !('params' in e.data)) return {};
+  const params = e.data.params;
+  return typeof params === 'object' && params !== null ? params : {};
+}
+
 const EventRow = memo(function EventRow({ e, top }: { e: LogEvent; top: number }) {
-  const errno = typeof e.errno === 'string' ? e.errno : null;
+  const errno = e.kind === 'kernel' ? null : (e.errno ?? null);
   return (
     <div
       className="event-row"
@@ -41,7 +47,7 @@ const EventRow = memo(function EventRow({ e, top }: { e: LogEvent; top: number }
       </span>
       <span className="msg" title={JSON.stringify(e, null, 1)}>
         {errno ? <strong className="bad-text mono">{errno} </strong> : null}
-        {e.message ?? ''} <span className="detail">{details(e)}</span>
+        {e.message} <span className="detail">{details(e)}</span>
       </span>
     </div>
   );
