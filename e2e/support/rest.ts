@@ -49,6 +49,23 @@ export class OperatorApi {
     return g.id;
   }
 
+  /**
+   * A vfio-pci group to open: a free one, else one only vfioscope holds, released first — the specs
+   * before share this server and leave their groups open, so late in a run no group may be free.
+   */
+  async vfioGroupToOpen(): Promise<number> {
+    const free = await this.freeVfioGroup().catch(() => null);
+    if (free !== null) return free;
+    const topo = await this.topology();
+    const driver = new Map(topo.devices.map((d) => [d.bdf, d.driver]));
+    const ours = topo.groups.find(
+      (g) => g.viable && g.container !== null && g.owners.every((o) => o.self) && g.devices.every((b) => driver.get(b) === 'vfio-pci'),
+    );
+    if (!ours) throw new Error('the scenario has no vfio-pci group that is free or held only by vfioscope');
+    await this.closeGroup(ours.id);
+    return ours.id;
+  }
+
   openGroup(group: number): Promise<OpenGroupResponse> {
     return this.call('POST', `/groups/${group}/open`, {});
   }

@@ -51,7 +51,7 @@ test('the serial card’s IOMMU faults per minute show on its device page and fl
 
 test('a memlock refusal is a kernel alert: in GET /alerts, the banner and the alert history', async ({ page }) => {
   const api = new OperatorApi(DEFAULT_URL);
-  const group = await api.freeVfioGroup();
+  const group = await api.vfioGroupToOpen();
   const { container } = await api.openGroup(group);
   try {
     // 128 MiB against vfioscope's 64 MiB RLIMIT_MEMLOCK: type1 refuses the pin and the kernel says so
