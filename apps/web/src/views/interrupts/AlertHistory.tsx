@@ -7,7 +7,7 @@
  */
 import { memo, useEffect, useMemo, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Alert, KernelAlert, PciDeviceView, StormAlert } from '@vfioscope/protocol';
+import type { Alert, KernelAlert, PciDeviceView } from '@vfioscope/protocol';
 import { api } from '../../api/rest.ts';
 import { deviceHref } from '../../app/router.ts';
 import { niceAxis } from '../../format/axis-ticks.ts';
@@ -132,11 +132,11 @@ export const AlertHistory = memo(function AlertHistory({
       <div className="panel-body">
         {current && !isStorm(current.latest) ? (
           <KernelAlertDetail a={current.latest} />
-        ) : current ? (
+        ) : current && isStorm(current.latest) ? (
           <>
             <div className="row" style={{ marginBottom: 6 }}>
               <span className="mono" data-testid="alert-chart-vector">
-                {current.latest.bdf} {vectorName(current.latest as StormAlert)}
+                {current.latest.bdf} {vectorName(current.latest)}
               </span>
               <span className="faint">rate, 1 s resolution · storms shaded · dashed: the storm threshold</span>
               <KernelAnswer state={history.state.status === 'error' ? history.state : { status: 'idle' }} />
