@@ -9,6 +9,7 @@ import { registerRoute } from '../http/route-registry.ts';
 import { ApiProblem } from '../errors.ts';
 import { alertViews, pinnedView } from '../views/telemetry-view.ts';
 import { intParam } from '../validation.ts';
+import { eventView } from '../views/event-view.ts';
 
 export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerRoute(app, routes.events, async (req) => {
@@ -25,7 +26,7 @@ export function registerTelemetryRoutes(app: FastifyInstance, ctx: ServerContext
       limit: intParam(q.limit, 'limit', 200, 1, 1000),
     });
     return {
-      events: page.events,
+      events: page.events.map(eventView),
       more: page.more,
       oldestAvailableSeq: page.oldestAvailableSeq,
       newestSeq: page.newestSeq,

@@ -6,6 +6,7 @@
 import type { EventsDelta, EventsSnapshot, LogEvent } from '@vfioscope/protocol';
 import type { ServerContext } from '../../context.ts';
 import type { TopicProducer } from './producer.ts';
+import { eventView } from '../../views/event-view.ts';
 
 export class EventsProducer implements TopicProducer<EventsSnapshot, EventsDelta> {
   readonly kind = 'events' as const;
@@ -17,7 +18,7 @@ export class EventsProducer implements TopicProducer<EventsSnapshot, EventsDelta
   constructor(private readonly ctx: ServerContext) {}
 
   async init(): Promise<void> {
-    const all: LogEvent[] = this.ctx.eventLog.query({ limit: this.ctx.stream.eventsSnapshotSize });
+    const all: LogEvent[] = this.ctx.eventLog.query({ limit: this.ctx.stream.eventsSnapshotSize }).map(eventView);
     this.recent = all.slice(-this.ctx.stream.eventsSnapshotSize);
     const lastSeq = this.recent.at(-1)?.seq ?? -1;
     this.off = this.ctx.eventLog.on((e) => {
