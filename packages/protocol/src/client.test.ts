@@ -3,15 +3,18 @@ import { type ApiRequest, apiRequest, createApiClient } from './client.ts';
 import { routePath, routes } from './routes.ts';
 
 /** a transport that answers every request with `answer` and remembers what it was asked */
-function fake(answer: unknown) {
+function fake(answer: unknown, host?: string) {
   const sent: ApiRequest[] = [];
-  const api = createApiClient({
-    send: async (req) => {
-      sent.push(req);
-      return answer;
+  const api = createApiClient(
+    {
+      send: async (req) => {
+        sent.push(req);
+        return answer;
+      },
+      mismatch: (req, message) => new Error(`${req.route}: ${message}`),
     },
-    mismatch: (req, message) => new Error(`${req.route}: ${message}`),
-  });
+    host,
+  );
   return { api, sent };
 }
 
@@ -52,6 +55,12 @@ describe('createApiClient', () => {
   it('rejects an answer that breaks the schema with the transport’s error, naming the field', async () => {
     const { api } = fake({ role: 'root', tokenId: 'v', protocolVersion: 1 });
     await expect(api.call('whoami')).rejects.toThrow(/^whoami: .*\/role/);
+  });
+
+  it("calls a fleet host's copy of each route when made for that host", async () => {
+    const { api, sent } = fake({ container: 1, unmappedBytes: '0x1000', removed: 1 }, 'gpu-07');
+    await api.call('unmap', { params: { id: 1 }, body: { all: true } });
+    expect(`${sent[0]?.method} ${sent[0]?.url}`).toBe('DELETE /api/v1/hosts/gpu-07/containers/1/mappings');
   });
 
   it('types each call by its route: params, body and answer', async () => {

@@ -8,6 +8,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { hostApiPath } from './rest/hosts.ts';
 import { type HttpMethod, type RouteName, type RouteOutput, type RouteSpec, type Routes, routePath, routes } from './routes.ts';
 
 /** A path parameter is a string on the wire; a number stands for its decimal. */
@@ -93,10 +94,16 @@ function checked<N extends RouteName>(
   };
 }
 
-export function createApiClient(transport: ApiTransport): ApiClient {
+/**
+ * `host`: a host of the fleet this server fronts (serve --peers): every call
+ * goes to that host's copy of the route, `/api/v1/hosts/<host>/…`. Without
+ * it, calls are this server's own.
+ */
+export function createApiClient(transport: ApiTransport, host?: string): ApiClient {
   return {
     async call<N extends RouteName>(name: N, ...[input]: CallArgs<Routes[N]>): Promise<RouteOutput<Routes[N]>> {
-      const req = apiRequest(name, input);
+      const own = apiRequest(name, input);
+      const req = host === undefined ? own : { ...own, url: hostApiPath(host, own.url) };
       const answer = checked(name, await transport.send(req));
       if (!answer.ok) throw transport.mismatch(req, answer.message);
       return answer.value;
