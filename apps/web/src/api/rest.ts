@@ -7,7 +7,15 @@
  * out the server knows (hint) as something to act on. An answer that does
  * not match its route's schema is an ApiError too (EPROTO), never data.
  */
-import { type ApiRequest, type ApiTransport, createApiClient, ErrorBody, type ProblemHint, conforms } from '@vfioscope/protocol';
+import {
+  type ApiClient,
+  type ApiRequest,
+  type ApiTransport,
+  createApiClient,
+  ErrorBody,
+  type ProblemHint,
+  conforms,
+} from '@vfioscope/protocol';
 import { authToken, reportUnauthorized } from './auth.ts';
 
 export class ApiError extends Error {
@@ -72,8 +80,16 @@ const transport: ApiTransport = {
   mismatch: (req, message) => new ApiError(200, 'EPROTO', `${req.method} ${req.url}: ${message}`),
 };
 
-/** Every route of the protocol, typed: `await api.call('map', { params: { id }, body })`. */
-export const api = createApiClient(transport);
+/**
+ * Every route of the protocol, typed: `await client.call('map', { params: { id }, body })`,
+ * on this server's own host or, with `host`, on that host of the fleet it fronts.
+ */
+export function createRestClient(host?: string): ApiClient {
+  return createApiClient(transport, host);
+}
+
+/** This server's own routes: who the session is, its health, its fleet. Views act through their host's client (useHostClient). */
+export const api = createRestClient();
 
 function statusErrno(status: number): string {
   if (status === 401) return 'EAUTH';

@@ -7,9 +7,10 @@
  * re-read who it is (the topics re-send their snapshots by themselves).
  */
 import { api } from '../api/rest.ts';
-import { liveStore } from '../live/hooks.ts';
+import type { LiveStore } from '../live/live-store.ts';
 
-export function watchConnection(onReconnected: () => void): () => void {
+/** `liveStore`: the shown host's store; the session it checks is always this server's. */
+export function watchConnection(liveStore: LiveStore, onReconnected: () => void): () => void {
   let wasDown = false;
   let probedAttempt = -1;
   return liveStore.onConnection(() => {

@@ -10,8 +10,6 @@ import { createContext, useCallback, useContext, useEffect, useState, type React
 import type { Role } from '@vfioscope/protocol';
 import { api, ApiError } from '../api/rest.ts';
 import { authToken, onUnauthorized, setAuthToken } from '../api/auth.ts';
-import { liveStore } from '../live/hooks.ts';
-import { watchConnection } from './connection-watch.ts';
 
 export type SignedOutReason = 'none' | 'refused' | 'expired' | 'unreachable';
 
@@ -28,6 +26,8 @@ interface Session {
   actionBlockedReason: string | null;
   signIn(token: string): void;
   signOut(): void;
+  /** ask the server again who we are, keeping what is shown (the stream came back after a drop) */
+  recheck(): void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -74,15 +74,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     });
   }, [signedIn]);
 
-  useEffect(() => {
-    if (state.status !== 'signed-in') return;
-    liveStore.start();
-    const unwatch = watchConnection(() => load(true));
-    return () => {
-      unwatch();
-      liveStore.stop();
-    };
-  }, [state.status, load]);
+  const recheck = useCallback(() => load(true), [load]);
 
   // each failed retry is a new state object, which schedules the next one
   useEffect(() => {
@@ -103,9 +95,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     },
     signOut: () => {
       setAuthToken(null);
-      liveStore.stop();
+      // the host views unmount with the sign-out, and their streams stop with them
       setState({ status: 'signed-out', reason: 'none', error: null });
     },
+    recheck,
   };
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }

@@ -1,12 +1,12 @@
 /**
- * React's view of the live store: one store per page, topics read through
- * useSyncExternalStore so a component re-renders only when its topic changed
- * (at most once per animation frame).
+ * React's view of the live store of the host shown (HostClientProvider),
+ * topics read through useSyncExternalStore so a component re-renders only
+ * when its topic changed (at most once per animation frame).
  */
 import { useCallback, useSyncExternalStore } from 'react';
 import { deviceTopic, mappingsTopic, type StreamKind, type Topic } from '@vfioscope/protocol';
-import { LiveStore, TopicModel, type TopicState } from './live-store.ts';
-import { wireCodec } from './wire-codec.ts';
+import { TopicModel, type TopicState } from './live-store.ts';
+import { useHostClient } from '../host/HostClientProvider.tsx';
 import {
   alertsReducer,
   deviceReducer,
@@ -17,8 +17,6 @@ import {
   ratesReducer,
   topologyReducer,
 } from './reducers.ts';
-
-export const liveStore = new LiveStore(wireCodec);
 
 const EMPTY: TopicState<never> = { state: undefined, seq: -1, updatedAt: 0, error: null };
 
@@ -35,11 +33,12 @@ export const models = {
 };
 
 export function useTopic<K extends StreamKind, S>(topic: Topic | null, model: TopicModel<K, S>): TopicState<S> {
+  const { store: liveStore } = useHostClient();
   const subscribe = useCallback(
     (onChange: () => void) => (topic === null ? () => {} : liveStore.subscribe(topic, model, onChange)),
-    [topic, model],
+    [topic, model, liveStore],
   );
-  const read = useCallback(() => (topic === null ? EMPTY : liveStore.read(topic, model)), [topic, model]);
+  const read = useCallback(() => (topic === null ? EMPTY : liveStore.read(topic, model)), [topic, model, liveStore]);
   return useSyncExternalStore(subscribe, read);
 }
 
@@ -54,8 +53,9 @@ export const useMappings = (container: number | null) => useTopic(container === 
 
 /** the stream socket's state: connecting, open or closed (with the next retry) */
 export function useConnection() {
+  const { store: liveStore } = useHostClient();
   return useSyncExternalStore(
-    useCallback((fn: () => void) => liveStore.onConnection(fn), []),
+    useCallback((fn: () => void) => liveStore.onConnection(fn), [liveStore]),
     () => liveStore.connection(),
   );
 }
@@ -65,7 +65,8 @@ export function useConnection() {
  * screen is a picture of the past (say how old; grey out what alarms).
  */
 export function useOffline(): { offline: boolean; asOf: number | null } {
+  const { store } = useHostClient();
   const c = useConnection();
-  const asOf = liveStore.dataAt();
+  const asOf = store.dataAt();
   return { offline: c.state !== 'open' && asOf !== null, asOf };
 }

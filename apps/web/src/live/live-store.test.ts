@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientMessage } from '@vfioscope/protocol';
 import { LiveStore, TopicModel } from './live-store.ts';
-import { wireCodec } from './wire-codec.ts';
+import { hostWireCodec, type WireCodec, wireCodec } from './wire-codec.ts';
 import type { StreamClientOptions } from './stream-client.ts';
 
 // The store schedules notifications per animation frame; with document.hidden
@@ -23,10 +23,10 @@ const counter = new TopicModel({
   delta: (s: number[], d) => [...s, ...d.events.map((e) => e.seq)],
 });
 
-function setup() {
+function setup(codec: WireCodec = wireCodec) {
   const sent: ClientMessage[] = [];
   let opts!: StreamClientOptions;
-  const store = new LiveStore(wireCodec, (o) => {
+  const store = new LiveStore(codec, (o) => {
     opts = o;
     return {
       start: () => o.onOpen(),
@@ -147,5 +147,18 @@ describe('LiveStore', () => {
     receive(delta('events', 3, 30));
     expect(store.read('events', counter).state).toEqual([20, 30]);
     expect(store.read('events', lengths).state).toBe(2);
+  });
+
+  it("shows one peer of a fleet: its own topic names in the store, the host's prefix on the wire, other hosts' messages ignored", () => {
+    const { store, receive, sent } = setup(hostWireCodec('gpu-07'));
+    store.subscribe('events', counter, () => {});
+    expect(sent).toEqual([{ type: 'subscribe', topics: ['hosts/gpu-07/events'] }]);
+    receive(snapshot('hosts/gpu-07/events', 1, 10));
+    receive(delta('hosts/gpu-08/events', 2, 99)); // another host's
+    receive(delta('events', 2, 98)); // the hub's own
+    receive(delta('hosts/gpu-07/events', 2, 20));
+    expect(store.read('events', counter).state).toEqual([10, 20]);
+    receive({ type: 'error', topic: 'hosts/gpu-07/events', error: { errno: 'EIO', message: 'gpu-07 is down' } });
+    expect(store.read('events', counter)).toMatchObject({ state: [10, 20], error: 'EIO: gpu-07 is down' });
   });
 });

@@ -10,6 +10,9 @@ import {
   type ClientMessage,
   type DeltaMessage,
   type HelloMessage,
+  hostTopic,
+  type LocalTopic,
+  onHost,
   type SnapshotMessage,
   type Topic,
 } from '@vfioscope/protocol';
@@ -48,3 +51,34 @@ export const wireCodec: WireCodec = {
     }
   },
 };
+
+/**
+ * The same stream for one peer host of the fleet this server fronts: a
+ * store works in the host's own topic names ("irq-rates"), the wire carries
+ * them as "hosts/<name>/irq-rates"; messages of other hosts are not this
+ * store's.
+ */
+export function hostWireCodec(host: string, base: WireCodec = wireCodec): WireCodec {
+  const own = (topic: string): Topic | null => {
+    const t = hostTopic(topic);
+    return t !== null && t.host === host ? (t.topic as LocalTopic) : null;
+  };
+  return {
+    subscribe: (topic) => base.subscribe(onHost(host, topic as LocalTopic)),
+    unsubscribe: (topic) => base.unsubscribe(onHost(host, topic as LocalTopic)),
+    decode(raw) {
+      const m = base.decode(raw);
+      if (m === null || m.kind === 'hello') return m;
+      if (m.kind === 'error') {
+        if (m.topic === null) return m;
+        const topic = own(m.topic);
+        return topic === null ? null : { ...m, topic };
+      }
+      const topic = own(m.message.topic);
+      if (topic === null) return null;
+      return m.kind === 'snapshot'
+        ? { kind: 'snapshot', message: { ...m.message, topic } }
+        : { kind: 'delta', message: { ...m.message, topic } };
+    },
+  };
+}

@@ -6,8 +6,8 @@
 import type { ReactNode } from 'react';
 import type { DeviceStateView, PciDeviceView } from '@vfioscope/protocol';
 import { className, idPair, vendorName } from '../../format/pci-names.ts';
-import { deviceHref } from '../../app/router.ts';
 import { hex } from '../../format/units.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 const COMMAND_BITS: [number, string][] = [
   [0x1, 'IO'],
@@ -40,6 +40,7 @@ export function DeviceInfoPanel({
   state: DeviceStateView | null;
   driverControl?: ReactNode;
 }) {
+  const { links } = useHostClient();
   return (
     <section className="panel" data-testid="device-info">
       <div className="panel-head">
@@ -72,7 +73,7 @@ export function DeviceInfoPanel({
               <>
                 <dt>Physical fn</dt>
                 <dd>
-                  <a href={deviceHref(pci.physfn)}>{pci.physfn}</a> (SR-IOV VF)
+                  <a href={links.device(pci.physfn)}>{pci.physfn}</a> (SR-IOV VF)
                 </dd>
               </>
             ) : null}

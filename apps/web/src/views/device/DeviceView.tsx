@@ -12,7 +12,6 @@ import { useMemo } from 'react';
 import type { GroupView, PciDeviceView, StormAlert } from '@vfioscope/protocol';
 import { useAlerts, useDeviceLive, useTopology } from '../../live/hooks.ts';
 import { useSession } from '../../app/session.tsx';
-import { dmaHref } from '../../app/router.ts';
 import { ActionButton, RoleNote } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
@@ -30,10 +29,12 @@ import { StormAdvicePanel } from './StormAdvice.tsx';
 import { KernelMessagesPanel } from './KernelMessagesPanel.tsx';
 import { resetDevice } from './device-actions.ts';
 import { ResetPanel, Verification } from './ResetPanel.tsx';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 const NO_DEVICES: PciDeviceView[] = [];
 
 export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
+  const { api, links } = useHostClient();
   const bdf = rawBdf.toLowerCase();
   const topo = useTopology().state;
   const live = useDeviceLive(bdf);
@@ -48,7 +49,7 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
   const storms = useMemo(() => activeStorms(alerts?.values()).filter((a) => a.bdf === bdf), [alerts, bdf]);
   const stormsByKey = useMemo(() => new Map(storms.map((a) => [a.key, a])), [storms]);
   const reset = useAction(
-    () => resetDevice(bdf),
+    () => resetDevice(api, bdf),
     (r) => `VFIO_DEVICE_RESET done: ${r.verification.summary}`,
   );
   const dev = live.state;
@@ -60,7 +61,7 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
     return (
       <div className="page" data-testid="device-view">
         <div className="crumbs">
-          <a href="#/topology">Topology</a> / {bdf}
+          <a href={links.view({ view: 'topology' })}>Topology</a> / {bdf}
         </div>
         <div className="panel panel-body answer err" data-testid="device-error">
           {live.error}
@@ -72,7 +73,7 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
   return (
     <div className="page" data-testid="device-view" data-bdf={bdf}>
       <div className="crumbs">
-        <a href="#/topology">Topology</a> / {group ? `group ${group.id}` : '…'} / {bdf}
+        <a href={links.view({ view: 'topology' })}>Topology</a> / {group ? `group ${group.id}` : '…'} / {bdf}
       </div>
       <div className="page-head">
         <div className="device-title">
@@ -87,7 +88,7 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
           {pci ? <span className="badge outline">{className(pci.classCode)}</span> : null}
           {group ? <span className="badge outline">group {group.id}</span> : null}
           {group?.container != null ? (
-            <a className="badge accent" href={dmaHref(group.container)} data-testid="device-container" data-container={group.container}>
+            <a className="badge accent" href={links.dma(group.container)} data-testid="device-container" data-container={group.container}>
               container {group.container}
             </a>
           ) : null}

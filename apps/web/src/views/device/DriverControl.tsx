@@ -6,12 +6,13 @@
  * something to do under a running guest.
  */
 import type { PciDeviceView } from '@vfioscope/protocol';
-import { api } from '../../api/rest.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 
 export function DriverControl({ pci }: { pci: PciDeviceView }) {
+  const { api } = useHostClient();
   const bind = useAction(
     (driver: string | null) => api.call('deviceBind', { params: { bdf: pci.bdf }, body: { driver } }),
     (r) => (r.driver ? `bound to ${r.driver}` : 'unbound'),

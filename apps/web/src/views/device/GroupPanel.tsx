@@ -5,11 +5,12 @@
  * The same pieces as the group card (topology/GroupViability.tsx).
  */
 import type { GroupView, PciDeviceView } from '@vfioscope/protocol';
-import { deviceHref } from '../../app/router.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
 import { Blockers, NextStep } from '../topology/GroupViability.tsx';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 export function GroupPanel({ group, devices, bdf }: { group: GroupView; devices: PciDeviceView[]; bdf: string }) {
+  const { links } = useHostClient();
   const blockers = new Map(group.blockers.map((b) => [b.bdf, b.driver]));
   return (
     <section className="panel" data-testid="device-group" data-viable={group.viable}>
@@ -32,7 +33,7 @@ export function GroupPanel({ group, devices, bdf }: { group: GroupView; devices:
         <ul className="plain-list group-members">
           {devices.map((d) => (
             <li key={d.bdf}>
-              {d.bdf === bdf ? <span className="mono">{d.bdf}</span> : <a href={deviceHref(d.bdf)}>{d.bdf}</a>} {deviceLabel(d)} ·{' '}
+              {d.bdf === bdf ? <span className="mono">{d.bdf}</span> : <a href={links.device(d.bdf)}>{d.bdf}</a>} {deviceLabel(d)} ·{' '}
               <span className={blockers.has(d.bdf) ? 'bad-text' : 'muted'}>{d.driver ?? 'no driver'}</span>
             </li>
           ))}

@@ -16,6 +16,7 @@ import { formatCount, formatRate } from '../../format/units.ts';
 import { processName } from '../../format/owner.ts';
 import { HISTORY_WINDOW_MS } from '../../live/reducers.ts';
 import { irqAction } from './device-actions.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 const CHARTS_SHOWN = 12;
 
@@ -79,10 +80,11 @@ function IrqIndexRow(props: {
   storms: Map<string, StormAlert>;
   controls: boolean;
 }) {
+  const { api } = useHostClient();
   const { irq, storms } = props;
   const [showAll, setShowAll] = useState(false);
   const act = useAction(
-    (action: IrqAction) => irqAction(props.bdf, irq.index, action, 0, irq.count),
+    (action: IrqAction) => irqAction(api, props.bdf, irq.index, action, 0, irq.count),
     (r) => `${r.action} ${r.name} ${r.start}..${r.start + r.count - 1}`,
   );
   const maskable = irq.flagNames.includes('MASKABLE');

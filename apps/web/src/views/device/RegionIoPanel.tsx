@@ -10,6 +10,7 @@ import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { regionRead, regionWrite } from './device-actions.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 function toLittleEndian(value: bigint, width: number): string | null {
   if (value >= 1n << BigInt(width * 8)) return null;
@@ -46,6 +47,7 @@ function hexdump(data: string, base: bigint): string {
 }
 
 export function RegionIoPanel({ bdf, regions, disabledReason }: { bdf: string; regions: RegionView[]; disabledReason: string | null }) {
+  const { api } = useHostClient();
   const usable = regions.filter((r) => r.size !== '0x0' && (r.flagNames.includes('READ') || r.flagNames.includes('WRITE')));
   const [index, setIndex] = useState<number>(usable[0]?.index ?? 0);
   const [offset, setOffset] = useState('0x0');
@@ -62,11 +64,11 @@ export function RegionIoPanel({ bdf, regions, disabledReason }: { bdf: string; r
   const encoded = useMemo(() => encodeData(data, width), [data, width]);
 
   const read = useAction(
-    () => regionRead(bdf, index, offset.trim(), sizeValue),
+    () => regionRead(api, bdf, index, offset.trim(), sizeValue),
     (r) => `read ${r.size} bytes at ${r.offset}`,
   );
   const write = useAction(
-    (hexData: string) => regionWrite(bdf, index, offset.trim(), hexData),
+    (hexData: string) => regionWrite(api, bdf, index, offset.trim(), hexData),
     (r) => `wrote ${r.written} bytes at ${r.offset}`,
   );
   const reason = disabledReason ?? (region ? null : 'no readable or writable region');

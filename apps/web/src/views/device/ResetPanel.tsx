@@ -12,6 +12,7 @@ import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { NO_RESET_METHOD, resetMethodMeaning } from '../../format/reset-methods.ts';
 import { hotResetDevice } from './device-actions.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 /** a vfio_pci_dependent_device's id: its group, or (a cdev-opened device) its devid in vfioscope's iommufd */
 function dependentLabel(id: number, devid: boolean): string {
@@ -46,8 +47,9 @@ export function ResetPanel({
   reset: DeviceResetView;
   disabledReason: string | null;
 }) {
+  const { api } = useHostClient();
   const hot = useAction(
-    (affected: string[]) => hotResetDevice(bdf, affected),
+    (affected: string[]) => hotResetDevice(api, bdf, affected),
     (r) => `VFIO_DEVICE_PCI_HOT_RESET done: ${r.affected.length} function${r.affected.length === 1 ? '' : 's'} reset`,
   );
   const deps = reset.hotReset;

@@ -12,8 +12,10 @@ import { formatRate } from '../../format/units.ts';
 import { irqAction } from './device-actions.ts';
 import { stormAdvice } from './storm-advice.ts';
 import { stormReason, vectorName } from '../interrupts/storm-model.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 function StormBox({ alert, irqs }: { alert: StormAlert; irqs: IrqIndexView[] }) {
+  const { api } = useHostClient();
   const advice = stormAdvice(alert);
   const [pending, setPending] = useState(false);
   const index = irqs.find((i) => i.name === alert.index);
@@ -21,7 +23,7 @@ function StormBox({ alert, irqs }: { alert: StormAlert; irqs: IrqIndexView[] }) 
     if (!index) return;
     setPending(true);
     try {
-      const r = await irqAction(alert.bdf, index.index, action, 0, index.count);
+      const r = await irqAction(api, alert.bdf, index.index, action, 0, index.count);
       toast.ok(`${r.action} ${r.name} on ${alert.bdf}`, `vectors ${r.start}..${r.start + r.count - 1}`);
     } catch (e) {
       toast.error(toApiError(e), `${action} ${alert.index} on ${alert.bdf}`);

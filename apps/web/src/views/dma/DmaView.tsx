@@ -7,7 +7,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MappingRow } from '@vfioscope/protocol';
 import { useHostLive, useMappings, usePinned } from '../../live/hooks.ts';
-import { dmaHref } from '../../app/router.ts';
 import { RoleNote } from '../../components/ActionButton.tsx';
 import { formatBytes, formatCount } from '../../format/units.ts';
 import { MappingTable } from './MappingTable.tsx';
@@ -17,21 +16,23 @@ import { UnmapPanel } from './UnmapPanel.tsx';
 import { DmaGauges } from './DmaGauges.tsx';
 import { VmMemoryPanel } from './VmMemoryPanel.tsx';
 import { sortRows, type SortDir, type SortKey } from './mapping-sort.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 export function DmaView({ container }: { container: number | null }) {
+  const { links } = useHostClient();
   const host = useHostLive().state;
   const pinned = usePinned().state;
   const containers = host?.live.containers ?? [];
   useEffect(() => {
-    if (container === null && containers.length) window.location.replace(dmaHref(containers[0]!.id));
-  }, [container, containers]);
+    if (container === null && containers.length) window.location.replace(links.dma(containers[0]!.id));
+  }, [container, containers, links]);
   return (
     <div className="page fill" data-testid="dma-view">
       <div className="page-head">
         <h1>DMA</h1>
         <div className="container-tabs" data-testid="container-tabs">
           {containers.map((c) => (
-            <a key={c.id} href={dmaHref(c.id)} className={c.id === container ? 'on' : ''} data-testid={`container-tab-${c.id}`}>
+            <a key={c.id} href={links.dma(c.id)} className={c.id === container ? 'on' : ''} data-testid={`container-tab-${c.id}`}>
               {contextTitle(c.kind, c.id).toLowerCase()} · groups {c.groups.join(', ')} · {formatCount(c.mappingCount)} maps
             </a>
           ))}
@@ -42,7 +43,7 @@ export function DmaView({ container }: { container: number | null }) {
       <VmMemoryPanel stats={pinned?.latest.stats ?? []} />
       {containers.length === 0 && host ? (
         <div className="panel empty" data-testid="no-containers">
-          vfioscope holds no container yet. <a href="#/topology">Open a group</a> on the Topology view to create one.
+          vfioscope holds no container yet. <a href={links.view({ view: 'topology' })}>Open a group</a> on the Topology view to create one.
         </div>
       ) : null}
       {container !== null && host ? <ContainerDma container={container} /> : null}
@@ -51,6 +52,7 @@ export function DmaView({ container }: { container: number | null }) {
 }
 
 function ContainerDma({ container }: { container: number }) {
+  const { links } = useHostClient();
   const host = useHostLive().state!;
   const mappings = useMappings(container);
   const pinned = usePinned().state;
@@ -100,7 +102,7 @@ function ContainerDma({ container }: { container: number }) {
   if (!info)
     return (
       <div className="panel empty">
-        Container {container} is not held by vfioscope. <a href="#/dma">Show containers</a>
+        Container {container} is not held by vfioscope. <a href={links.view({ view: 'dma', container: null })}>Show containers</a>
       </div>
     );
   const ranges = info.iommu?.iovaRanges ?? [];

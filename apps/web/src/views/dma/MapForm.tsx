@@ -9,6 +9,7 @@ import { checkMap, type MapInput } from './map-validation.ts';
 import { findOverlap } from './mapping-sort.ts';
 import { mapDma } from './dma-actions.ts';
 import { DmaAdvice } from './DmaAdvice.tsx';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 /** bytes as the form's number and unit: the largest unit that divides it */
 function sizeFields(bytes: number): { size: string; unit: string } {
@@ -29,6 +30,7 @@ export function MapForm(props: {
   ranges: { start: string; end: string }[];
   rows: Map<string, MappingRow>;
 }) {
+  const { api } = useHostClient();
   const [input, setInput] = useState<MapInput>({ iova: '0x100000', size: '2', unit: 'MiB', read: true, write: true });
   const [touched, setTouched] = useState(false);
   const check = useMemo(() => checkMap(input, props.pageSize, props.ranges, props.kind), [input, props.pageSize, props.ranges, props.kind]);
@@ -41,7 +43,7 @@ export function MapForm(props: {
   );
   const map = useAction(
     async () => {
-      const r = await mapDma(props.container, {
+      const r = await mapDma(api, props.container, {
         iova: toHex64(check.iova!),
         size: toHex64(check.size!),
         flags: [...(input.read ? ['read' as const] : []), ...(input.write ? ['write' as const] : [])],

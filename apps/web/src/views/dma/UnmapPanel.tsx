@@ -11,6 +11,7 @@ import { useAction } from '../../components/useAction.ts';
 import { formatBytes, parseAddress, parseSize, SIZE_UNIT_NAMES } from '../../format/units.ts';
 import { unmapDma } from './dma-actions.ts';
 import { DmaAdvice } from './DmaAdvice.tsx';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 function summarise(results: UnmapResponse[]): string {
   const bytes = results.reduce((n, r) => n + BigInt(r.unmappedBytes), 0n);
@@ -19,21 +20,22 @@ function summarise(results: UnmapResponse[]): string {
 }
 
 export function UnmapPanel(props: { container: number; selected: MappingRow[]; onDone: () => void }) {
+  const { api } = useHostClient();
   const [iova, setIova] = useState('');
   const [size, setSize] = useState('');
   const [unit, setUnit] = useState('MiB');
   const [last, setLast] = useState<'selected' | 'range' | 'all'>('selected');
   const unmapSelected = useAction(async (rows: MappingRow[]) => {
     const out: UnmapResponse[] = [];
-    for (const r of rows) out.push(await unmapDma(props.container, { iova: r.iova, size: r.size }));
+    for (const r of rows) out.push(await unmapDma(api, props.container, { iova: r.iova, size: r.size }));
     props.onDone();
     return out;
   }, summarise);
   const unmapRange = useAction(
-    (a: bigint, s: bigint) => unmapDma(props.container, { iova: toHex64(a), size: toHex64(s) }).then((r) => [r]),
+    (a: bigint, s: bigint) => unmapDma(api, props.container, { iova: toHex64(a), size: toHex64(s) }).then((r) => [r]),
     summarise,
   );
-  const unmapAll = useAction(() => unmapDma(props.container, { all: true }).then((r) => [r]), summarise);
+  const unmapAll = useAction(() => unmapDma(api, props.container, { all: true }).then((r) => [r]), summarise);
   const a = parseAddress(iova);
   const s = parseSize(size, unit);
   const rangeError =

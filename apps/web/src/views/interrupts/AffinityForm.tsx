@@ -7,15 +7,14 @@
  */
 import { useState } from 'react';
 import { formatCpuList, parseCpuList, type VectorRate } from '@vfioscope/protocol';
-import { api } from '../../api/rest.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { toast } from '../../components/toasts.ts';
 import { toApiError } from '../../components/useAction.ts';
 import { vectorName } from './storm-model.ts';
 
-export const setIrqAffinity = (key: string, cpus: number[]) => api.call('irqAffinity', { body: { key, cpus } });
-
 export function AffinityForm({ r }: { r: VectorRate }) {
+  const { api } = useHostClient();
   const [text, setText] = useState(r.affinity ?? '');
   const [pending, setPending] = useState(false);
   const cpus = parseCpuList(text);
@@ -25,7 +24,7 @@ export function AffinityForm({ r }: { r: VectorRate }) {
     if (!cpus || cpus.length === 0) return;
     setPending(true);
     try {
-      const a = await setIrqAffinity(r.key, cpus);
+      const a = await api.call('irqAffinity', { body: { key: r.key, cpus } });
       toast.ok(
         `IRQ ${a.irq} (${what}) may run on CPUs ${a.affinity}`,
         a.effective === null ? undefined : `delivered to CPU ${a.effective}`,

@@ -8,8 +8,6 @@
 import { memo, useEffect, useMemo, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Alert, KernelAlert, PciDeviceView } from '@vfioscope/protocol';
-import { api } from '../../api/rest.ts';
-import { deviceHref } from '../../app/router.ts';
 import { niceAxis } from '../../format/axis-ticks.ts';
 import { ownerLabel } from '../../format/owner.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
@@ -19,6 +17,7 @@ import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
 import { kernelAlertClears, kernelAlertShort, kernelAlertSubject, kernelAlertTitle } from './kernel-alert-model.ts';
 import { activeStorms, groupByVector, isStorm, stormReasonShort, vectorName } from './storm-model.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 const HISTORY_REFRESH_MS = 5000;
 
@@ -31,6 +30,7 @@ export const AlertHistory = memo(function AlertHistory({
   now: number;
   names: Map<string, PciDeviceView>;
 }) {
+  const { api, links } = useHostClient();
   const vectors = useMemo(() => groupByVector(alerts), [alerts]);
   const [chosen, setChosen] = useState<string | null>(null);
   // until the operator picks one: the worst active storm (the banner's), else the latest
@@ -92,7 +92,7 @@ export const AlertHistory = memo(function AlertHistory({
                   <td>{active ? <span className="badge bad">active</span> : <span className="badge">cleared</span>}</td>
                   <td>
                     {a.bdf ? (
-                      <a className="mono" href={deviceHref(a.bdf)} title={names.get(a.bdf) ? deviceLabel(names.get(a.bdf)!) : undefined}>
+                      <a className="mono" href={links.device(a.bdf)} title={names.get(a.bdf) ? deviceLabel(names.get(a.bdf)!) : undefined}>
                         {a.bdf}
                       </a>
                     ) : isStorm(a) ? null : (

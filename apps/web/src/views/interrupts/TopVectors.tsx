@@ -9,7 +9,6 @@
  */
 import { type KeyboardEvent, memo, useMemo, useRef, useState } from 'react';
 import type { PciDeviceView, VectorRate } from '@vfioscope/protocol';
-import { deviceHref } from '../../app/router.ts';
 import { ownerLabel } from '../../format/owner.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
 import { formatCount, formatRate } from '../../format/units.ts';
@@ -27,6 +26,7 @@ import {
   type TopSortKey,
   type VectorGroup,
 } from './top-vectors-model.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 /** how long a ranking holds before the rows may reorder */
 export const RANK_HOLD_MS = 2000;
@@ -45,6 +45,7 @@ const GroupRow = memo(function GroupRow(props: {
   onToggle: (key: string) => void;
   names: Map<string, PciDeviceView>;
 }) {
+  const { links } = useHostClient();
   const { g } = props;
   const hottest = g.vectors.reduce((a, b) => (b.rate > a.rate ? b : a), g.vectors[0]!);
   const pci = props.names.get(g.bdfs[0]!);
@@ -54,7 +55,7 @@ const GroupRow = memo(function GroupRow(props: {
       data-testid={`top-group-${g.key}`}
       data-key={g.key}
       data-rate={g.rate}
-      data-href={props.by === 'device' ? deviceHref(g.key) : undefined}
+      data-href={props.by === 'device' ? links.device(g.key) : undefined}
       tabIndex={0}
       aria-level={1}
       aria-expanded={props.expanded}
@@ -74,7 +75,7 @@ const GroupRow = memo(function GroupRow(props: {
       <td>
         {props.by === 'device' ? (
           <>
-            <a className="mono" href={deviceHref(g.key)} tabIndex={-1}>
+            <a className="mono" href={links.device(g.key)} tabIndex={-1}>
               {g.key}
             </a>{' '}
             <span className="muted">{pci ? deviceLabel(pci) : ''}</span>
@@ -98,6 +99,7 @@ const GroupRow = memo(function GroupRow(props: {
 });
 
 const VectorRow = memo(function VectorRow({ r, max, hot, cpus }: { r: VectorRate; max: number; hot: boolean; cpus: number }) {
+  const { links } = useHostClient();
   const cells = heatCells(r, cpus);
   return (
     <>
@@ -105,7 +107,7 @@ const VectorRow = memo(function VectorRow({ r, max, hot, cpus }: { r: VectorRate
         className={`top-vector ${hot ? 'hot' : ''}`}
         data-testid={`top-${r.key}`}
         data-rate={r.rate}
-        data-href={deviceHref(r.bdf)}
+        data-href={links.device(r.bdf)}
         tabIndex={0}
         aria-level={2}
       >

@@ -11,6 +11,8 @@ import { useConnection, useHostLive } from '../../live/hooks.ts';
 import { useSession } from '../../app/session.tsx';
 import { setPresenting, usePresentation } from '../../app/presentation.ts';
 import { formatBytes, formatCount } from '../../format/units.ts';
+import type { Route } from '../../app/router.ts';
+import { HostSwitcher } from './HostSwitcher.tsx';
 
 function Fact({
   k,
@@ -72,7 +74,8 @@ function PresentToggle() {
   );
 }
 
-export function HostBar() {
+/** `shown`: the fleet name of the host on screen (null while this server's own name is not known yet) */
+export function HostBar({ route, shown }: { route: Route; shown: string | null }) {
   const host = useHostLive().state;
   const session = useSession();
   const info = host?.info;
@@ -84,6 +87,7 @@ export function HostBar() {
       <div className="brand">
         <span className="logo">◈</span> vfioscope
       </div>
+      <HostSwitcher route={route} shown={shown} />
       {info ? (
         <div className="facts">
           <div className="fact" data-testid="host-name">

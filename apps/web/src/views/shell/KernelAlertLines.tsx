@@ -4,13 +4,14 @@
  * process, how many messages since when, what to do, and when it clears.
  */
 import type { KernelAlert, PciDeviceView } from '@vfioscope/protocol';
-import { deviceHref } from '../../app/router.ts';
 import { ownerLabel } from '../../format/owner.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
 import { formatAgo, formatClock, formatDuration } from '../../format/units.ts';
 import { kernelAlertClears, kernelAlertShort, kernelAlertSubject, kernelAlertTitle } from '../interrupts/kernel-alert-model.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 export function KernelAlertLines({ a, now, devices }: { a: KernelAlert; now: number; devices: Map<string, PciDeviceView> }) {
+  const { links } = useHostClient();
   const isActive = a.clearedAt === null;
   const pci = a.bdf ? devices.get(a.bdf) : undefined;
   return (
@@ -22,7 +23,7 @@ export function KernelAlertLines({ a, now, devices }: { a: KernelAlert; now: num
         {a.bdf ? (
           <>
             <span className="faint">on</span>
-            <a href={deviceHref(a.bdf)} data-testid="kernel-alert-device-link" className="mono">
+            <a href={links.device(a.bdf)} data-testid="kernel-alert-device-link" className="mono">
               {a.bdf}
             </a>
             {pci ? <span>{deviceLabel(pci)}</span> : null}

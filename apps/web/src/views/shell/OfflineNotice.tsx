@@ -4,10 +4,12 @@
  * reconnecting by itself, with a way to try now.
  */
 import { useEffect, useState } from 'react';
-import { liveStore, useConnection } from '../../live/hooks.ts';
+import { useConnection } from '../../live/hooks.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 import { age, clock } from './data-age.ts';
 
 export function OfflineNotice({ asOf }: { asOf: number }) {
+  const { store } = useHostClient();
   const c = useConnection();
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -23,7 +25,7 @@ export function OfflineNotice({ asOf }: { asOf: number }) {
         data as of <span className="mono">{clock(asOf)}</span>, {age(asOf, now)}
       </span>
       <span className="muted">{retryIn === null ? 'reconnecting…' : `reconnecting in ${retryIn} s`}</span>
-      <button type="button" className="btn ghost small" onClick={() => liveStore.restart()} data-testid="reconnect-now">
+      <button type="button" className="btn ghost small" onClick={() => store.restart()} data-testid="reconnect-now">
         Reconnect now
       </button>
     </div>

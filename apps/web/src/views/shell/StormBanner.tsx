@@ -12,7 +12,6 @@
  */
 import { useEffect, useState } from 'react';
 import type { StormAlert } from '@vfioscope/protocol';
-import { deviceHref } from '../../app/router.ts';
 import { models, useAlerts, useTopic } from '../../live/hooks.ts';
 import { ownerLabel } from '../../format/owner.ts';
 import { deviceLabel } from '../../format/pci-names.ts';
@@ -20,10 +19,12 @@ import { formatAgo, formatClock, formatDuration, formatRate } from '../../format
 import { activeAlerts, alertTitle, stormReason, vectorName } from '../interrupts/storm-model.ts';
 import { useDevicesByBdf } from '../topology/use-devices.ts';
 import { KernelAlertLines } from './KernelAlertLines.tsx';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 const HOLD_AFTER_CLEAR_MS = 20_000;
 
 export function StormBanner() {
+  const { links } = useHostClient();
   const alerts = useAlerts().state;
   const devices = useDevicesByBdf();
   const [, setTick] = useState(0);
@@ -78,7 +79,7 @@ export function StormBanner() {
           +{active.length - 1} more
         </span>
       ) : null}
-      <a href="#/interrupts" className="banner-link">
+      <a href={links.view({ view: 'interrupts' })} className="banner-link">
         All interrupts →
       </a>
     </div>
@@ -96,6 +97,7 @@ function StormLines({
   current: number | undefined;
   devices: ReturnType<typeof useDevicesByBdf>;
 }) {
+  const { links } = useHostClient();
   const isActive = a.clearedAt === null;
   const pci = devices.get(a.bdf);
   return (
@@ -106,7 +108,7 @@ function StormLines({
           {vectorName(a)}
         </span>
         <span className="faint">of</span>
-        <a href={deviceHref(a.bdf)} data-testid="storm-device-link" className="mono">
+        <a href={links.device(a.bdf)} data-testid="storm-device-link" className="mono">
           {a.bdf}
         </a>
         {pci ? <span data-testid="storm-device-name">{deviceLabel(pci)}</span> : null}

@@ -6,7 +6,6 @@
  * container). Compact, so a few hundred groups stay scannable.
  */
 import { memo, useState } from 'react';
-import { deviceHref, dmaHref } from '../../app/router.ts';
 import { className, idPair, vendorName } from '../../format/pci-names.ts';
 import { memoryBudget, processLabel } from '../../format/owner.ts';
 import { percent } from '../../format/units.ts';
@@ -14,6 +13,7 @@ import { ActionButton } from '../../components/ActionButton.tsx';
 import { ReleaseButton, useOpenGroup } from './group-actions.tsx';
 import { Blockers, NextStep } from './GroupViability.tsx';
 import { ownerLabel, type GroupCardModel } from './topology-model.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 /** IOMMU faults per minute of the devices faulting now (host topic), by BDF */
 export type FaultRates = ReadonlyMap<string, number>;
@@ -52,6 +52,7 @@ export const GroupCard = memo(function GroupCard(props: {
   faults: FaultRates;
   inCluster?: boolean;
 }) {
+  const { links } = useHostClient();
   const { card, containers, faults } = props;
   const g = card.group;
   const open = useOpenGroup(g, card.devices);
@@ -77,7 +78,7 @@ export const GroupCard = memo(function GroupCard(props: {
           </span>
         )}
         {held && !props.inCluster ? (
-          <a className="badge accent" href={dmaHref(g.container!)} data-testid="group-container">
+          <a className="badge accent" href={links.dma(g.container!)} data-testid="group-container">
             container {g.container}
           </a>
         ) : null}
@@ -123,7 +124,7 @@ export const GroupCard = memo(function GroupCard(props: {
       <ul className="dev-list">
         {card.devices.map((d) => (
           <li key={d.bdf} className={blockers.has(d.bdf) ? 'blocker' : ''}>
-            <a href={deviceHref(d.bdf)} className="mono bdf" data-testid={`device-link-${d.bdf}`}>
+            <a href={links.device(d.bdf)} className="mono bdf" data-testid={`device-link-${d.bdf}`}>
               {d.bdf}
             </a>
             <span

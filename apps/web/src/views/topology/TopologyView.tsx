@@ -9,7 +9,6 @@ import { useHostLive, useTopology } from '../../live/hooks.ts';
 import { useElementWidth } from '../../components/useElementWidth.ts';
 import { RoleNote } from '../../components/ActionButton.tsx';
 import { type FaultRates, GroupCard } from './GroupCard.tsx';
-import { dmaHref } from '../../app/router.ts';
 import { contextTitle, kindLabel } from '../../format/iommu.ts';
 import {
   buildCards,
@@ -22,6 +21,7 @@ import {
   type Section,
   type StateFilter,
 } from './topology-model.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 
 const CARD_MIN_WIDTH = 420;
 const GAP = 12;
@@ -52,6 +52,7 @@ function ContainerCluster({
   containers: number[];
   faults: FaultRates;
 }) {
+  const { links } = useHostClient();
   const span = Math.min(columns, cluster.cards.length);
   const kind = cluster.cards[0]?.group.held?.kind ?? 'type1';
   return (
@@ -61,7 +62,7 @@ function ContainerCluster({
         <span className="faint" data-testid={`cluster-kind-${cluster.container}`} data-kind={kind}>
           {cluster.cards.length} group{cluster.cards.length === 1 ? '' : 's'} · {kindLabel(kind)}
         </span>
-        <a href={dmaHref(cluster.container)} className="cluster-link">
+        <a href={links.dma(cluster.container)} className="cluster-link">
           DMA mappings →
         </a>
       </div>

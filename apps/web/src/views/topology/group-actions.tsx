@@ -9,7 +9,7 @@
 import { contextTitle } from '../../format/iommu.ts';
 import { type ReactNode, useState } from 'react';
 import type { GroupView, PciDeviceView } from '@vfioscope/protocol';
-import { api } from '../../api/rest.ts';
+import { useHostClient } from '../../host/HostClientProvider.tsx';
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { toast } from '../../components/toasts.ts';
 import { toApiError } from '../../components/useAction.ts';
@@ -62,6 +62,7 @@ export function openConfirm(g: GroupView, devices: PciDeviceView[]): Confirm | n
 }
 
 export function useOpenGroup(g: GroupView, devices: PciDeviceView[]) {
+  const { api } = useHostClient();
   const [pending, run] = usePending();
   return {
     pending,
@@ -80,6 +81,7 @@ export function useOpenGroup(g: GroupView, devices: PciDeviceView[]) {
 
 /** The Release button: confirmed with what the release tears down. */
 export function ReleaseButton({ g }: { g: GroupView }) {
+  const { api } = useHostClient();
   const [pending, run] = usePending();
   const held = g.held;
   return (
@@ -124,6 +126,7 @@ export function ReleaseButton({ g }: { g: GroupView }) {
 
 /** "Bind all blockers to vfio-pci…": one audited POST /devices/:bdf/bind per blocker, stopping at the first refusal. */
 export function BindBlockersButton({ g, devices }: { g: GroupView; devices: PciDeviceView[] }) {
+  const { api } = useHostClient();
   const [pending, run] = usePending();
   const blockers = bindableBlockers(g, devices);
   if (g.viable || blockers.length === 0 || g.owners.some((o) => !o.self)) return null;
