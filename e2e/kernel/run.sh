@@ -105,6 +105,11 @@ if [ -z "$marker" ]; then
   exit 1
 fi
 if [ "$marker" != 0 ]; then
+  # each failed step's own words, here: CI keeps only what this script prints
+  for step in $(sed -n 's/^FAIL \([a-z0-9-]*\).*/\1/p' "$OUT/summary.txt" 2>/dev/null); do
+    echo "[kernel-run] the last lines of $step.log:" >&2
+    tail -40 "$OUT/$step.log" 2>/dev/null | sed 's/^/    /' >&2
+  done
   echo "[kernel-run] FAIL: guest exit status $marker after ${elapsed}s; console: $GW/console.log, step logs: $OUT/" >&2
   exit 1
 fi
