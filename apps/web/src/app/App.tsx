@@ -62,7 +62,8 @@ function HostFrame({ route }: { route: Route }) {
   const host = named === null || named === fleet.self ? null : named;
   return (
     <HostClientProvider host={host}>
-      <Shell route={route} shown={host ?? fleet.self} />
+      {/* keyed by host: another host's views start afresh (a search typed for one host means nothing on the next) */}
+      <Shell key={host ?? ''} route={route} shown={host ?? fleet.self} />
     </HostClientProvider>
   );
 }

@@ -114,7 +114,7 @@ function HostRow({ row, now }: { row: FleetRow; now: number }) {
       data-storms={f?.alerts.storms ?? 0}
     >
       <td>
-        <a href={href({ view: 'topology', host: host.name })} className="host-name">
+        <a href={href({ view: 'topology', host: host.self ? null : host.name })} className="host-name">
           {host.name}
         </a>
         {host.self ? <span className="badge info">this server</span> : null}

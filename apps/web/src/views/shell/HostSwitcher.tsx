@@ -30,7 +30,9 @@ export function HostSwitcher({ route, shown }: { route: Route; shown: string | n
       data-testid="host-switcher"
       value={value}
       onChange={(e) => {
-        window.location.hash = href({ ...sameViewElsewhere(route), host: e.target.value });
+        // this server's own host keeps its own URLs (#/topology), one URL per view
+        const host = e.target.value === fleet.self ? null : e.target.value;
+        window.location.hash = href({ ...sameViewElsewhere(route), host });
       }}
     >
       {route.view === 'fleet' ? (
