@@ -11,7 +11,7 @@ import {
   type DeltaMessage,
   type HelloMessage,
   hostTopic,
-  type LocalTopic,
+  isLocalTopic,
   onHost,
   type SnapshotMessage,
   type Topic,
@@ -61,11 +61,16 @@ export const wireCodec: WireCodec = {
 export function hostWireCodec(host: string, base: WireCodec = wireCodec): WireCodec {
   const own = (topic: string): Topic | null => {
     const t = hostTopic(topic);
-    return t !== null && t.host === host ? (t.topic as LocalTopic) : null;
+    return t !== null && t.host === host ? t.topic : null;
+  };
+  /** the store's names are the host's own; a name that already carries a host is a bug of the caller */
+  const onWire = (topic: Topic) => {
+    if (!isLocalTopic(topic)) throw new Error(`${topic}: a host's store subscribes to its own topic names`);
+    return onHost(host, topic);
   };
   return {
-    subscribe: (topic) => base.subscribe(onHost(host, topic as LocalTopic)),
-    unsubscribe: (topic) => base.unsubscribe(onHost(host, topic as LocalTopic)),
+    subscribe: (topic) => base.subscribe(onWire(topic)),
+    unsubscribe: (topic) => base.unsubscribe(onWire(topic)),
     decode(raw) {
       const m = base.decode(raw);
       if (m === null || m.kind === 'hello') return m;

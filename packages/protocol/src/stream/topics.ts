@@ -50,11 +50,17 @@ export function parseTopic(topic: string): ParsedTopic | null {
 }
 
 /** "hosts/<name>/<topic>" → the host and its own topic name (a BDF lowercased); null for a topic of this host or a malformed one. */
-export function hostTopic(topic: string): { host: string; topic: string } | null {
+export function hostTopic(topic: string): { host: string; topic: LocalTopic } | null {
   const m = HOST_TOPIC_RE.exec(topic);
   if (!m) return null;
-  const inner = m[2]!;
-  return { host: m[1]!, topic: inner.startsWith('device:') ? inner.toLowerCase() : inner };
+  // the pattern matched LOCAL_TOPIC, so the inner name is one of LocalTopic's forms
+  const inner = m[2] as LocalTopic;
+  return { host: m[1]!, topic: inner.startsWith('device:') ? (inner.toLowerCase() as LocalTopic) : inner };
+}
+
+/** A topic of this host, not a peer's "hosts/<name>/…". */
+export function isLocalTopic(topic: Topic): topic is LocalTopic {
+  return hostTopic(topic) === null;
 }
 
 /** A topic of a peer host, as a hub's client subscribes to it. */
