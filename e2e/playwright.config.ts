@@ -27,8 +27,11 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Deadlines, not waits: a test ends as soon as its conditions hold. On a shared 2-core machine with a
+  // CPU hog beside the suite, the heaviest flows (every VM on four views; the interrupts view's rankings)
+  // took over 60 s and a page 10 s to catch up with a tick; here they have room.
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
   reporter: [['list'], ['html', { outputFolder: `../playwright-report/${DEFAULT_PORT}`, open: 'never' }]],
   use: {
     baseURL: DEFAULT_URL,
