@@ -34,6 +34,7 @@ import { errorHandler } from './errors.ts';
 import type { FleetOptions } from './fleet/fleet.ts';
 import { registerFleet } from './fleet/register.ts';
 import { clientErrorHandler, frameworkErrors, refuseConnect } from './http/framework-errors.ts';
+import { registerCompression } from './http/compression.ts';
 import { BODY_LIMIT_BYTES, registerJsonBodyParser } from './http/json-body.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { requireDeclaredRoles } from './http/route-registry.ts';
@@ -78,6 +79,8 @@ export interface AppOptions {
   logKeep?: number;
   /** the built web UI; default apps/web/dist */
   webDir?: string | null;
+  /** compress responses by Accept-Encoding, the UI's files from their precompressed copies (default true; serve --no-compress) */
+  compress?: boolean;
   stream?: Partial<StreamLimits>;
   /** Fastify's pino logger: false (default) or e.g. { level: 'warn' } */
   logger?: boolean | { level: string };
@@ -202,6 +205,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.body === undefined) req.body = {};
   });
   registerSecurityHeaders(app, { tls: ctx.tls });
+  const compress = opts.compress !== false;
+  if (compress) await registerCompression(app);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   registerAuthHook(app, ctx);
   registerAuditHook(app, ctx);
@@ -220,7 +225,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxVectors: opts.metricsMaxVectors === undefined ? DEFAULT_METRICS_MAX_VECTORS : opts.metricsMaxVectors,
   });
   registerMetricsRoute(app, metrics, { public: opts.metricsPublic === true });
-  const web = await registerWeb(app, opts.webDir ?? null);
+  const web = await registerWeb(app, opts.webDir ?? null, { preCompressed: compress });
 
   let stopTickListener: (() => void) | null = null;
   const vfio: VfioApp = {

@@ -43,6 +43,9 @@ Options:
   --token-file FILE       fixed tokens: JSON [{"token","role","id"?}] or lines "viewer:TOKEN" / "operator:TOKEN";
                           without it an operator token is generated and printed in a login URL
   --web-dir DIR           the built web UI (default apps/web/dist)
+  --no-compress           send every answer uncompressed: no brotli or gzip for the API, /metrics or the
+                          UI's files (e.g. behind a proxy that compresses; by default the Accept-Encoding
+                          of each request decides, and the UI's files go out as the build compressed them)
   --allow-origin ORIGIN   also accept actions and WebSocket connections from this Origin (comma-separated list)
   --allowed-host NAME     also answer requests whose Host header is NAME (comma-separated; the listen address
                           and localhost always are): the names a browser uses to reach this server
@@ -77,6 +80,7 @@ const SPEC = {
   'data-dir': { value: true },
   'token-file': { value: true },
   'web-dir': { value: true },
+  'no-compress': { value: false },
   'allow-origin': { value: true },
   'allowed-host': { value: true },
   'tls-cert': { value: true },
@@ -224,6 +228,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     allowedOrigins,
     allowedHosts,
     webDir: webDir ?? null,
+    compress: args.flags['no-compress'] !== true,
     ...(session ? { sessionTokenFile: session.file } : {}),
     logger: { level: 'warn' },
     listenHost: addr.host,
