@@ -3,6 +3,7 @@
  * view, all of one host — this server's, or the fleet host the route names
  * (#/hosts/<name>/…), each through its own client.
  */
+import { lazy, Suspense } from 'react';
 import { parseRoute, type Route, useHash } from './router.ts';
 import { useSession } from './session.tsx';
 import { usePresentation } from './presentation.ts';
@@ -14,15 +15,42 @@ import { StormBanner } from '../views/shell/StormBanner.tsx';
 import { LoginScreen } from '../views/shell/LoginScreen.tsx';
 import { OfflineNotice } from '../views/shell/OfflineNotice.tsx';
 import { TopologyView } from '../views/topology/TopologyView.tsx';
-import { DeviceView } from '../views/device/DeviceView.tsx';
-import { DmaView } from '../views/dma/DmaView.tsx';
-import { InterruptsView } from '../views/interrupts/InterruptsView.tsx';
-import { EventsView } from '../views/events/EventsView.tsx';
 import { Toaster } from '../components/Toaster.tsx';
 import { FleetProvider, useFleet } from '../fleet/FleetProvider.tsx';
 import { HostClientProvider } from '../host/HostClientProvider.tsx';
-import { FleetView } from '../views/fleet/FleetView.tsx';
 import { HostDownNotice } from '../views/shell/HostDownNotice.tsx';
+
+// Topology, the first view, is in the entry chunk; every other view is a chunk of its own (and recharts,
+// which only they draw with, one more: vite.config.ts), fetched when first shown.
+const viewChunks = {
+  device: () => import('../views/device/DeviceView.tsx'),
+  dma: () => import('../views/dma/DmaView.tsx'),
+  interrupts: () => import('../views/interrupts/InterruptsView.tsx'),
+  events: () => import('../views/events/EventsView.tsx'),
+  fleet: () => import('../views/fleet/FleetView.tsx'),
+};
+const DeviceView = lazy(() => viewChunks.device().then((m) => ({ default: m.DeviceView })));
+const DmaView = lazy(() => viewChunks.dma().then((m) => ({ default: m.DmaView })));
+const InterruptsView = lazy(() => viewChunks.interrupts().then((m) => ({ default: m.InterruptsView })));
+const EventsView = lazy(() => viewChunks.events().then((m) => ({ default: m.EventsView })));
+const FleetView = lazy(() => viewChunks.fleet().then((m) => ({ default: m.FleetView })));
+
+// A deep link's view starts loading with the page, beside the session and fleet requests rather than after
+// them; a failure here is the lazy view's to report when it renders.
+const linked = parseRoute(window.location.hash).view;
+if (linked !== 'topology') viewChunks[linked]().catch(() => undefined);
+
+// A page older than the server's bundle asks for chunks the new build no longer has: load the new page (the
+// route is in the hash), at most once a minute so that a chunk missing from the new build too cannot loop.
+window.addEventListener('vite:preloadError', (event) => {
+  const last = Number(sessionStorage.getItem('vfioscope-chunk-reload') ?? 0);
+  if (Date.now() - last < 60_000) return;
+  sessionStorage.setItem('vfioscope-chunk-reload', String(Date.now()));
+  event.preventDefault();
+  window.location.reload();
+});
+
+const viewLoading = <div className="skeleton">loading the view…</div>;
 
 export function App() {
   return (
@@ -97,12 +125,20 @@ function Shell({ route, shown }: { route: Route; shown: string | null }) {
       <main className={`app-main ${connection.state === 'open' && hostDown === null ? '' : 'stale'}`}>
         {stream.offline && stream.asOf !== null ? <OfflineNotice asOf={stream.asOf} /> : null}
         {hostDown ? <HostDownNotice host={hostDown} /> : null}
-        {route.view === 'fleet' ? <FleetView /> : <StormBanner />}
-        {route.view === 'topology' ? <TopologyView /> : null}
-        {route.view === 'device' ? <DeviceView key={route.bdf} bdf={route.bdf} /> : null}
-        {route.view === 'dma' ? <DmaView key={route.container ?? 'none'} container={route.container} /> : null}
-        {route.view === 'interrupts' ? <InterruptsView /> : null}
-        {route.view === 'events' ? <EventsView /> : null}
+        {route.view === 'fleet' ? (
+          <Suspense fallback={viewLoading}>
+            <FleetView />
+          </Suspense>
+        ) : (
+          <StormBanner />
+        )}
+        <Suspense fallback={viewLoading}>
+          {route.view === 'topology' ? <TopologyView /> : null}
+          {route.view === 'device' ? <DeviceView key={route.bdf} bdf={route.bdf} /> : null}
+          {route.view === 'dma' ? <DmaView key={route.container ?? 'none'} container={route.container} /> : null}
+          {route.view === 'interrupts' ? <InterruptsView /> : null}
+          {route.view === 'events' ? <EventsView /> : null}
+        </Suspense>
       </main>
     </div>
   );
