@@ -122,7 +122,8 @@ describe('telemetry over the sim', () => {
     expect(Math.max(...seen)).toBeGreaterThanOrEqual(7_900);
     expect(Math.min(...seen.slice(-100))).toBeLessThan(100);
     expect(engine.stormConfig.baselineMultiple * 100).toBeLessThan(8_000);
-  });
+    // 600 simulated ticks of the default host: ~6 s of CPU alone, 25 s in a loaded full run
+  }, 90_000);
 
   it('shows an edu interrupt raised through a BAR0 write as an owned INTx vector', async () => {
     const { engine, session, run, host, eventLog } = start('edu');
