@@ -34,13 +34,13 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { TOKEN_COOKIE } from '../packages/protocol/src/index.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
+import { freePort } from './support/built.ts';
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
 
@@ -88,17 +88,6 @@ function buildWeb(dir: string, split: boolean): void {
   const script = `import { build } from 'vite';
 await build({ logLevel: 'warn', build: { outDir: ${JSON.stringify(dir)}, emptyOutDir: true${split ? '' : ', chunkSizeWarningLimit: 2048, rolldownOptions: { output: { codeSplitting: false } }'} } });`;
   execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(ROOT, 'apps/web'), stdio: 'inherit' });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
 }
 
 async function startServer(v: Variant): Promise<void> {

@@ -20,14 +20,11 @@
  * Run: pnpm exec tsx bench/fleet-page.bench.ts [--samples 3]
  * The web build is apps/web/dist (built when missing) or VFIOSCOPE_E2E_WEB_DIR's, as the e2e tests serve it.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { ROOT } from '../e2e/abuse/server-process.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { Fleet } from '../e2e/support/fleet.ts';
 import { WEB_DIR } from '../e2e/support/own-server.ts';
+import { ensureServerBuilt, ensureWebBuilt } from './support/built.ts';
 
 const args = process.argv.slice(2);
 const samplesAt = args.indexOf('--samples');
@@ -73,16 +70,8 @@ const ARM = `(() => {
 })()`;
 
 async function main(): Promise<void> {
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'apps/server/build.mjs'), '--check'], { stdio: 'ignore' });
-  } catch {
-    execFileSync(process.execPath, [join(ROOT, 'apps/server/build.mjs')], { stdio: 'inherit' });
-  }
-  if (!existsSync(join(WEB_DIR, 'index.html')))
-    execFileSync('pnpm', ['--filter', '@vfioscope/web', 'exec', 'vite', 'build', '--outDir', WEB_DIR, '--emptyOutDir'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+  ensureServerBuilt();
+  ensureWebBuilt(WEB_DIR);
   console.log(`# fleet page bench: a hub (edu) + 1 "demo" peer, Chromium on #/fleet, ${SAMPLES} storms`);
   console.log(
     `# ${cpus().length} CPUs, load ${loadavg()

@@ -13,11 +13,11 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AlertsResponse, HostsResponse } from '../packages/protocol/src/index.ts';
+import { ensureServerBuilt, freePort } from './support/built.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const CLI = join(ROOT, 'apps/server/dist/vfioscope.js');
@@ -35,17 +35,6 @@ const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }
 
 const work = mkdtempSync(join(tmpdir(), 'vfioscope-fleet-bench-'));
 const children = new Set<ChildProcess>();
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? res(a.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -120,11 +109,7 @@ async function measureHub(hub: Server, peers: number): Promise<{ cpuPct: number;
 }
 
 async function main(): Promise<void> {
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'apps/server/build.mjs'), '--check'], { stdio: 'ignore' });
-  } catch {
-    execFileSync(process.execPath, [join(ROOT, 'apps/server/build.mjs')], { stdio: 'inherit' });
-  }
+  ensureServerBuilt();
   console.log(`# fleet bench: ${PEERS} sim peers ("default"; one "demo" for storms), window ${WINDOW_S} s`);
   console.log(
     `# ${cpus().length} CPUs, load ${loadavg()

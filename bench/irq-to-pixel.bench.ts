@@ -50,13 +50,14 @@
  * The web build is DIR (default /tmp/irq2px-web), built with vite when it has no index.html.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { type ApiTransport, createApiClient } from '../packages/protocol/src/index.ts';
 import { OPERATOR, ROOT, startServer } from '../e2e/abuse/server-process.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
+import { ensureServerBuilt, ensureWebBuilt } from './support/built.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -236,16 +237,8 @@ function cpuNow(serverPid: number): { server: number; renderers: number; chromiu
 }
 
 async function main(): Promise<void> {
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'apps/server/build.mjs'), '--check'], { stdio: 'ignore' });
-  } catch {
-    execFileSync(process.execPath, [join(ROOT, 'apps/server/build.mjs')], { stdio: 'inherit' });
-  }
-  if (!existsSync(join(WEB_DIR, 'index.html')))
-    execFileSync('pnpm', ['--filter', '@vfioscope/web', 'exec', 'vite', 'build', '--outDir', WEB_DIR, '--emptyOutDir'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
+  ensureServerBuilt();
+  ensureWebBuilt(WEB_DIR);
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
   console.log(`# IRQ to pixel: sim "default", edu ${EDU} INTx raised via BAR0 0x60, Chromium on #/device/${EDU}`);
   console.log(
