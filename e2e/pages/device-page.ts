@@ -66,6 +66,11 @@ export class DevicePage {
     return Number(await this.vector(name, vector).chart.getAttribute('data-points'));
   }
 
+  /** the time (ms epoch) of the chart's newest point */
+  async chartLastT(name: string, vector: number): Promise<number> {
+    return Number(await this.vector(name, vector).chart.getAttribute('data-last-t'));
+  }
+
   /** pwrite to a region through the Region I/O panel, confirming the dialog */
   async writeRegion(regionIndex: number, offset: string, value: string): Promise<Locator> {
     await this.app.testId('rio-region').selectOption(String(regionIndex));

@@ -41,6 +41,7 @@ export const RateChart = memo(function RateChart(props: {
       data-testid={props.testid}
       data-points={props.points.length}
       data-last={props.points.length ? props.points[props.points.length - 1]!.rate : ''}
+      data-last-t={props.points.length ? props.points[props.points.length - 1]!.t : ''}
       data-threshold={threshold ?? undefined}
       data-ticks={y.ticks.map(y.format).join('|')}
     >
