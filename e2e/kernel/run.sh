@@ -70,7 +70,8 @@ append="console=ttyS0 intel_iommu=on no_timer_check quiet panic=-1 vfioscope.mod
 
 echo "[kernel-run] booting the $GUEST guest (console: $GW/console.log)"
 set +e
-timeout "${VFIOSCOPE_GUEST_TIMEOUT:-900}" qemu-system-x86_64 \
+# a deadline for the whole guest (seconds): the 6.1 guest took 650-740 s beside two other test runs (TCG in TCG)
+timeout "${VFIOSCOPE_GUEST_TIMEOUT:-1800}" qemu-system-x86_64 \
   -machine q35,kernel-irqchip=split -accel tcg -cpu "${VFIOSCOPE_GUEST_CPU:-Nehalem}" -smp 2 -m 2G \
   -nographic -vga none -no-reboot -nic none \
   -device intel-iommu,intremap=on,caching-mode=on \
