@@ -3,7 +3,7 @@
  * view, all of one host — this server's, or the fleet host the route names
  * (#/hosts/<name>/…), each through its own client.
  */
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { parseRoute, type Route, useHash } from './router.ts';
 import { useSession } from './session.tsx';
 import { usePresentation } from './presentation.ts';
@@ -19,6 +19,7 @@ import { Toaster } from '../components/Toaster.tsx';
 import { FleetProvider, useFleet } from '../fleet/FleetProvider.tsx';
 import { HostClientProvider } from '../host/HostClientProvider.tsx';
 import { HostDownNotice } from '../views/shell/HostDownNotice.tsx';
+import { dropEarlyStream, openEarlyStream } from '../host/early-stream.ts';
 
 // Topology, the first view, is in the entry chunk; every other view is a chunk of its own (and recharts,
 // which only they draw with, one more: vite.config.ts), fetched when first shown.
@@ -37,8 +38,10 @@ const FleetView = lazy(() => viewChunks.fleet().then((m) => ({ default: m.FleetV
 
 // A deep link's view starts loading with the page, beside the session and fleet requests rather than after
 // them; a failure here is the lazy view's to report when it renders.
-const linked = parseRoute(window.location.hash).view;
-if (linked !== 'topology') viewChunks[linked]().catch(() => undefined);
+const linked = parseRoute(window.location.hash);
+if (linked.view !== 'topology') viewChunks[linked.view]().catch(() => undefined);
+// ...and its data too: the stream opens and subscribes beside GET /whoami, not after the shell's first render
+openEarlyStream(linked);
 
 // A page older than the server's bundle asks for chunks the new build no longer has: load the new page (the
 // route is in the hash), at most once a minute so that a chunk missing from the new build too cannot loop.
@@ -65,6 +68,10 @@ export function App() {
 function Frame() {
   const session = useSession();
   const route = parseRoute(useHash());
+  const signedOut = session.state.status === 'signed-out';
+  useEffect(() => {
+    if (signedOut) dropEarlyStream();
+  }, [signedOut]);
   if (session.state.status === 'loading') return <div className="skeleton">connecting to vfioscope…</div>;
   if (session.state.status === 'signed-out')
     return <LoginScreen reason={session.state.reason} error={session.state.error} onSignIn={session.signIn} />;

@@ -8,18 +8,21 @@ import { createContext, type ReactNode, useContext, useEffect, useMemo } from 'r
 import { useSession } from '../app/session.tsx';
 import { watchConnection } from '../app/connection-watch.ts';
 import { createHostClient, type HostClient } from './host-client.ts';
+import { adoptEarly, earlyClient, forgetEarly } from './early-stream.ts';
 
 const HostClientContext = createContext<HostClient | null>(null);
 
 export function HostClientProvider({ host, children }: { host: string | null; children: ReactNode }) {
   const { recheck } = useSession();
-  const client = useMemo(() => createHostClient(host), [host]);
+  const client = useMemo(() => earlyClient(host) ?? createHostClient(host), [host]);
   useEffect(() => {
-    client.store.start();
+    // the early stream (early-stream.ts) is running already: the views below have subscribed by now
+    if (!adoptEarly(client)) client.store.start();
     const unwatch = watchConnection(client.store, recheck);
     return () => {
       unwatch();
       client.store.stop();
+      forgetEarly(client);
     };
   }, [client, recheck]);
   return <HostClientContext.Provider value={client}>{children}</HostClientContext.Provider>;
