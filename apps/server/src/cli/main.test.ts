@@ -67,10 +67,19 @@ describe('vfioscope CLI', () => {
 
   it('scenarios lists the built-in ones', async () => {
     const r = await run('scenarios');
-    for (const name of ['default', 'edu', 'edu-6.12', 'edu-6.12-compat', 'storm', 'large', 'demo'])
+    for (const name of ['default', 'edu', 'edu-6.12', 'edu-6.12-compat', 'storm', 'large', 'demo', 'vectors-4k'])
       expect(r.out).toMatch(new RegExp(`^${name}\\s`, 'm'));
     const j = JSON.parse((await run('scenarios', '--json')).out);
-    expect(j.map((s: { name: string }) => s.name)).toEqual(['default', 'edu', 'edu-6.12', 'edu-6.12-compat', 'storm', 'demo', 'large']);
+    expect(j.map((s: { name: string }) => s.name)).toEqual([
+      'default',
+      'edu',
+      'edu-6.12',
+      'edu-6.12-compat',
+      'storm',
+      'demo',
+      'large',
+      'vectors-4k',
+    ]);
   });
 
   it('delegates uapi', async () => {

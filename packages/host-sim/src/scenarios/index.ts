@@ -8,6 +8,7 @@ import { edu612CompatScenario, edu612Scenario } from './edu-6.12.ts';
 import { largeScenario } from './large.ts';
 import type { Scenario } from './scenario-types.ts';
 import { stormScenario } from './storm.ts';
+import { vectors4kScenario } from './vectors-4k.ts';
 import { ScenarioError, validateScenario } from './validate.ts';
 
 export type * from './scenario-types.ts';
@@ -23,6 +24,7 @@ export const builtinScenarios = {
   storm: stormScenario,
   demo: demoScenario,
   large: largeScenario,
+  'vectors-4k': vectors4kScenario,
 } satisfies Record<string, Scenario>;
 
 type BuiltinScenarioName = keyof typeof builtinScenarios;
