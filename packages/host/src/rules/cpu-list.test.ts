@@ -20,4 +20,13 @@ describe('CPU lists', () => {
     expect(formatCpuList([4, 5])).toBe('4-5');
     expect(parseCpuList(formatCpuList([0, 2, 3, 4, 7]))).toEqual([0, 2, 3, 4, 7]);
   });
+
+  it('writes a sorted list as an unsorted or repeating one of the same CPUs', () => {
+    const all = [...Array(128).keys()];
+    expect(formatCpuList(all)).toBe('0-127');
+    expect(formatCpuList([...all].reverse())).toBe('0-127');
+    expect(formatCpuList([1, 2, 2, 3, 9, 10])).toBe('1-3,9-10');
+    expect(formatCpuList([0, 2, 4, 5, 6, 127])).toBe('0,2,4-6,127');
+    expect(formatCpuList([])).toBe('');
+  });
 });
