@@ -136,4 +136,15 @@ describe('IrqRateSampler per CPU', () => {
     expect(s.get(k)!.cpuRates).toEqual([0, 0]);
     expect(s.get(k)!.irq).toBe(99);
   });
+
+  it('restarts per-CPU rates when a CPU column shrinks under the same IRQ number, and rates from there on', () => {
+    const s = new IrqRateSampler({ tickHz: 10 });
+    const k = '0000:01:00.0/MSIX/0';
+    s.sample(0, null, [line(1000, 0, '0000:01:00.0', [400, 600])]);
+    s.sample(1000, null, [line(700, 0, '0000:01:00.0', [500, 200])]);
+    expect(s.get(k)!.cpuRates).toEqual([0, 0]);
+    expect(s.get(k)!.cpuCounts).toEqual([500, 200]);
+    s.sample(2000, null, [line(1000, 0, '0000:01:00.0', [600, 400])]);
+    expect(s.get(k)!.cpuRates).toEqual([100, 200]);
+  });
 });
