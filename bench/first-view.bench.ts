@@ -28,8 +28,10 @@
  * the fly, beside what the build spends once (why the copies are made there).
  * Builds the two web bundles into a temp dir (vite's JS API, from apps/web)
  * and the CLI when stale. Prints a table; not a test.
- * Run: pnpm exec tsx bench/first-view.bench.ts [samples=7] [--link MBIT:RTT_MS]
+ * Run: pnpm exec tsx bench/first-view.bench.ts [samples=7] [--link MBIT:RTT_MS] [--base-web DIR]
  *   --link emulates a slower link in Chromium (e.g. 50:10 = 50 Mbit/s, 10 ms round trip) instead of loopback
+ *   --base-web DIR adds a fifth variant, `base`: another commit's web build (e.g. `vite build --outDir DIR` in a
+ *   worktree of it), served compressed like `after` — the change between the two, measured in the same run
  * Baseline: bench/baselines/first-view.txt
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -49,6 +51,8 @@ const TOKEN = 'bench-first-view-viewer-token';
 const args = process.argv.slice(2);
 const linkAt = args.indexOf('--link');
 const link = linkAt >= 0 ? args.splice(linkAt, 2)[1] : undefined;
+const baseAt = args.indexOf('--base-web');
+const baseWeb = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
 const SAMPLES = Number(args[0] ?? 7);
 
 interface Target {
@@ -78,6 +82,8 @@ interface Sample {
   rendererCpuMs: number;
   wireBytes: number;
   jsBytes: number;
+  /** first data, counted from the end of GET /whoami's answer: what the page still does after it knows who is signed in */
+  afterWhoamiMs: number;
   jsFiles: string[];
 }
 
@@ -125,8 +131,10 @@ const MEASURE = `(() => {
   const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
   const by = entries.filter((e) => e.startTime <= at);
   const js = by.filter((e) => /\\.js(\\?|$)/.test(e.name));
+  const whoami = entries.find((e) => e.name.includes('/api/v1/whoami'));
   return {
     ms: at,
+    afterWhoamiMs: whoami ? at - whoami.responseEnd : NaN,
     wireBytes: by.reduce((s, e) => s + e.transferSize, 0),
     jsBytes: js.reduce((s, e) => s + e.decodedBodySize, 0),
     jsFiles: js.map((e) => e.name.replace(/^.*\\/assets\\//, '')),
@@ -189,6 +197,8 @@ const variants: Variant[] = [
   { name: 'compressed', what: 'one JS file, compressed', web: single, compress: true },
   { name: 'split', what: 'split, --no-compress', web: split, compress: false },
   { name: 'after', what: 'split, compressed (serve now)', web: split, compress: true },
+  // another commit's build (--base-web), served as `after` is: the same run measures what changed since
+  ...(baseWeb ? [{ name: 'base', what: 'split, compressed, --base-web', web: resolve(baseWeb), compress: true }] : []),
 ].map((v) => ({ ...v, port: 0, samples: new Map<string, Sample[]>() }));
 for (const v of variants) v.port = await freePort();
 await Promise.all(variants.map(startServer));
@@ -242,7 +252,9 @@ console.log(`# web, one file: ${sizes(single)}`);
 console.log(`# web, split:    ${sizes(split)}`);
 for (const t of TARGETS) {
   console.log(`\n## ${t.name} (${t.hash || '/'}): first data on screen`);
-  console.log('variant      what                            p50-ms   max-ms   over HTTP   JS unpacked   main-CPU  renderer-CPU  all (ms)');
+  console.log(
+    'variant      what                            p50-ms   max-ms  after-whoami   over HTTP   JS unpacked   main-CPU  renderer-CPU  all (ms)',
+  );
   for (const v of variants) {
     const s = v.samples.get(t.name) ?? [];
     const ms = s.map((x) => x.ms);
@@ -256,6 +268,9 @@ for (const t of TARGETS) {
       Math.max(...ms)
         .toFixed(0)
         .padStart(8),
+      p50((x) => x.afterWhoamiMs)
+        .toFixed(0)
+        .padStart(13),
       kb(p50((x) => x.wireBytes)).padStart(11),
       kb(p50((x) => x.jsBytes)).padStart(12),
       `${p50((x) => x.mainCpuMs).toFixed(0)} ms`.padStart(10),
@@ -264,7 +279,7 @@ for (const t of TARGETS) {
     ];
     console.log(cols.join(' '));
   }
-  const after = variants.at(-1)!.samples.get(t.name)?.[0];
+  const after = variants.find((v) => v.name === 'after')?.samples.get(t.name)?.[0];
   if (after) console.log(`   scripts fetched by then (after): ${after.jsFiles.join(', ')}`);
 }
 
