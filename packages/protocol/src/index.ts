@@ -23,6 +23,7 @@ export * from './rest/alerts.ts';
 export * from './rest/hosts.ts';
 export * from './rest/openapi.ts';
 export * from './stream/topics.ts';
+export * from './stream/irq-rates-delta.ts';
 export * from './stream/messages.ts';
 export type { Static, TSchema } from '@sinclair/typebox';
 export * from './stream/validate.ts';

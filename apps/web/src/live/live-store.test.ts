@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientMessage } from '@vfioscope/protocol';
 import { LiveStore, TopicModel } from './live-store.ts';
+import { ratesReducer } from './reducers.ts';
 import { hostWireCodec, type WireCodec, wireCodec } from './wire-codec.ts';
 import type { StreamClientOptions } from './stream-client.ts';
 
@@ -115,6 +116,23 @@ describe('LiveStore', () => {
     vi.advanceTimersByTime(3500);
     receive(delta('events', 40, 30));
     expect(sent.filter((m) => m.type === 'subscribe')).toHaveLength(2);
+  });
+
+  it('asks for a snapshot at once when a delta does not fit the state, and applies nothing until it comes', () => {
+    const { store, receive, sent } = setup();
+    const rates = new TopicModel(ratesReducer);
+    store.subscribe('irq-rates', rates, () => {});
+    const row = { key: 'k', bdf: '0000:00:03.0', index: 'MSIX', vector: 0, source: 'owned', owner: null, count: 0, rate: 0 };
+    receive({ type: 'snapshot', kind: 'irq-rates', topic: 'irq-rates', seq: 1, data: { t: 1, rates: [row] } });
+    receive({ type: 'delta', kind: 'irq-rates', topic: 'irq-rates', seq: 2, data: { t: 2, dt: 0.1, n: [1, 3] } });
+    expect(store.read('irq-rates', rates).state?.byKey.get('k')?.count).toBe(3);
+    receive({ type: 'delta', kind: 'irq-rates', topic: 'irq-rates', seq: 3, data: { t: 3, dt: 0.1, n: [5, 3] } }); // no index 4
+    expect(sent.filter((m) => m.type === 'subscribe')).toHaveLength(2);
+    receive({ type: 'delta', kind: 'irq-rates', topic: 'irq-rates', seq: 4, data: { t: 4, dt: 0.1, n: [1, 3] } });
+    expect(store.read('irq-rates', rates).state?.byKey.get('k')?.count).toBe(3);
+    receive({ type: 'snapshot', kind: 'irq-rates', topic: 'irq-rates', seq: 4, data: { t: 4, rates: [{ ...row, count: 9 }] } });
+    receive({ type: 'delta', kind: 'irq-rates', topic: 'irq-rates', seq: 5, data: { t: 5, dt: 0.1, n: [1, 1] } });
+    expect(store.read('irq-rates', rates).state?.byKey.get('k')).toMatchObject({ count: 10, rate: 10 });
   });
 
   it("keeps the server's refusal of a topic as its error", () => {

@@ -29,6 +29,8 @@ export interface TopicReducer<K extends StreamKind, S> {
   readonly kind: K;
   snapshot(data: SnapshotData<K>, prev: S | undefined): S;
   delta(state: S, data: DeltaData<K>): S;
+  /** the state waits for a fresh snapshot (a delta did not fit it); the store asks for one */
+  stale?(state: S): boolean;
 }
 
 export interface TopicState<S> {
@@ -73,6 +75,12 @@ export class TopicModel<K extends StreamKind, S> {
     return true;
   }
 
+  /** the state needs a fresh snapshot before deltas can apply again */
+  stale(store: LiveStore, topic: string): boolean {
+    const state = this.read(store, topic).state;
+    return state !== undefined && (this.reducer.stale?.(state) ?? false);
+  }
+
   fail(store: LiveStore, topic: string, error: string): void {
     this.set(store, topic, { ...this.read(store, topic), error });
   }
@@ -95,6 +103,7 @@ export class TopicModel<K extends StreamKind, S> {
 interface AnyModel {
   snapshot(store: LiveStore, msg: SnapshotMessage, now: number): boolean;
   delta(store: LiveStore, msg: DeltaMessage, now: number): boolean;
+  stale(store: LiveStore, topic: string): boolean;
   fail(store: LiveStore, topic: string, error: string): void;
   forget(store: LiveStore, topic: string): void;
 }
@@ -245,6 +254,12 @@ export class LiveStore {
       entry.gapSince = null;
       entry.seq = d.seq;
       for (const m of entry.models.keys()) m.delta(this, d, now);
+      if ([...entry.models.keys()].some((m) => m.stale(this, entry.topic))) {
+        // the delta did not fit the state: deltas wait (as after a gap) for the snapshot asked for now
+        entry.seq = -1;
+        entry.gapSince = now;
+        this.client.send(this.codec.subscribe(entry.topic));
+      }
     }
     this.changed(entry);
   }

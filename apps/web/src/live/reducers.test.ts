@@ -27,14 +27,30 @@ describe('reducers', () => {
     expect(s2.byIova.get('0x3000')).toBe(s1.byIova.get('0x3000'));
   });
 
-  it('rates: upsert and remove by key, and track the host-wide total', () => {
+  it('rates: a compact delta rebuilds the rows by index, the untouched keep their identity, and the host-wide total is tracked', () => {
     const s0 = ratesReducer.snapshot({ t: 1, rates: [rate('a', 10), rate('b', 5)] }, undefined);
     const kept = s0.byKey.get('b');
-    const s1 = ratesReducer.delta(s0, { t: 2, upsert: [rate('a', 20)], remove: [] });
+    // vector 0 ("a") gains 2 over 0.1 s: 20/s
+    const s1 = ratesReducer.delta(s0, { t: 2, dt: 0.1, n: [1, 2] });
     expect(s1.byKey.get('b')).toBe(kept);
+    expect(s1.byKey.get('a')).toMatchObject({ count: 2, rate: 20 });
     expect(s1.total.map((p) => p.rate)).toEqual([15, 25]);
-    const s2 = ratesReducer.delta(s1, { t: 3, upsert: [], remove: ['a'] });
-    expect([...s2.byKey.keys()]).toEqual(['b']);
+    // "a" goes, "c" comes: the map follows the rows' order
+    const s2 = ratesReducer.delta(s1, { t: 3, remove: [0], add: [rate('c', 1)], dt: 0.1, n: [] });
+    expect([...s2.byKey.keys()]).toEqual(['b', 'c']);
+    expect(s2.rows.map((r) => r.key)).toEqual(['b', 'c']);
+    expect(ratesReducer.stale?.(s2)).toBe(false);
+  });
+
+  it('rates: a delta that does not fit the rows leaves them as they were and marks the state stale until a snapshot', () => {
+    const s0 = ratesReducer.snapshot({ t: 1, rates: [rate('a', 10)] }, undefined);
+    const s1 = ratesReducer.delta(s0, { t: 2, dt: 0.1, n: [2, 1] }); // index 1 of one row
+    expect(ratesReducer.stale?.(s1)).toBe(true);
+    expect(s1.byKey).toBe(s0.byKey);
+    expect(ratesReducer.delta(s1, { t: 3, dt: 0.1, n: [1, 1] })).toBe(s1);
+    const s2 = ratesReducer.snapshot({ t: 4, rates: [rate('a', 3)] }, s1);
+    expect(ratesReducer.stale?.(s2)).toBe(false);
+    expect(s2.total.map((p) => p.rate)).toEqual([10, 3]);
   });
 
   it('device: each tick appends to the vector history and keeps the last state and reset section unless a new one comes', () => {

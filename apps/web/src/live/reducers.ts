@@ -4,16 +4,17 @@
  * rows it names: unchanged rows keep their object identity and memoised rows
  * do not re-render.
  */
-import type {
-  Alert,
-  DeviceSnapshot,
-  HistoryPoint,
-  HostSnapshot,
-  LogEvent,
-  MappingRow,
-  PinnedSnapshot,
-  TopologyResponse,
-  VectorRate,
+import {
+  type Alert,
+  applyIrqRatesDelta,
+  type DeviceSnapshot,
+  type HistoryPoint,
+  type HostSnapshot,
+  type LogEvent,
+  type MappingRow,
+  type PinnedSnapshot,
+  type TopologyResponse,
+  type VectorRate,
 } from '@vfioscope/protocol';
 import type { TopicReducer } from './live-store.ts';
 
@@ -53,8 +54,12 @@ export const hostReducer: TopicReducer<'host', HostSnapshot> = {
 export interface RatesState {
   t: number;
   byKey: Map<string, VectorRate>;
+  /** the rows in the wire's index order (irq-rates deltas name a vector by its place here) */
+  rows: VectorRate[];
   /** the host-wide sum of rates over time (drawn on the Interrupts view) */
   total: HistoryPoint[];
+  /** a delta did not fit the rows (a bug on one end): the state waits for a fresh snapshot */
+  misfit?: true;
 }
 
 function withTotal(total: HistoryPoint[], t: number, byKey: Map<string, VectorRate>): HistoryPoint[] {
@@ -69,14 +74,16 @@ export const ratesReducer: TopicReducer<'irq-rates', RatesState> = {
   kind: 'irq-rates',
   snapshot: (d, prev) => {
     const byKey = new Map(d.rates.map((r) => [r.key, r]));
-    return { t: d.t, byKey, total: withTotal(prev?.total ?? [], d.t, byKey) };
+    return { t: d.t, byKey, rows: d.rates, total: withTotal(prev?.total ?? [], d.t, byKey) };
   },
   delta: (s, d) => {
-    const byKey = new Map(s.byKey);
-    for (const r of d.upsert) byKey.set(r.key, r);
-    for (const k of d.remove) byKey.delete(k);
-    return { t: d.t, byKey, total: withTotal(s.total, d.t, byKey) };
+    const rows = s.misfit ? null : applyIrqRatesDelta(s.rows, d);
+    if (rows === null) return s.misfit ? s : { ...s, misfit: true };
+    // rebuilt in index order, so a vector keeps its place in the map (and rows the delta left alone their identity)
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return { t: d.t, byKey, rows, total: withTotal(s.total, d.t, byKey) };
   },
+  stale: (s) => s.misfit === true,
 };
 
 export interface DeviceLive {

@@ -7,6 +7,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Bdf, DecimalString, IrqIndexName, ProcessRef, Timestamp } from '../primitives.ts';
 
+/** [cpu, interrupts per second] pairs (VectorRate.cpus) */
+export const CpuRates = Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Number()]));
+export type CpuRates = Static<typeof CpuRates>;
+
 export const VectorRate = Type.Object({
   /** `${bdf}/${index}/${vector}`, stable across ticks */
   key: Type.String(),
@@ -31,7 +35,7 @@ export const VectorRate = Type.Object({
    * rate is above zero. With single-target delivery (x86) a busy vector adds one pair; an idle
    * vector adds nothing, and a host with hundreds of CPUs costs no more than one with two.
    */
-  cpus: Type.Optional(Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Number()]))),
+  cpus: Type.Optional(CpuRates),
 });
 export type VectorRate = Static<typeof VectorRate>;
 

@@ -24,7 +24,6 @@ import {
   EventsSnapshot,
   HostDelta,
   HostSnapshot,
-  IrqRatesDelta,
   IrqRatesSnapshot,
   MappingsDelta,
   MappingsSnapshot,
@@ -34,6 +33,7 @@ import {
   TopologyDelta,
   TopologySnapshot,
 } from './topics.ts';
+import { IrqRatesDelta } from './irq-rates-delta.ts';
 
 // ---- client → server ----
 

@@ -2,8 +2,9 @@
  * Stream topics: what a client can subscribe to on /api/v1/stream, and the
  * data a snapshot and a delta of each carry. A snapshot is the whole state of
  * the topic; a delta is what changed since the previous sequence number.
- * Tables (mappings, rates, alerts) travel as add/change/remove diffs keyed by
- * a stable key, so a client only touches rows that changed.
+ * Tables (mappings, alerts) travel as add/change/remove diffs keyed by a
+ * stable key, so a client only touches rows that changed; irq-rates, the one
+ * that changes every tick, by index and increments (irq-rates-delta.ts).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Bdf, Hex64, Timestamp } from '../primitives.ts';
@@ -100,15 +101,9 @@ export type HostSnapshot = Static<typeof HostSnapshot>;
 export const HostDelta = Type.Object({ live: HostLive });
 export type HostDelta = Static<typeof HostDelta>;
 
+/** every vector's rate; a row's position here is its index in the deltas that follow (irq-rates-delta.ts) */
 export const IrqRatesSnapshot = Type.Object({ t: Timestamp, rates: Type.Array(VectorRate) });
 export type IrqRatesSnapshot = Static<typeof IrqRatesSnapshot>;
-/** rows keyed by VectorRate.key: new or changed rows in `upsert`, vanished keys in `remove` */
-export const IrqRatesDelta = Type.Object({
-  t: Timestamp,
-  upsert: Type.Array(VectorRate),
-  remove: Type.Array(Type.String()),
-});
-export type IrqRatesDelta = Static<typeof IrqRatesDelta>;
 
 export const DeviceSnapshot = Type.Object({
   bdf: Bdf,

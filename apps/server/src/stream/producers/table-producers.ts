@@ -1,36 +1,36 @@
 /**
- * Keyed-table topics: every vector's IRQ rate (keyed by vector key) and
- * alerts, storms and the kernel's (by id); a container's DMA mapping table is in mappings-producer.ts.
- * Deltas carry only rows that were added, changed or removed.
+ * Table topics: every vector's IRQ rate (by index, in the protocol's compact
+ * form: irq-rates-encoder.ts) and alerts, storms and the kernel's (keyed by
+ * id); a container's DMA mapping table is in mappings-producer.ts. Deltas
+ * carry only rows that were added, changed or removed.
  */
-import type { Alert, AlertsDelta, AlertsSnapshot, IrqRatesDelta, IrqRatesSnapshot, VectorRate } from '@vfioscope/protocol';
+import type { Alert, AlertsDelta, AlertsSnapshot, IrqRatesDelta, IrqRatesSnapshot } from '@vfioscope/protocol';
 import type { ServerContext } from '../../context.ts';
 import { alertViews, rateView } from '../../views/telemetry-view.ts';
-import { isEmptyDiff, KeyedTable } from './keyed-diff.ts';
+import { IrqRatesEncoder } from './irq-rates-encoder.ts';
+import { KeyedTable } from './keyed-diff.ts';
 import type { TopicProducer } from './producer.ts';
 
 export class IrqRatesProducer implements TopicProducer<IrqRatesSnapshot, IrqRatesDelta> {
   readonly kind = 'irq-rates' as const;
   readonly everyTicks = 1;
-  private readonly table = new KeyedTable<VectorRate>((r) => r.key);
+  private readonly encoder = new IrqRatesEncoder();
   private t = 0;
 
   constructor(private readonly ctx: ServerContext) {}
 
   async init(): Promise<void> {
     this.t = this.ctx.now();
-    this.table.replace(this.ctx.telemetry.vectorRates().map(rateView));
+    this.encoder.reset(this.ctx.telemetry.vectorRates().map(rateView));
   }
 
   async update(): Promise<IrqRatesDelta | null> {
     this.t = this.ctx.now();
-    const d = this.table.replace(this.ctx.telemetry.vectorRates().map(rateView));
-    if (isEmptyDiff(d)) return null;
-    return { t: this.t, upsert: [...d.add, ...d.change], remove: d.remove };
+    return this.encoder.next(this.ctx.telemetry.vectorRates().map(rateView), this.t);
   }
 
   snapshot(): IrqRatesSnapshot {
-    return { t: this.t, rates: this.table.values() };
+    return { t: this.t, rates: this.encoder.rows() };
   }
 
   dispose(): void {}
