@@ -1,7 +1,8 @@
 /**
  * Interrupts across the host: the total rate, how many vectors fire against
  * how many the host has allocated, the top vectors grouped by device or VM
- * (live rates, stable ranks), and alerts (storms and the kernel's) with their history.
+ * (live rates, stable ranks), a chart grid of the busiest vectors, and alerts
+ * (storms and the kernel's) with their history.
  */
 import { useMemo } from 'react';
 import { useAlerts, useHostLive, useRates } from '../../live/hooks.ts';
@@ -10,6 +11,7 @@ import { formatCount, formatRate } from '../../format/units.ts';
 import { useDevicesByBdf } from '../topology/use-devices.ts';
 import { TopVectors } from './TopVectors.tsx';
 import { AlertHistory } from './AlertHistory.tsx';
+import { VectorCharts } from './VectorCharts.tsx';
 import { activeStorms } from './storm-model.ts';
 
 export function InterruptsView() {
@@ -22,6 +24,9 @@ export function InterruptsView() {
   const hotKey = active.map((a) => a.key).join(',');
   // a new set only when the storming keys change, so the table's memoised rows survive ticks
   const hot = useMemo(() => new Set(hotKey ? hotKey.split(',') : []), [hotKey]);
+  const thresholdKey = active.map((a) => `${a.key}=${a.threshold}`).join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt when the storms or their thresholds change, not every tick
+  const thresholds = useMemo(() => new Map(active.map((a) => [a.key, a.threshold])), [thresholdKey]);
   const total = rates?.total ?? [];
   const now = rates?.t ?? Date.now();
   const totalRate = total.length ? total[total.length - 1]!.rate : 0;
@@ -97,6 +102,7 @@ export function InterruptsView() {
             <TopVectors rates={rates?.byKey} t={now} hotKeys={hot} names={names} cpus={host?.info.cpus ?? 0} />
           </div>
         </section>
+        <VectorCharts rates={rates?.byKey} t={now} hotKeys={hot} thresholds={thresholds} />
         {alertList.length ? null : alertsPanel}
       </div>
     </div>
