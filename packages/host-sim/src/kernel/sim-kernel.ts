@@ -220,12 +220,13 @@ export class SimKernel {
     }
   }
 
-  private foreignLine(fn: SimPciFunction, index: number, vector: number, load: number[]) {
+  /** `load`: the caller's count of lines per CPU, kept up to date here when a line is made */
+  private foreignLine(fn: SimPciFunction, index: number, vector: number, load?: number[]) {
     const key = `${index}/${vector}`;
     let line = fn.foreignLines.get(key);
     if (!line) {
       line = this.requestIrq(index, vector, load);
-      load[line.effective]!++;
+      if (load) load[line.effective]!++;
       fn.foreignLines.set(key, line);
     }
     return line;
