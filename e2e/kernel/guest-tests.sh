@@ -25,7 +25,7 @@ case "$(cmdline_arg vfioscope.mode)" in
 esac
 
 steps="$(cmdline_arg vfioscope.steps | tr ',' ' ')"
-# irqbench, servestart and streamgap are benchmarks, modes a check of the guest kernel itself: run
+# irqbench, servestart, streamgap and dmabench are benchmarks, modes a check of the guest kernel itself: run
 # them by name (run.sh irqbench), not by default
 [ -n "$steps" ] || steps="tests compare live"
 
@@ -65,6 +65,19 @@ step_live() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/live-check.ts; }
 # as root with RLIMIT_MEMLOCK raised, so the map is not refused
 step_streamgap() {
   (ulimit -l unlimited && VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs, $(uname -r)" node_modules/.bin/tsx bench/stream-gap.bench.ts 256)
+}
+# DMA map cost through the Host API against the same ioctls in C (by name only: a benchmark,
+# bench/dma-vs-c.bench.ts); as root with RLIMIT_MEMLOCK raised for the 256 MiB pin, and with
+# transparent huge pages off for the run, so both sides pin 4 KiB pages
+step_dmabench() {
+  local thp=/sys/kernel/mm/transparent_hugepage/enabled was
+  was="$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$thp" 2>/dev/null)"
+  [ -n "$was" ] && echo never >"$thp"
+  gcc -O2 -o /tmp/dma-pair-cost e2e/kernel/dma-pair-cost.c &&
+    (ulimit -l unlimited && VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/dma-vs-c.bench.ts /tmp/dma-pair-cost "$OUT/dma-vs-c.txt")
+  local rc=$?
+  [ -n "$was" ] && echo "$was" >"$thp"
+  return $rc
 }
 step_servestart() {
   VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/serve-start.bench.ts 5 --tsx-runs 1 --only built,tsx
