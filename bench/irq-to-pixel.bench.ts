@@ -54,7 +54,13 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
-import { type ApiTransport, createApiClient } from '../packages/protocol/src/index.ts';
+import {
+  type ApiTransport,
+  applyIrqRatesDelta,
+  createApiClient,
+  type IrqRatesDelta,
+  type VectorRate,
+} from '../packages/protocol/src/index.ts';
 import { OPERATOR, ROOT, startServer } from '../e2e/abuse/server-process.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { ensureServerBuilt, ensureWebBuilt } from './support/built.ts';
@@ -337,9 +343,17 @@ async function main(): Promise<void> {
     const wallS = (Date.now() - wall0) / 1000;
     ws.close();
     const samples: Sample[] = [];
+    // the device's rows as the web rebuilds them: the snapshot's, then each delta's compact rates applied
+    let rows: VectorRate[] = [];
     const deltas = msgs.flatMap((m) => {
-      const parsed = JSON.parse(m.text) as { type: string; seq: number; data: { t: number; rates?: { key: string; count: number }[] } };
-      const count = parsed.type === 'delta' ? parsed.data.rates?.find((r) => r.key === KEY)?.count : undefined;
+      const parsed = JSON.parse(m.text) as
+        | { type: 'snapshot'; seq: number; data: { t: number; rates: VectorRate[] } }
+        | { type: 'delta'; seq: number; data: { t: number; rates: IrqRatesDelta } }
+        | { type: 'heartbeat' | 'hello' };
+      if (parsed.type === 'snapshot') rows = parsed.data.rates;
+      if (parsed.type !== 'delta') return [];
+      rows = applyIrqRatesDelta(rows, parsed.data.rates) ?? [];
+      const count = rows.find((r) => r.key === KEY)?.count;
       return count === undefined ? [] : [{ t: parsed.data.t, seq: parsed.seq, count, msg: m }];
     });
     ticks.sort((a, b) => a - b);

@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimHost } from '@vfioscope/host-sim';
-import { conforms, HostsResponse, type HostSummary, type ServerMessage } from '@vfioscope/protocol';
+import {
+  applyIrqRatesDelta,
+  conforms,
+  type DeltaData,
+  HostsResponse,
+  type HostSummary,
+  type ServerMessage,
+  type SnapshotData,
+} from '@vfioscope/protocol';
 import type { AuditRecord } from '../audit/audit-log.ts';
 import { TokenStore } from '../auth/tokens.ts';
 import { listen, type RunningServer } from '../server.ts';
@@ -215,7 +223,15 @@ describe('a hub in front of three peers', () => {
     s.send({ type: 'subscribe', topics: ['hosts/peer-storm/irq-rates', 'hosts/nobody/host'] });
     const snap = await s.waitFor((m: ServerMessage) => m.type === 'snapshot' && m.topic === 'hosts/peer-storm/irq-rates');
     expect(snap).toMatchObject({ kind: 'irq-rates' });
-    await s.waitFor((m: ServerMessage) => m.type === 'delta' && m.topic === 'hosts/peer-storm/irq-rates');
+    const relayed = snap as { seq: number; data: SnapshotData<'irq-rates'> };
+    await s.waitFor((m: ServerMessage) => m.type === 'delta' && m.topic === 'hosts/peer-storm/irq-rates' && m.seq >= relayed.seq + 3);
+    // the peer's compact deltas fit the peer's snapshot as relayed: indexes and all
+    let rows: SnapshotData<'irq-rates'>['rates'] | null = relayed.data.rates;
+    for (const m of s.of('hosts/peer-storm/irq-rates', 'delta')) {
+      rows = applyIrqRatesDelta(rows!, m.data as DeltaData<'irq-rates'>);
+      expect(rows).not.toBeNull();
+    }
+    expect(rows!.length).toBeGreaterThan(0);
     const err = await s.waitFor((m: ServerMessage) => m.type === 'error' && m.topic === 'hosts/nobody/host');
     expect(err).toMatchObject({ error: { errno: 'ENOTFOUND' } });
     expect(s.invalid).toEqual([]);

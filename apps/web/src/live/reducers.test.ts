@@ -56,16 +56,26 @@ describe('reducers', () => {
   it('device: each tick appends to the vector history and keeps the last state and reset section unless a new one comes', () => {
     const reset0 = { methods: ['flr'], vfioReset: null, hotReset: null, last: null };
     const s0 = deviceReducer.snapshot(
-      { bdf: 'x', t: 1000, groupOpen: true, rates: [], history: [{ key: 'k', points: [{ t: 900, rate: 1 }] }], state: null, reset: reset0 },
+      {
+        bdf: 'x',
+        t: 1000,
+        groupOpen: true,
+        rates: [rate('k', 1)],
+        history: [{ key: 'k', points: [{ t: 900, rate: 1 }] }],
+        state: null,
+        reset: reset0,
+      },
       undefined,
     );
-    const s1 = deviceReducer.delta(s0, { t: 1100, groupOpen: true, rates: [rate('k', 7)] });
+    // the rates as irq-rates deltas carry them: vector 0 gains 7 over 1 s
+    const s1 = deviceReducer.delta(s0, { t: 1100, groupOpen: true, rates: { t: 1100, dt: 1, n: [1, 7] } });
+    expect(s1.rates[0]).toMatchObject({ key: 'k', count: 7, rate: 7 });
     expect(s1.history.get('k')).toEqual([
       { t: 900, rate: 1 },
       { t: 1100, rate: 7 },
     ]);
     expect(s1.state).toBeNull();
-    const s2 = deviceReducer.delta(s1, { t: 70_000, groupOpen: true, rates: [rate('k', 3)] });
+    const s2 = deviceReducer.delta(s1, { t: 70_000, groupOpen: true, rates: { t: 70_000, dt: 0.1, n: [], r: [1, 3] } });
     expect(s2.history.get('k')).toEqual([{ t: 70_000, rate: 3 }]); // older than the 60 s window
     expect(s2.reset).toBe(reset0);
     // a reset someone did arrives as a new section
@@ -79,8 +89,12 @@ describe('reducers', () => {
       cameBack: false,
       summary: 'gone',
     };
-    const s3 = deviceReducer.delta(s2, { t: 70_100, groupOpen: true, rates: [], reset: { ...reset0, last } });
+    const s3 = deviceReducer.delta(s2, { t: 70_100, groupOpen: true, rates: { t: 70_100, dt: 0.1, n: [] }, reset: { ...reset0, last } });
     expect(s3.reset.last).toEqual(last);
+    // rates that do not fit the rows: the state waits for a snapshot
+    expect(deviceReducer.stale?.(deviceReducer.delta(s3, { t: 70_200, groupOpen: true, rates: { t: 70_200, dt: 0.1, n: [2, 1] } }))).toBe(
+      true,
+    );
   });
 
   it('topology: a new topology keeps the objects of groups that did not change', () => {

@@ -95,6 +95,8 @@ export interface DeviceLive {
   state: DeviceSnapshot['state'];
   /** the reset section: sent whole when it changed (a reset by anyone, the device held or released) */
   reset: DeviceSnapshot['reset'];
+  /** a delta's rates did not fit the rows (a bug on one end): the state waits for a fresh snapshot */
+  misfit?: true;
 }
 
 export const deviceReducer: TopicReducer<'device', DeviceLive> = {
@@ -111,8 +113,10 @@ export const deviceReducer: TopicReducer<'device', DeviceLive> = {
     };
   },
   delta: (s, d) => {
+    const rates = s.misfit ? null : applyIrqRatesDelta(s.rates, d.rates);
+    if (rates === null) return s.misfit ? s : { ...s, misfit: true };
     const history = new Map<string, HistoryPoint[]>();
-    for (const r of d.rates) {
+    for (const r of rates) {
       const prev = s.history.get(r.key) ?? [];
       history.set(r.key, trimHistory([...prev, { t: d.t, rate: r.rate }], d.t));
     }
@@ -120,12 +124,13 @@ export const deviceReducer: TopicReducer<'device', DeviceLive> = {
       ...s,
       t: d.t,
       groupOpen: d.groupOpen,
-      rates: d.rates,
+      rates,
       history,
       state: d.state === undefined ? s.state : d.state,
       reset: d.reset ?? s.reset,
     };
   },
+  stale: (s) => s.misfit === true,
 };
 
 export interface MappingsState {

@@ -16,6 +16,7 @@ import { Alert } from '../rest/alerts.ts';
 import { HOST_NAME_SOURCE } from '../rest/hosts.ts';
 import { DeviceResetView } from '../rest/reset.ts';
 import { DmaEntriesStat, HistoryPoint, IommuFaultRate, LogEvent, PinnedStat, VectorRate } from '../rest/telemetry.ts';
+import { IrqRatesDelta } from './irq-rates-delta.ts';
 
 export const TOPIC_KINDS = ['topology', 'host', 'irq-rates', 'device', 'mappings', 'pinned', 'events', 'alerts'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
@@ -109,6 +110,7 @@ export const DeviceSnapshot = Type.Object({
   bdf: Bdf,
   t: Timestamp,
   groupOpen: Type.Boolean(),
+  /** a row's position here is its index in the deltas' `rates` */
   rates: Type.Array(VectorRate),
   /** the last 60 s at tick resolution, per vector key */
   history: Type.Array(Type.Object({ key: Type.String(), points: Type.Array(HistoryPoint) })),
@@ -117,11 +119,14 @@ export const DeviceSnapshot = Type.Object({
   reset: DeviceResetView,
 });
 export type DeviceSnapshot = Static<typeof DeviceSnapshot>;
-/** every tick: the device's vector rates (append them to the history); state and reset only when they changed */
+/**
+ * every tick: the device's vector rates, as irq-rates deltas carry them (irq-rates-delta.ts), numbered by the
+ * snapshot's `rates` (append each row's rate to its history); state and reset only when they changed
+ */
 export const DeviceDelta = Type.Object({
   t: Timestamp,
   groupOpen: Type.Boolean(),
-  rates: Type.Array(VectorRate),
+  rates: IrqRatesDelta,
   state: Type.Optional(Type.Union([DeviceStateView, Type.Null()])),
   reset: Type.Optional(DeviceResetView),
 });

@@ -1,16 +1,18 @@
 /**
  * device:<bdf> — one device's vector rates every tick (the UI appends them to
- * its charts), their recent history in the snapshot, the device fd state
+ * its charts; in irq-rates's compact form, irq-rates-encoder.ts), their
+ * recent history in the snapshot, the device fd state
  * (enabled / masked IRQs, regions, config) and its reset section (methods,
  * hot-reset dependencies, the last reset's verification, whoever reset it)
  * whenever they change.
  */
 import type { PciDevice } from '@vfioscope/host';
-import type { DeviceDelta, DeviceResetView, DeviceSnapshot, DeviceStateView, VectorRate } from '@vfioscope/protocol';
+import type { DeviceDelta, DeviceResetView, DeviceSnapshot, DeviceStateView, IrqRatesDelta } from '@vfioscope/protocol';
 import type { ServerContext } from '../../context.ts';
 import { deviceStateFor, fdOpen, groupHeld } from '../../views/device-detail.ts';
 import { type HotResetView, hotResetView, resetView } from '../../views/device-reset.ts';
 import { rateView } from '../../views/telemetry-view.ts';
+import { IrqRatesEncoder } from './irq-rates-encoder.ts';
 import type { TopicProducer } from './producer.ts';
 
 /** history is sent for at most this many of the device's busiest vectors */
@@ -20,7 +22,9 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
   readonly kind = 'device' as const;
   readonly everyTicks = 1;
   private t = 0;
-  private rates: VectorRate[] = [];
+  private readonly rates = new IrqRatesEncoder();
+  /** this tick's rates against the last tick's */
+  private ratesDelta: IrqRatesDelta | null = null;
   private state: DeviceStateView | null = null;
   private stateJson = 'null';
   private groupOpen = false;
@@ -42,10 +46,11 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
   /** whether the fd state and the reset section changed */
   private async refresh(): Promise<{ state: boolean; reset: boolean }> {
     this.t = this.ctx.now();
-    this.rates = this.ctx.telemetry
+    const rates = this.ctx.telemetry
       .vectorRates()
       .filter((r) => r.bdf === this.bdf)
       .map(rateView);
+    this.ratesDelta = this.rates.next(rates, this.t);
     let state: DeviceStateView | null = null;
     this.groupOpen = groupHeld(this.ctx, this.dev);
     if (fdOpen(this.ctx, this.bdf)) {
@@ -82,6 +87,7 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
 
   async init(): Promise<void> {
     await this.refresh();
+    this.ratesDelta = null;
   }
 
   async update(): Promise<DeviceDelta> {
@@ -89,19 +95,21 @@ export class DeviceProducer implements TopicProducer<DeviceSnapshot, DeviceDelta
     return {
       t: this.t,
       groupOpen: this.groupOpen,
-      rates: this.rates,
+      // sent every tick all the same: each one is a point on the device's charts (dt is any positive number when n is empty)
+      rates: this.ratesDelta ?? { t: this.t, dt: 0.1, n: [] },
       ...(changed.state ? { state: this.state } : {}),
       ...(changed.reset ? { reset: this.reset } : {}),
     };
   }
 
   snapshot(): DeviceSnapshot {
-    const busiest = [...this.rates].sort((a, b) => b.rate - a.rate).slice(0, HISTORY_VECTORS_MAX);
+    const rates = this.rates.rows();
+    const busiest = [...rates].sort((a, b) => b.rate - a.rate).slice(0, HISTORY_VECTORS_MAX);
     return {
       bdf: this.bdf,
       t: this.t,
       groupOpen: this.groupOpen,
-      rates: this.rates,
+      rates,
       history: busiest.map((r) => ({ key: r.key, points: this.ctx.telemetry.history(r.key, 'tick') })),
       state: this.state,
       reset: this.reset,
