@@ -28,6 +28,8 @@ import { createSimHost } from '@vfioscope/host-sim';
 import { listen } from '../apps/server/src/server.ts';
 import { TokenStore } from '../apps/server/src/auth/tokens.ts';
 import { useFullRowIrqRates } from '../apps/server/src/bench-support/full-row-irq-rates.ts';
+import { rateView } from '../apps/server/src/views/telemetry-view.ts';
+import { formatRate } from '../apps/web/src/format/units.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const CLIENT = join(ROOT, 'apps/server/src/bench-support/stream-load-client.ts');
@@ -126,6 +128,28 @@ for (const topic of ALL) {
 }
 console.log(
   `${'all topics'.padEnd(24)}${''.padStart(9)}${total.full.toFixed(0).padStart(14)}${total.compact.toFixed(0).padStart(17)}${`${(total.full / total.compact).toFixed(1)}x`.padStart(15)}`,
+);
+
+// ---- why rates travel exact: rows rounded to what the UI shows them as change the sums it shows ----
+const shownPrecision = (x: number) =>
+  x < 10 ? Math.round(x * 10) / 10 : x < 1e4 ? Math.round(x) : x < 1e6 ? Math.round(x / 100) * 100 : Math.round(x / 1e4) * 1e4;
+let sums = 0;
+let sumsOff = 0;
+for (let i = 0; i < 20; i++) {
+  const exact = new Map<string, number>();
+  const rounded = new Map<string, number>();
+  for (const r of ctx.telemetry.vectorRates().map(rateView)) {
+    exact.set(r.bdf, (exact.get(r.bdf) ?? 0) + r.rate);
+    rounded.set(r.bdf, (rounded.get(r.bdf) ?? 0) + shownPrecision(r.rate));
+  }
+  for (const [bdf, e] of exact) {
+    sums++;
+    if (formatRate(e) !== formatRate(rounded.get(bdf)!)) sumsOff++;
+  }
+  await new Promise((res) => setTimeout(res, 200));
+}
+console.log(
+  `rows rounded to the precision formatRate shows them at would show ${sumsOff} of ${sums} per-device rate sums (the interrupts view's device rows) differently (${((sumsOff / sums) * 100).toFixed(0)} %); the compact form sends rates exact`,
 );
 
 // ---- the clients table, both forms taking turns ----
