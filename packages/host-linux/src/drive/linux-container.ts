@@ -104,17 +104,24 @@ export class LinuxContainer implements Container, Owned {
     };
   }
 
+  /** pins or unpins every page it covers: off the event loop, unless a few (libc.ioctlPtrShort) */
+  private ioctlPinning(request: number, arg: Uint8Array, op: string, size: bigint): Promise<number> {
+    if (size > libc.SHORT_PIN_BYTES) return this.ioctlBlocking(request, arg, op);
+    assertOpen(this.closed, op, `container ${this.fd}`, this.ctx());
+    return libc.ioctlPtrShort(this.fd, request, arg, op, this.ctx());
+  }
+
   async mapDma(req: DmaMapRequest): Promise<void> {
     const buf = encodeDmaMap({ flags: req.flags, vaddr: req.vaddr, iova: req.iova, size: req.size });
-    // pins every page: off the event loop
-    await this.ioctlBlocking(VFIO_IOMMU_MAP_DMA, buf, 'VFIO_IOMMU_MAP_DMA');
+    await this.ioctlPinning(VFIO_IOMMU_MAP_DMA, buf, 'VFIO_IOMMU_MAP_DMA', req.size);
     this.mayHaveMappings = true;
   }
 
   async unmapDma(req: DmaUnmapRequest): Promise<bigint> {
     const buf = encodeDmaUnmap({ flags: req.flags, iova: req.iova, size: req.size });
-    // unpins every page: off the event loop
-    await this.ioctlBlocking(VFIO_IOMMU_UNMAP_DMA, buf, 'VFIO_IOMMU_UNMAP_DMA');
+    // UNMAP_FLAG_ALL (size 0) covers everything
+    const covers = req.flags & VFIO_DMA_UNMAP_FLAG_ALL ? BigInt.asUintN(64, -1n) : req.size;
+    await this.ioctlPinning(VFIO_IOMMU_UNMAP_DMA, buf, 'VFIO_IOMMU_UNMAP_DMA', covers);
     return decodeDmaUnmap(buf).size;
   }
 

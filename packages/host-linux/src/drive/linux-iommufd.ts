@@ -78,6 +78,13 @@ export class LinuxIommufd implements Iommufd, Owned {
     return libc.ioctlPtrBlocking(this.fd, request, arg, op, context);
   }
 
+  /** a map or unmap covering `size` bytes: off the event loop unless it pins a few pages (libc.ioctlPtrShort) */
+  ioctlPinning(request: number, arg: Uint8Array, op: string, size: bigint, context: VfioErrorContext): Promise<number> {
+    if (size > libc.SHORT_PIN_BYTES) return this.ioctlBlocking(request, arg, op, context);
+    assertOpen(this.closed, op, `iommufd ${this.fd}`, context);
+    return libc.ioctlPtrShort(this.fd, request, arg, op, context);
+  }
+
   async allocIoas(): Promise<Ioas> {
     const buf = encodeIoasAlloc();
     this.ioctl(IOMMU_IOAS_ALLOC, buf, 'IOMMU_IOAS_ALLOC');
@@ -136,15 +143,15 @@ export class LinuxIoas implements Ioas, Owned {
       length: req.size,
       iova: req.iova,
     });
-    // pins every page once a device is attached: off the event loop
+    // pins every page once a device is attached
     assertOpen(this.destroyed, 'IOMMU_IOAS_MAP', `IOAS ${this.id}`, this.ctx());
-    await this.iommufd.ioctlBlocking(IOMMU_IOAS_MAP, buf, 'IOMMU_IOAS_MAP', this.ctx());
+    await this.iommufd.ioctlPinning(IOMMU_IOAS_MAP, buf, 'IOMMU_IOAS_MAP', req.size, this.ctx());
   }
 
   async unmap(iova: bigint, size: bigint): Promise<bigint> {
     const buf = encodeIoasUnmap({ ioas_id: this.id, iova, length: size });
     assertOpen(this.destroyed, 'IOMMU_IOAS_UNMAP', `IOAS ${this.id}`, this.ctx());
-    await this.iommufd.ioctlBlocking(IOMMU_IOAS_UNMAP, buf, 'IOMMU_IOAS_UNMAP', this.ctx());
+    await this.iommufd.ioctlPinning(IOMMU_IOAS_UNMAP, buf, 'IOMMU_IOAS_UNMAP', size, this.ctx());
     return decodeIoasUnmap(buf).length;
   }
 

@@ -80,4 +80,30 @@ describe('the libc seam through ffi-rs', () => {
       libc.close(w);
     }
   });
+  it('a short ioctl runs at once when the lane is idle, behind the lane when not: result, what the kernel wrote and errno as a plain call', async () => {
+    const [r, w] = libc.pipe();
+    const fd = libc.openFile('/dev/null', libc.O_RDWR | libc.O_CLOEXEC);
+    try {
+      libc.write(w, new TextEncoder().encode('seven!!'));
+      const out = new Uint8Array(4);
+      expect(await libc.ioctlPtrShort(r, FIONREAD, out, 'FIONREAD')).toBe(0);
+      expect(new DataView(out.buffer).getInt32(0, true)).toBe(7);
+      // failures and successes in turn: each failure with its own errno
+      for (let i = 0; i < 3; i++) {
+        await expect(libc.ioctlPtrShort(fd, TCGETS, new Uint8Array(64), 'TCGETS')).rejects.toMatchObject({ errno: 'ENOTTY', op: 'TCGETS' });
+        await expect(libc.ioctlPtrShort(987654, FIONREAD, new Uint8Array(4), 'FIONREAD')).rejects.toMatchObject({ errno: 'EBADF' });
+        expect(await libc.ioctlPtrShort(r, FIONREAD, out, 'FIONREAD')).toBe(0);
+      }
+      // issued while a blocking call is in the lane: it keeps its place after it
+      const done: string[] = [];
+      const a = libc.ioctlPtrBlocking(r, FIONREAD, new Uint8Array(4), 'FIONREAD').then(() => done.push('blocking'));
+      const b = libc.ioctlPtrShort(r, FIONREAD, new Uint8Array(4), 'FIONREAD').then(() => done.push('short'));
+      await Promise.all([a, b]);
+      expect(done).toEqual(['blocking', 'short']);
+    } finally {
+      libc.close(fd);
+      libc.close(r);
+      libc.close(w);
+    }
+  });
 });

@@ -15,7 +15,9 @@
  * - createExternalBuffer gives a zero-copy Buffer over mmap'ed memory; it must
  *   not be touched after munmap (DmaBuffer guards that).
  * Cost: one ffi-rs call costs ~4-15 µs on the development machine (argument
- * marshalling), against ~1 µs for Node's own fs.readSync/writeSync. So the
+ * marshalling), against ~1 µs for Node's own fs.readSync/writeSync; in the
+ * bed's TCG guest 0.5-2 ms, several times the ioctl it makes for a small DMA
+ * map (bench/baselines/dma-vs-c.txt). So the
  * hot path (eventfd counter reads and writes) uses node:fs, which makes the
  * same read(2)/write(2); everything else goes through libc.
  */
@@ -57,14 +59,21 @@ function raw<T>(funcName: string, retType: DataType, paramsType: Param[], params
  * VFIOSCOPE_IOCTL_THREAD=0 runs them on the event loop (bench/ measures both).
  */
 let lane: Promise<unknown> = Promise.resolve();
+/** calls queued in the lane or running there */
+let laneBusy = 0;
 const OFF_THREAD = process.env.VFIOSCOPE_IOCTL_THREAD !== '0';
 
 function rawOffThread<T>(funcName: string, retType: DataType, paramsType: Param[], paramsValue: unknown[]): Promise<CallResult<T>> {
   const run = async (): Promise<CallResult<T>> => {
-    if (!OFF_THREAD) return raw<T>(funcName, retType, paramsType, paramsValue);
-    const call = load({ library: lib(), funcName, retType, paramsType, paramsValue, errno: true, runInNewThread: true });
-    return (await call) as unknown as CallResult<T>;
+    try {
+      if (!OFF_THREAD) return raw<T>(funcName, retType, paramsType, paramsValue);
+      const call = load({ library: lib(), funcName, retType, paramsType, paramsValue, errno: true, runInNewThread: true });
+      return (await call) as unknown as CallResult<T>;
+    } finally {
+      laneBusy--;
+    }
   };
+  laneBusy++;
   const result = lane.then(run, run);
   lane = result.catch(() => undefined);
   return result;
@@ -131,6 +140,27 @@ export async function ioctlPtrBlocking(
   const r = await rawOffThread<number>('ioctl', DataType.I32, [DataType.I32, DataType.I64, DataType.U8Array], [fd, request, arg]);
   return check(op, `ioctl ${op}`, r, context);
 }
+
+/**
+ * An ioctl that can block, but only briefly: a DMA map or unmap of a few pages, which pins or
+ * unpins at most SHORT_PIN_BYTES. With nothing in the lane it runs here, at once (the order the
+ * kernel sees is kept: nothing was issued before it that has not finished); a thread hop costs
+ * more than such a call blocks. Otherwise it waits its turn in the lane like any blocking call.
+ */
+export async function ioctlPtrShort(fd: number, request: number, arg: Uint8Array, op: string, context?: VfioErrorContext): Promise<number> {
+  if (laneBusy === 0) return ioctlPtr(fd, request, arg, op, context);
+  return ioctlPtrBlocking(fd, request, arg, op, context);
+}
+
+/**
+ * The most a map or unmap through ioctlPtrShort may cover: 2 MiB, 512 pages of 4 KiB pinned or
+ * unpinned (type1's vfio_pin_pages_remote, iommufd's pfn batches). In the bed's guest a C loop
+ * maps and unmaps 2 MiB in ~0.6 ms under TCG (bench/baselines/dma-vs-c.txt) — on hardware tens of
+ * µs — while a 256 MiB map pins for seconds and must stay off the event loop. (One case can
+ * unpin more than it names: a type1 v1 container removes every whole mapping an unmap range
+ * touches, vfio_dma_do_unmap; v2 refuses a range that splits one.)
+ */
+export const SHORT_PIN_BYTES = 2n * 1024n * 1024n;
 
 /** ioctlInt off the event loop, in the lane's order: VFIO_DEVICE_RESET and the like. */
 export async function ioctlIntBlocking(fd: number, request: number, arg: number, op: string, context?: VfioErrorContext): Promise<number> {
