@@ -79,6 +79,15 @@ describe('IrqRatesEncoder', () => {
     expect(step2.d?.cpus).toEqual([[2, [[5, 30]]]]);
   });
 
+  it('an owner that changed (another VM took the vector) sends the whole row; the same owner as a new object does not', () => {
+    const enc = new IrqRatesEncoder();
+    const vm = (pid: number) => ({ pid, comm: 'qemu-system-x86', vm: 'win11' });
+    const held = [row(0, 1, 0, { owner: vm(10) }), row(1, 1, 0, { owner: vm(10) })];
+    enc.reset(held);
+    const { d } = roundTrip(enc, held, [row(0, 1, 0, { owner: vm(10) }), row(1, 1, 0, { owner: vm(11) })], 2);
+    expect(d).toEqual({ t: 2, dt: 0.1, n: [], rows: [[1, row(1, 1, 0, { owner: vm(11) })]] });
+  });
+
   it('vectors gone are removed by their old index, the rest renumbered in order, new ones appended', () => {
     const enc = new IrqRatesEncoder();
     const held = [row(0, 1, 0), row(1, 1, 0), row(2, 1, 0), row(3, 1, 0)];

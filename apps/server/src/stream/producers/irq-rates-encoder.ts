@@ -12,9 +12,19 @@ import { type CpuRates, followCpus, type IrqRatesDelta, type VectorRate } from '
 /** a row's fields that deltas carry as figures; any other field that changed sends the whole row */
 const FIGURES = new Set<string>(['count', 'rate', 'cpus']);
 
+/** equal values; objects (a row's owner) field by field, one level deep, else by their JSON — every row, every tick */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  return typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ra) {
+    n++;
+    if (ra[k] !== rb[k]) return JSON.stringify(a) === JSON.stringify(b);
+  }
+  for (const _ in rb) n--;
+  return n === 0;
 }
 
 /** the same vector apart from its figures (owner, source, IRQ number, affinity…) */
