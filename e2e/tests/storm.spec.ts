@@ -21,6 +21,9 @@ test('the storm banner names the device, vector and owner and links to the devic
 
   await app.testId('storm-device-link').click();
   await expect(app.testId('device-bdf')).toHaveText(STORM_VF);
-  await expect.poll(async () => Number(await page.getByTestId('vector-MSIX-0-rate').getAttribute('data-rate'))).toBeGreaterThan(10_000);
+  // a deadline, not a wait: on a loaded machine the device page (12 live charts) can take a while to get its first ticks in
+  await expect
+    .poll(async () => Number(await page.getByTestId('vector-MSIX-0-rate').getAttribute('data-rate')), { timeout: 60_000 })
+    .toBeGreaterThan(10_000);
   await app.screenshot('device-storm');
 });
