@@ -27,7 +27,8 @@ const TOPOLOGY_TEXT = {
   'section heading': '.section-head h2',
 };
 const DEVICE_TEXT = {
-  'axis tick text': '.recharts-cartesian-axis-tick-value',
+  // a vector card's chart is a canvas (Sparkline): its scale, the top of its axis, is the chart's text
+  'chart scale text': '.sparkline-top',
   'label (dim)': '.kv dt',
   'panel heading': '.panel-head h3',
 };

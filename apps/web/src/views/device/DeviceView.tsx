@@ -174,7 +174,6 @@ export function DeviceView({ bdf: rawBdf }: { bdf: string }) {
               irqs={state.irqs}
               rates={dev.rates}
               history={dev.history}
-              now={dev.t}
               disabledReason={session.actionBlockedReason}
               storms={stormsByKey}
             />
@@ -234,7 +233,6 @@ function ObservedRates({ dev, storms }: { dev: NonNullable<ReturnType<typeof use
       }))}
       rates={dev.rates}
       history={dev.history}
-      now={dev.t}
       disabledReason={null}
       storms={storms}
       controls={false}

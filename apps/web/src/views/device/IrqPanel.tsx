@@ -2,8 +2,10 @@
  * IRQ indexes (VFIO_DEVICE_GET_IRQ_INFO) with what vfioscope has wired, and
  * the VFIO_DEVICE_SET_IRQS actions: trigger (wire eventfds), mask and unmask
  * (INTx only: it auto-masks when it fires), disable. Each vector gets a live
- * rate chart from the device topic's history; storming vectors come first,
- * marked red, with their storm threshold drawn on the chart. On a device
+ * rate chart from the device topic's history (a canvas Sparkline at the
+ * redraw clock's pace: a card chart is read at a glance, and twelve Recharts
+ * charts cost ~40 % of the main thread, bench/baselines/view-script-time.txt);
+ * storming vectors come first, marked red, with their storm threshold drawn. On a device
  * another process holds the actions cannot apply and are not drawn.
  */
 import { memo, useState } from 'react';
@@ -11,7 +13,8 @@ import type { HistoryPoint, IrqAction, IrqIndexView, StormAlert, VectorRate } fr
 import { ActionButton } from '../../components/ActionButton.tsx';
 import { KernelAnswer } from '../../components/KernelAnswer.tsx';
 import { useAction } from '../../components/useAction.ts';
-import { RateChart } from '../../components/RateChart.tsx';
+import { Sparkline } from '../../components/Sparkline.tsx';
+import { usePaced } from '../../components/usePaced.ts';
 import { formatCount, formatRate } from '../../format/units.ts';
 import { processName } from '../../format/owner.ts';
 import { HISTORY_WINDOW_MS } from '../../live/reducers.ts';
@@ -24,12 +27,12 @@ const VectorCard = memo(function VectorCard(props: {
   name: string;
   rate: VectorRate;
   points: HistoryPoint[];
-  now: number;
   masked: boolean | null;
   storm: StormAlert | undefined;
 }) {
   const { rate: r, storm } = props;
   const id = `${props.name}-${r.vector}`;
+  const points = usePaced(props.points);
   return (
     <div
       className={`vector-card ${props.masked ? 'masked' : ''} ${storm ? 'storming' : ''}`}
@@ -58,9 +61,8 @@ const VectorCard = memo(function VectorCard(props: {
       <div className="count" data-testid={`vector-${id}-count`} data-count={r.count}>
         total {formatCount(r.count)}
       </div>
-      <RateChart
-        points={props.points}
-        now={props.now}
+      <Sparkline
+        points={points}
         windowMs={HISTORY_WINDOW_MS}
         height={80}
         testid={`vector-${id}-chart`}
@@ -75,7 +77,6 @@ function IrqIndexRow(props: {
   irq: IrqIndexView;
   rates: VectorRate[];
   history: Map<string, HistoryPoint[]>;
-  now: number;
   disabledReason: string | null;
   storms: Map<string, StormAlert>;
   controls: boolean;
@@ -189,7 +190,6 @@ function IrqIndexRow(props: {
                 name={irq.name}
                 rate={r}
                 points={props.history.get(r.key) ?? []}
-                now={props.now}
                 masked={irq.masked ? (irq.masked[r.vector] ?? false) : null}
                 storm={storms.get(r.key)}
               />
@@ -213,7 +213,6 @@ export function IrqPanel(props: {
   irqs: IrqIndexView[];
   rates: VectorRate[];
   history: Map<string, HistoryPoint[]>;
-  now: number;
   disabledReason: string | null;
   /** active storms on this device, by vector key */
   storms: Map<string, StormAlert>;
@@ -237,7 +236,6 @@ export function IrqPanel(props: {
             irq={irq}
             rates={props.rates.filter((r) => r.index === irq.name)}
             history={props.history}
-            now={props.now}
             disabledReason={props.disabledReason}
             storms={props.storms}
             controls={props.controls ?? true}

@@ -16,7 +16,7 @@ import { vectorName } from './storm-model.ts';
 import { type Ranking, rerank } from './top-vectors-model.ts';
 import { RANK_HOLD_MS } from './TopVectors.tsx';
 import { VectorHistory } from './vector-history.ts';
-import { Sparkline } from './Sparkline.tsx';
+import { Sparkline } from '../../components/Sparkline.tsx';
 
 export const GRID_SIZES = [0, 16, 32, 64] as const;
 const KEY = 'vfioscope.interrupts.charts';

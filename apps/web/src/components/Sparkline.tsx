@@ -1,19 +1,22 @@
 /**
- * A small live rate chart for a grid of many (the interrupts view's chart
- * grid): one canvas, drawn imperatively — a filled line over the window and,
- * while the vector storms, its threshold dashed — with the axis top as text.
- * Sixty-four Recharts charts cost ~5 ms each per redraw (SVG of 600 points,
- * axes, a ResizeObserver each); a canvas path costs a small fraction of
- * that. It redraws on its own at the redraw clock's pace (useRedrawEpoch)
- * from a series mutated in place, so a tick re-renders none of it: its data
- * attributes (what tests and benches read) are set with each drawing.
+ * A small live rate chart for pages of many: the interrupts view's chart
+ * grid and a device's vector cards. One canvas, drawn imperatively — a
+ * filled line over the window and, while the vector storms, its threshold
+ * dashed — with the axis top as text. A Recharts chart costs ~5–15 ms per
+ * redraw (SVG of 600 points, axes, a ResizeObserver each); a canvas path a
+ * small fraction of that. It redraws at the redraw clock's pace
+ * (useRedrawEpoch): from a series mutated in place (the grid), or from a
+ * series its parent hands over at that pace (usePaced: the device cards),
+ * so a tick re-renders none of it; its data attributes (what tests and
+ * benches read) are set with each drawing. Big charts with axes and
+ * tooltips stay on Recharts (RateChart).
  */
 import { memo, useEffect, useRef } from 'react';
 import type { HistoryPoint } from '@vfioscope/protocol';
-import { niceAxis } from '../../format/axis-ticks.ts';
-import { DANGER } from '../../components/chart-theme.ts';
-import { useElementWidth } from '../../components/useElementWidth.ts';
-import { useRedrawEpoch } from '../../components/usePaced.ts';
+import { niceAxis } from '../format/axis-ticks.ts';
+import { DANGER } from './chart-theme.ts';
+import { useElementWidth } from './useElementWidth.ts';
+import { useRedrawEpoch } from './usePaced.ts';
 
 const LINE = '#3cc8b8';
 const FILL = 'rgba(60, 200, 184, 0.18)';
@@ -57,6 +60,8 @@ export const Sparkline = memo(function Sparkline(props: {
     const axis = niceAxis(max, 'rate');
     const top = axis.domain[1];
     if (label.current) label.current.textContent = axis.format(top);
+    // the scale's one tick, as RateChart names its ticks: round, and at least the threshold
+    if (box.current) box.current.dataset.ticks = axis.format(top);
     ctx.clearRect(0, 0, w, h);
     const from = drawnAt - windowMs;
     const x = (t: number) => ((t - from) / windowMs) * w;
