@@ -15,6 +15,9 @@
 # The vCPU is a Nehalem (no AVX): under -cpu max, Node in the guest once died
 # with SIGILL mid-run (QEMU 7.2's TCG had just gained AVX emulation, the
 # suspect); VFIOSCOPE_GUEST_CPU overrides it.
+# VFIOSCOPE_GUEST_ACCEL=kvm (opt-in; needs /dev/kvm, which CI may lack) runs the guest under
+# KVM with -cpu host: under TCG both C and V8's JIT code are emulated, so benchmarks against
+# C (dmabench) are fair only under KVM. The default stays tcg.
 # Usage: [VFIOSCOPE_GUEST=6.1|6.12-type1|6.12-compat|6.12-cdev] e2e/kernel/run.sh [step ...]
 #   (default guest 6.1, default steps: tests compare live; setup.sh says what each guest is;
 #   run-all.sh runs it on the guests npm test covers)
@@ -27,6 +30,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$HERE/.work"
 GUEST="${VFIOSCOPE_GUEST:-6.1}"
+ACCEL="${VFIOSCOPE_GUEST_ACCEL:-tcg}"
+case "$ACCEL" in
+  tcg) CPU="${VFIOSCOPE_GUEST_CPU:-Nehalem}" ;;
+  kvm) CPU="${VFIOSCOPE_GUEST_CPU:-host}" ;;
+  *) echo "[kernel-run] VFIOSCOPE_GUEST_ACCEL=$ACCEL: expected tcg or kvm" >&2; exit 2 ;;
+esac
 # SIM: the sim scenario that models this guest's kernel and module tree, for the probe diff
 # (the cdev guest runs the compat tree: iommufd serves /dev/vfio/vfio there too)
 case "$GUEST" in
@@ -65,14 +74,14 @@ fi
 # no_timer_check: the kernel's boot-time check that the IO-APIC timer ticks (check_timer) waits a
 # fixed number of calibrated loops; a TCG vCPU on a loaded host misses it and the guest panics with
 # "timer doesn't work through Interrupt-remapped IO-APIC" (seen with a kernel build beside it)
-append="console=ttyS0 intel_iommu=on no_timer_check quiet panic=-1 vfioscope.mode=$MODE vfioscope.script=$HERE/guest-tests.sh vfioscope.out=$OUT vfioscope.repo=$REPO vfioscope.memlock_kb=16384 vfioscope.dma_entry_limit=2048"
+append="console=ttyS0 intel_iommu=on no_timer_check quiet panic=-1 vfioscope.mode=$MODE vfioscope.script=$HERE/guest-tests.sh vfioscope.out=$OUT vfioscope.repo=$REPO vfioscope.memlock_kb=16384 vfioscope.dma_entry_limit=2048 vfioscope.accel=$ACCEL"
 [ -n "$steps" ] && append="$append vfioscope.steps=$steps"
 
-echo "[kernel-run] booting the $GUEST guest (console: $GW/console.log)"
+echo "[kernel-run] booting the $GUEST guest ($ACCEL; console: $GW/console.log)"
 set +e
 # a deadline for the whole guest (seconds): the 6.1 guest took 650-740 s beside two other test runs (TCG in TCG)
 timeout "${VFIOSCOPE_GUEST_TIMEOUT:-1800}" qemu-system-x86_64 \
-  -machine q35,kernel-irqchip=split -accel tcg -cpu "${VFIOSCOPE_GUEST_CPU:-Nehalem}" -smp 2 -m 2G \
+  -machine q35,kernel-irqchip=split -accel "$ACCEL" -cpu "$CPU" -smp 2 -m 2G \
   -nographic -vga none -no-reboot -nic none \
   -device intel-iommu,intremap=on,caching-mode=on \
   -device edu,addr=0x4 -device edu,addr=0x5 \
