@@ -74,7 +74,7 @@ step_dmabench() {
   was="$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$thp" 2>/dev/null)"
   [ -n "$was" ] && echo never >"$thp"
   gcc -O2 -o /tmp/dma-pair-cost e2e/kernel/dma-pair-cost.c &&
-    (ulimit -l unlimited && VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/dma-vs-c.bench.ts /tmp/dma-pair-cost "$OUT/dma-vs-c.txt")
+    (ulimit -l unlimited && VFIOSCOPE_BENCH_WHERE="QEMU $(cmdline_arg vfioscope.accel | tr a-z A-Z) guest, 2 vCPUs, $(uname -r)" node_modules/.bin/tsx bench/dma-vs-c.bench.ts /tmp/dma-pair-cost "$OUT/dma-vs-c.txt")
   local rc=$?
   [ -n "$was" ] && echo "$was" >"$thp"
   return $rc
