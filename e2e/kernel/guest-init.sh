@@ -52,6 +52,16 @@ done
 
 # loopback, for the server's live check (the guest has no other network)
 ip link set lo up || echo "init: cannot bring up lo"
+# the NIC run.sh adds only when asked (VFIOSCOPE_GUEST_FWD_PORT): QEMU's user-mode network forwards
+# a host port to 10.0.2.15, its default guest address; found by its PCI address, whatever its name
+if NIC="$(arg vfioscope.nic)"; then
+  ifc="$(ls "/sys/bus/pci/devices/$NIC/net" 2>/dev/null | head -1)"
+  if [ -n "$ifc" ] && ip addr add 10.0.2.15/24 dev "$ifc" && ip link set "$ifc" up; then
+    echo "init: $ifc ($NIC) up as 10.0.2.15/24"
+  else
+    echo "init: cannot bring up the network interface of $NIC"
+  fi
+fi
 
 # edu devices go to vfio-pci; everything else keeps its kernel driver.
 for d in /sys/bus/pci/devices/*; do

@@ -25,7 +25,7 @@ case "$(cmdline_arg vfioscope.mode)" in
 esac
 
 steps="$(cmdline_arg vfioscope.steps | tr ',' ' ')"
-# irqbench, servestart, streamgap and dmabench are benchmarks, modes a check of the guest kernel itself: run
+# irqbench, servestart, streamgap, dmabench and irqpixel are benchmarks, modes a check of the guest kernel itself: run
 # them by name (run.sh irqbench), not by default
 [ -n "$steps" ] || steps="tests compare live"
 
@@ -78,6 +78,39 @@ step_dmabench() {
   local rc=$?
   [ -n "$was" ] && echo "$was" >"$thp"
   return $rc
+}
+# the built server on the linux backend for the host's browser (by name only: bench/irq-to-pixel.bench.ts
+# --guest starts it). It listens on the port run.sh forwards from the host (vfioscope.fwd_port, given
+# with VFIOSCOPE_GUEST_FWD_PORT; non-loopback, hence --insecure-http: only the host reaches slirp's
+# 10.0.2.15), serves the web build the host made in .work/irqpixel-web, and writes its operator token
+# to $OUT/irqpixel.token. It serves until the host writes $OUT/irqpixel.stop (or 1500 s, inside run.sh's
+# 1800 s default), then stops the server and leaves its audit log, whose stamps the bench reads, in
+# $OUT/irqpixel-audit.log.
+step_irqpixel() {
+  local port web data token pid rc waited=0
+  port="$(cmdline_arg vfioscope.fwd_port)"
+  web="$HERE/.work/irqpixel-web"
+  [ -n "$port" ] || { echo "irqpixel: no vfioscope.fwd_port: run.sh adds the NIC with VFIOSCOPE_GUEST_FWD_PORT=P"; return 2; }
+  [ -f "$web/index.html" ] || { echo "irqpixel: no web build in $web (the bench makes it on the host)"; return 2; }
+  data=/tmp/vfioscope-irqpixel
+  mkdir -p "$data"
+  token="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+  echo "operator:$token" >"$data/tokens"
+  echo "$token" >"$OUT/irqpixel.token"
+  node apps/server/dist/vfioscope.js serve --backend linux --iommu "$VFIOSCOPE_IOMMU" --listen "0.0.0.0:$port" \
+    --insecure-http --token-file "$data/tokens" --data-dir "$data" --web-dir "$web" --tick-hz 10 &
+  pid=$!
+  echo "irqpixel: server pid $pid on :$port ($(uname -r), $VFIOSCOPE_IOMMU); waiting for $OUT/irqpixel.stop"
+  while [ ! -e "$OUT/irqpixel.stop" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 1500 ]; do
+    sleep 1; waited=$((waited + 1))
+  done
+  echo "irqpixel: stopping after ${waited}s (stop file: $([ -e "$OUT/irqpixel.stop" ] && echo yes || echo no))"
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"
+  rc=$?
+  cp "$data/audit.log" "$OUT/irqpixel-audit.log"
+  echo "irqpixel: server exited with $rc"
+  [ -e "$OUT/irqpixel.stop" ] && [ $rc = 0 ]
 }
 step_servestart() {
   VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/serve-start.bench.ts 5 --tsx-runs 1 --only built,tsx

@@ -18,6 +18,11 @@
 # VFIOSCOPE_GUEST_ACCEL=kvm (opt-in; needs /dev/kvm, which CI may lack) runs the guest under
 # KVM with -cpu host: under TCG both C and V8's JIT code are emulated, so benchmarks against
 # C (dmabench) are fair only under KVM. The default stays tcg.
+# VFIOSCOPE_GUEST_FWD_PORT=P (opt-in, for the irqpixel step) adds one NIC, an e1000e at 00:10.0
+# (a slot no test uses; every guest has the e1000e driver already), on QEMU's user-mode network
+# with restrict=on (no way out of the guest), and forwards the host's 127.0.0.1:P to the guest's
+# port P (10.0.2.15, set by guest-init.sh from vfioscope.nic): a browser on the host reaches a
+# server in the guest. Without it the guest has no network and the topology is the one above.
 # Usage: [VFIOSCOPE_GUEST=6.1|6.12-type1|6.12-compat|6.12-cdev] e2e/kernel/run.sh [step ...]
 #   (default guest 6.1, default steps: tests compare live; setup.sh says what each guest is;
 #   run-all.sh runs it on the guests npm test covers)
@@ -63,9 +68,9 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 steps="$(IFS=,; echo "$*")"
 REPO="$(cd "$HERE/../.." && pwd)"
 
-# the live step (and the servestart and streamgap benchmarks) run the built server CLI, apps/server/dist; the
-# guest sees this checkout read-only, so build it here when it is stale
-if [ -z "$steps" ] || [[ ",$steps," == *,live,* || ",$steps," == *,servestart,* || ",$steps," == *,streamgap,* ]]; then
+# the live step (and the servestart, streamgap and irqpixel benchmarks) run the built server CLI, apps/server/dist;
+# the guest sees this checkout read-only, so build it here when it is stale
+if [ -z "$steps" ] || [[ ",$steps," == *,live,* || ",$steps," == *,servestart,* || ",$steps," == *,streamgap,* || ",$steps," == *,irqpixel,* ]]; then
   if ! node "$REPO/apps/server/build.mjs" --check; then
     echo "[kernel-run] building the server CLI (apps/server/dist)"
     node "$REPO/apps/server/build.mjs"
@@ -76,6 +81,14 @@ fi
 # "timer doesn't work through Interrupt-remapped IO-APIC" (seen with a kernel build beside it)
 append="console=ttyS0 intel_iommu=on no_timer_check quiet panic=-1 vfioscope.mode=$MODE vfioscope.script=$HERE/guest-tests.sh vfioscope.out=$OUT vfioscope.repo=$REPO vfioscope.memlock_kb=16384 vfioscope.dma_entry_limit=2048 vfioscope.accel=$ACCEL"
 [ -n "$steps" ] && append="$append vfioscope.steps=$steps"
+FWD_NIC=()
+if [ -n "${VFIOSCOPE_GUEST_FWD_PORT:-}" ]; then
+  FWD_PORT="$VFIOSCOPE_GUEST_FWD_PORT"
+  [[ "$FWD_PORT" =~ ^[0-9]+$ ]] || { echo "[kernel-run] VFIOSCOPE_GUEST_FWD_PORT=$FWD_PORT: expected a port number" >&2; exit 2; }
+  FWD_NIC=(-netdev "user,id=fwd,restrict=on,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:$FWD_PORT-10.0.2.15:$FWD_PORT"
+    -device "e1000e,netdev=fwd,addr=0x10,romfile=")
+  append="$append vfioscope.nic=0000:00:10.0 vfioscope.fwd_port=$FWD_PORT"
+fi
 
 echo "[kernel-run] booting the $GUEST guest ($ACCEL; console: $GW/console.log)"
 set +e
@@ -87,7 +100,7 @@ timeout "${VFIOSCOPE_GUEST_TIMEOUT:-1800}" qemu-system-x86_64 \
   -device edu,addr=0x4 -device edu,addr=0x5 \
   -device pci-bridge,id=br1,chassis_nr=1,addr=0x6 \
   -device edu,bus=br1,addr=0x1 -device e1000,bus=br1,addr=0x2,romfile= \
-  -device e1000e,addr=0x7,romfile= \
+  -device e1000e,addr=0x7,romfile= "${FWD_NIC[@]}" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$REPO,mount_tag=hostrepo,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$OUT,mount_tag=hostout,security_model=none" \
