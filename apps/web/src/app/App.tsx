@@ -19,7 +19,7 @@ import { Toaster } from '../components/Toaster.tsx';
 import { FleetProvider, useFleet } from '../fleet/FleetProvider.tsx';
 import { HostClientProvider } from '../host/HostClientProvider.tsx';
 import { HostDownNotice } from '../views/shell/HostDownNotice.tsx';
-import { dropEarlyStream, openEarlyStream } from '../host/early-stream.ts';
+import { dropEarlyStream } from '../host/early-stream.ts';
 
 // Topology, the first view, is in the entry chunk; every other view is a chunk of its own (and recharts,
 // which only they draw with, one more: vite.config.ts), fetched when first shown.
@@ -40,8 +40,6 @@ const FleetView = lazy(() => viewChunks.fleet().then((m) => ({ default: m.FleetV
 // them; a failure here is the lazy view's to report when it renders.
 const linked = parseRoute(window.location.hash);
 if (linked.view !== 'topology') viewChunks[linked.view]().catch(() => undefined);
-// ...and its data too: the stream opens and subscribes beside GET /whoami, not after the shell's first render
-openEarlyStream(linked);
 
 // A page older than the server's bundle asks for chunks the new build no longer has: load the new page (the
 // route is in the hash), at most once a minute so that a chunk missing from the new build too cannot loop.

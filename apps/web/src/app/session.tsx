@@ -37,6 +37,16 @@ export const VIEWER_REASON = 'Viewer role: read-only. Sign in with an operator t
 /** how often a first load retries a server it could not reach */
 const UNREACHABLE_RETRY_MS = 3000;
 
+/** GET /whoami asked at page load, before the provider first renders; its first load takes the answer. */
+let earlyWhoami: ReturnType<typeof api.call<'whoami'>> | null = null;
+
+/** Asks GET /whoami now (page entry, before the first render): the provider's first load uses the answer. */
+export function askWhoamiEarly(): void {
+  earlyWhoami = api.call('whoami');
+  // its rejection is handled when the provider adopts it; until then it must not count as unhandled
+  earlyWhoami.catch(() => undefined);
+}
+
 function signedOut(e: unknown, hadToken: boolean): SessionState {
   const error = e instanceof ApiError ? e : null;
   if (error?.status === 0) return { status: 'signed-out', reason: 'unreachable', error };
@@ -51,7 +61,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const load = useCallback((quiet = false) => {
     if (!quiet) setState({ status: 'loading' });
     const hadToken = authToken() !== null;
-    api.call('whoami').then(
+    const asked = !quiet && earlyWhoami !== null ? earlyWhoami : api.call('whoami');
+    earlyWhoami = null;
+    asked.then(
       (w) => setState({ status: 'signed-in', role: w.role, tokenId: w.tokenId }),
       (e: unknown) =>
         setState((prev) => {
