@@ -30,6 +30,8 @@
  * and the CLI when stale. Prints a table; not a test.
  * Run: pnpm exec tsx bench/first-view.bench.ts [samples=7] [--link MBIT:RTT_MS] [--base-web DIR]
  *   --link emulates a slower link in Chromium (e.g. 50:10 = 50 Mbit/s, 10 ms round trip) instead of loopback
+ *   --only after[,split…] runs only those variants (fewer idle servers at 10 Hz beside the one measured: on a
+ *   quiet machine, the figure closest to an operator's own)
  *   --base-web DIR adds a fifth variant, `base`: another commit's web build (e.g. `vite build --outDir DIR` in a
  *   worktree of it), served compressed like `after` — the change between the two, measured in the same run
  * Baseline: bench/baselines/first-view.txt
@@ -53,6 +55,8 @@ const linkAt = args.indexOf('--link');
 const link = linkAt >= 0 ? args.splice(linkAt, 2)[1] : undefined;
 const baseAt = args.indexOf('--base-web');
 const baseWeb = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1]!.split(',') : undefined;
 const SAMPLES = Number(args[0] ?? 7);
 
 interface Target {
@@ -84,6 +88,8 @@ interface Sample {
   jsBytes: number;
   /** first data, counted from the end of GET /whoami's answer: what the page still does after it knows who is signed in */
   afterWhoamiMs: number;
+  /** where the time goes, ms from navigation start: the page's HTML in, the last script in, /whoami asked and answered */
+  stages: { html: number; scripts: number; whoamiAsked: number; whoamiAnswered: number };
   jsFiles: string[];
 }
 
@@ -135,6 +141,12 @@ const MEASURE = `(() => {
   return {
     ms: at,
     afterWhoamiMs: whoami ? at - whoami.responseEnd : NaN,
+    stages: {
+      html: by[0] ? by[0].responseEnd : NaN,
+      scripts: Math.max(...js.map((e) => e.responseEnd)),
+      whoamiAsked: whoami ? whoami.startTime : NaN,
+      whoamiAnswered: whoami ? whoami.responseEnd : NaN,
+    },
     wireBytes: by.reduce((s, e) => s + e.transferSize, 0),
     jsBytes: js.reduce((s, e) => s + e.decodedBodySize, 0),
     jsFiles: js.map((e) => e.name.replace(/^.*\\/assets\\//, '')),
@@ -199,7 +211,9 @@ const variants: Variant[] = [
   { name: 'after', what: 'split, compressed (serve now)', web: split, compress: true },
   // another commit's build (--base-web), served as `after` is: the same run measures what changed since
   ...(baseWeb ? [{ name: 'base', what: 'split, compressed, --base-web', web: resolve(baseWeb), compress: true }] : []),
-].map((v) => ({ ...v, port: 0, samples: new Map<string, Sample[]>() }));
+]
+  .filter((v) => !only || only.includes(v.name))
+  .map((v) => ({ ...v, port: 0, samples: new Map<string, Sample[]>() }));
 for (const v of variants) v.port = await freePort();
 await Promise.all(variants.map(startServer));
 const browser = await launchChromium();
@@ -279,8 +293,17 @@ for (const t of TARGETS) {
     ];
     console.log(cols.join(' '));
   }
-  const after = variants.find((v) => v.name === 'after')?.samples.get(t.name)?.[0];
-  if (after) console.log(`   scripts fetched by then (after): ${after.jsFiles.join(', ')}`);
+  const afterSamples = variants.find((v) => v.name === 'after')?.samples.get(t.name) ?? [];
+  const after = afterSamples[0];
+  if (after) {
+    console.log(`   scripts fetched by then (after): ${after.jsFiles.join(', ')}`);
+    const at = (f: (x: Sample) => number) => pct(afterSamples.map(f), 50).toFixed(0);
+    console.log(
+      `   where the time goes (after, p50 ms from navigation start): HTML in ${at((x) => x.stages.html)}, ` +
+        `last script in ${at((x) => x.stages.scripts)}, /whoami asked ${at((x) => x.stages.whoamiAsked)}, ` +
+        `answered ${at((x) => x.stages.whoamiAnswered)}, first data painted ${at((x) => x.ms)}`,
+    );
+  }
 }
 
 // what compressing on the fly would cost the server per cold load (the choice: the build's copies, none)
