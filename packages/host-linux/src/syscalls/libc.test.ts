@@ -34,6 +34,29 @@ describe('the libc seam through ffi-rs', () => {
     expect(() => libc.close(987654)).toThrow(expect.objectContaining({ errno: 'EBADF', op: 'close' }));
   });
 
+  it("ioctl with a pointer on the event loop: back to back, each call's errno is its own; a struct over a page goes as an array", () => {
+    const [r, w] = libc.pipe();
+    const fd = libc.openFile('/dev/null', libc.O_RDWR | libc.O_CLOEXEC);
+    try {
+      libc.write(w, new TextEncoder().encode('seven!!'));
+      for (let i = 0; i < 3; i++) {
+        expect(() => libc.ioctlPtr(fd, TCGETS, new Uint8Array(64), 'TCGETS')).toThrow(expect.objectContaining({ errno: 'ENOTTY' }));
+        expect(() => libc.ioctlPtr(987654, FIONREAD, new Uint8Array(4), 'FIONREAD')).toThrow(expect.objectContaining({ errno: 'EBADF' }));
+        const count = new Uint8Array(4);
+        expect(libc.ioctlPtr(r, FIONREAD, count, 'FIONREAD')).toBe(0);
+        expect(new DataView(count.buffer).getInt32(0, true)).toBe(7);
+      }
+      const big = new Uint8Array(4097).fill(0xee);
+      expect(libc.ioctlPtr(r, FIONREAD, big, 'FIONREAD')).toBe(0);
+      expect(Array.from(big.subarray(0, 6))).toEqual([7, 0, 0, 0, 0xee, 0xee]);
+      expect(() => libc.ioctlPtr(fd, TCGETS, new Uint8Array(4097), 'TCGETS')).toThrow(expect.objectContaining({ errno: 'ENOTTY' }));
+    } finally {
+      libc.close(fd);
+      libc.close(r);
+      libc.close(w);
+    }
+  });
+
   it('pread/pwrite at an offset, mmap and a zero-copy view of the mapping', () => {
     const addr = libc.mmap(8192n, libc.PROT_READ | libc.PROT_WRITE, libc.MAP_PRIVATE | libc.MAP_ANONYMOUS, -1, 0n);
     expect(addr % 4096n).toBe(0n);
