@@ -8,7 +8,10 @@
  * 256 MiB of fresh memory (pinning every page) and its UNMAP.
  * Rows besides the Host API say where its time goes (each pair encodes its two structs):
  *   libc-sync     libc.ioctlPtr: one ffi-rs call on the event loop (the Host API's path for a
- *                 map or unmap of up to 2 MiB since #13, when no blocking call is in flight)
+ *                 map or unmap of up to 2 MiB since #13, when no blocking call is in flight),
+ *                 the struct copied through libc's argument page, its address passed as an integer
+ *   ffi-u8array   the same call with the struct marshalled as a ffi-rs U8Array and errno: true,
+ *                 as libc.ioctlPtr made it before #13's argument page
  *   libc-thread   libc.ioctlPtrBlocking: on a thread (ffi-rs runInNewThread), as the Host API
  *                 ran every map and unmap before #13
  *   ffi-getpid    two libc.getpid() per pair: two ffi-rs calls with nothing to marshal
@@ -18,6 +21,7 @@
  * Baseline: bench/baselines/dma-vs-c.txt. Not a test.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import type { Container } from '@vfioscope/host';
@@ -32,6 +36,24 @@ import {
 } from '@vfioscope/uapi';
 import { createLinuxHost } from '../packages/host-linux/src/index.ts';
 import * as libc from '../packages/host-linux/src/syscalls/libc.ts';
+
+// ffi-rs is host-linux's dependency, not the repository root's
+const ffi = createRequire(new URL('../packages/host-linux/package.json', import.meta.url))('ffi-rs') as {
+  load(params: object): unknown;
+  DataType: Record<'I32' | 'I64' | 'U8Array', number>;
+};
+/** ioctl with the struct as a U8Array and errno: true, one ffi-rs call (libc.ioctlPtr before #13) */
+function ioctlU8Array(request: number, arg: Uint8Array): void {
+  const r = ffi.load({
+    library: 'libc',
+    funcName: 'ioctl',
+    retType: ffi.DataType.I32,
+    paramsType: [ffi.DataType.I32, ffi.DataType.I64, ffi.DataType.U8Array],
+    paramsValue: [fd, request, arg],
+    errno: true,
+  }) as unknown as { value: number; errnoCode: number };
+  if (r.value < 0) throw new Error(`ioctl 0x${request.toString(16)}: errno ${r.errnoCode}`);
+}
 
 const args = process.argv.slice(2);
 const turnsAt = args.indexOf('--turns');
@@ -72,8 +94,8 @@ const fd = (container as Container & { fd: number }).fd;
 const iovaOf = (i: number, size: bigint) => IOVA_BASE + (BigInt(i) % IOVA_SLOTS) * size;
 const now = () => process.hrtime.bigint();
 
-type Side = 'host-api' | 'libc-sync' | 'libc-thread' | 'ffi-getpid' | 'c';
-const SIDES: Side[] = ['host-api', 'libc-sync', 'libc-thread', 'ffi-getpid', 'c'];
+type Side = 'host-api' | 'libc-sync' | 'ffi-u8array' | 'libc-thread' | 'ffi-getpid' | 'c';
+const SIDES: Side[] = ['host-api', 'libc-sync', 'ffi-u8array', 'libc-thread', 'ffi-getpid', 'c'];
 
 /** ns per pair of one side's turn (setup and warm-up untimed) */
 async function pairs(side: Side, size: bigint, n: number, vaddr: bigint): Promise<number> {
@@ -95,6 +117,9 @@ async function pairs(side: Side, size: bigint, n: number, vaddr: bigint): Promis
       if (side === 'libc-sync') {
         libc.ioctlPtr(fd, VFIO_IOMMU_MAP_DMA, m, 'VFIO_IOMMU_MAP_DMA');
         libc.ioctlPtr(fd, VFIO_IOMMU_UNMAP_DMA, u, 'VFIO_IOMMU_UNMAP_DMA');
+      } else if (side === 'ffi-u8array') {
+        ioctlU8Array(VFIO_IOMMU_MAP_DMA, m);
+        ioctlU8Array(VFIO_IOMMU_UNMAP_DMA, u);
       } else {
         await libc.ioctlPtrBlocking(fd, VFIO_IOMMU_MAP_DMA, m, 'VFIO_IOMMU_MAP_DMA');
         await libc.ioctlPtrBlocking(fd, VFIO_IOMMU_UNMAP_DMA, u, 'VFIO_IOMMU_UNMAP_DMA');
