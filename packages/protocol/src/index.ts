@@ -33,3 +33,4 @@ export * from './client.ts';
 export { dmaMapProblem, dmaUnmapProblem, type DmaRequestProblem, type IommuKind } from '@vfioscope/host/rules';
 // the kernel's CPU list format (smp_affinity_list), shared with the server; the affinity form parses with it
 export { formatCpuList, parseCpuList } from '@vfioscope/host/rules';
+export * from './recording/format.ts';
