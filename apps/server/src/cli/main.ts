@@ -4,6 +4,7 @@
  */
 import { UsageError } from './args.ts';
 import { processIo, type CliIo } from './output.ts';
+import { RECORD_USAGE, runRecordCommand } from './record-command.ts';
 import { runScenariosCommand, SCENARIOS_USAGE } from './scenarios-command.ts';
 import { runServeCommand, SERVE_USAGE } from './serve-command.ts';
 import { runTopologyCommand, TOPOLOGY_USAGE } from './topology-command.ts';
@@ -16,6 +17,7 @@ pages and DMA mappings, on the real kernel or a built-in simulation.
 
 Commands:
   serve       serve the web UI and the API (REST, WebSocket stream, /metrics)
+  record      record a host's stream to a file, to replay elsewhere
   topology    print IOMMU groups, devices, viability and owners
   scenarios   list the simulation's built-in scenarios
   uapi        the VFIO ioctl table; decode an ioctl number
@@ -25,6 +27,7 @@ Run "vfioscope <command> --help" for a command's options.
 
 const VERBS: Record<string, { run: (argv: string[], io: CliIo) => Promise<number>; usage: string }> = {
   serve: { run: runServeCommand, usage: SERVE_USAGE },
+  record: { run: runRecordCommand, usage: RECORD_USAGE },
   topology: { run: runTopologyCommand, usage: TOPOLOGY_USAGE },
   scenarios: { run: runScenariosCommand, usage: SCENARIOS_USAGE },
   uapi: { run: (argv, io) => runUapiCommand(argv, io), usage: UAPI_USAGE },

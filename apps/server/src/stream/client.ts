@@ -4,8 +4,17 @@
  * up; it needs a fresh snapshot). The socket's bufferedAmount is the measure
  * of "backed up": bytes handed to ws that the kernel has not taken yet.
  */
-import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/tokens.ts';
+
+/** What the hub needs of a connection: a ws WebSocket, or an in-process listener (a recording's tap). */
+export interface StreamSocket {
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  readonly OPEN: number;
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  on(event: 'close', listener: () => void): unknown;
+}
 
 export class StreamClient {
   /** topic → stale */
@@ -18,7 +27,7 @@ export class StreamClient {
 
   constructor(
     readonly id: number,
-    readonly socket: WebSocket,
+    readonly socket: StreamSocket,
     readonly principal: Principal,
     private readonly capBytes: number,
   ) {}

@@ -10,12 +10,11 @@
  * gets a fresh snapshot of each stale topic. Memory per client is thus
  * bounded by the cap plus one message, however slow the client reads.
  */
-import type { WebSocket } from 'ws';
 import { hostTopic, parseTopic, PROTOCOL_VERSION, type ServerMessage, type TopicKind } from '@vfioscope/protocol';
 import type { Principal } from '../auth/tokens.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiProblem } from '../errors.ts';
-import { StreamClient } from './client.ts';
+import { StreamClient, type StreamSocket } from './client.ts';
 import { DeviceProducer } from './producers/device-producer.ts';
 import { EventsProducer } from './producers/events-producer.ts';
 import type { TopicProducer } from './producers/producer.ts';
@@ -82,7 +81,7 @@ export class StreamHub {
     this.heartbeat.unref();
   }
 
-  connect(socket: WebSocket, principal: Principal): StreamClient {
+  connect(socket: StreamSocket, principal: Principal): StreamClient {
     const client = new StreamClient(this.nextClientId++, socket, principal, this.ctx.stream.bufferCapBytes);
     this.clients.add(client);
     socket.on('close', () => this.disconnect(client));
