@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyIrqRatesDelta, PROTOCOL_VERSION, type ServerMessage, type VectorRate } from '@vfioscope/protocol';
+import type { StreamSocket } from '../stream/client.ts';
+import { makeFixture } from '../test-support/app-fixture.ts';
+import { hubTap } from '../recording/hub-tap.ts';
+import { Recorder } from '../recording/recorder.ts';
+import { RecordingWriter } from '../recording/recording-writer.ts';
+import { indexRecording, type RecordingIndex } from './recording-index.ts';
+import { ReplayHub } from './replay-hub.ts';
+
+let dir = '';
+let rec: RecordingIndex;
+let mapAt = 0;
+
+async function until(deadlineMs: number, ok: () => boolean): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('condition not met within the deadline');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+// one recording for every test: the storm scenario for 12 s of its clock, a keyframe every 3 s, a group opened and mapped at 5 s
+beforeAll(async () => {
+  const f = await makeFixture('storm');
+  dir = mkdtempSync(join(tmpdir(), 'replay-'));
+  const file = join(dir, 'storm.vfr');
+  const writer = new RecordingWriter(file, {
+    format: 'vfioscope-recording',
+    version: 1,
+    protocolVersion: PROTOCOL_VERSION,
+    startedAt: f.clock.now(),
+    source: 'in-process',
+    host: { name: 'lab', kernel: '6.1', backend: 'sim', scenario: 'storm' },
+    tickHz: 10,
+    keyframeEveryMs: 3000,
+    redacted: false,
+  });
+  const recorder = new Recorder(hubTap(f.app.vfio.hub), writer, { keyframeEveryMs: 3_600_000, now: () => f.clock.now() });
+  recorder.start();
+  for (let s = 1; s <= 12; s++) {
+    await f.advance(1000);
+    if (s === 5) {
+      mapAt = f.clock.now();
+      const c = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container as number;
+      await f.req({ method: 'POST', url: `/api/v1/containers/${c}/mappings`, payload: { iova: '0x0', size: '0x1000', flags: ['read'] } });
+    }
+    if (s % 3 === 0) {
+      const n = recorder.status().keyframes;
+      recorder.keyframe();
+      await until(5000, () => recorder.status().keyframes === n + 1);
+    }
+  }
+  await recorder.stop('stopped');
+  await f.close();
+  rec = indexRecording(readFileSync(file));
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** a client of the replay hub: what it was sent, parsed */
+function client(hub: ReplayHub) {
+  const got: ServerMessage[] = [];
+  const socket: StreamSocket = { bufferedAmount: 0, readyState: 1, OPEN: 1, send: (t) => void got.push(JSON.parse(t)), close: () => undefined, on: () => undefined };
+  return { c: hub.connect(socket, { role: 'viewer', tokenId: 't' }), got };
+}
+
+/** irq-rates rows as a client rebuilds them from what it was sent (the web's rule: snapshot, then deltas that follow) */
+function rows(msgs: ServerMessage[]): { rows: VectorRate[]; seq: number } {
+  let rows: VectorRate[] = [];
+  let seq = -1;
+  for (const m of msgs) {
+    if (m.type === 'snapshot' && m.kind === 'irq-rates') [rows, seq] = [m.data.rates, m.seq];
+    else if (m.type === 'delta' && m.kind === 'irq-rates') {
+      expect(m.seq).toBe(seq + 1);
+      const next = applyIrqRatesDelta(rows, m.data);
+      expect(next).not.toBeNull();
+      [rows, seq] = [next!, m.seq];
+    }
+  }
+  return { rows, seq };
+}
+
+describe('a recording, indexed', () => {
+  it('has a member per keyframe, its time span, and the moments to jump to', () => {
+    expect(rec.members.length).toBe(5); // the start and four keyframes
+    expect(rec.members.map((m) => m.firstT)).toEqual([...rec.members.map((m) => m.firstT)].sort((a, b) => a - b));
+    expect(rec.end).toBe('stopped');
+    expect(rec.endT - rec.startT).toBeGreaterThanOrEqual(11_000); // 12 s recorded, from when its first snapshots were in
+    expect(rec.endT - rec.startT).toBeLessThanOrEqual(12_000);
+    const kinds = new Set(rec.marks.map((m) => m.kind));
+    expect(kinds).toContain('alert'); // the storm scenario's storms
+    expect(kinds).toContain('action'); // the group opened and the map
+    expect(rec.marks.find((m) => m.kind === 'action')!.t).toBeGreaterThanOrEqual(mapAt);
+    expect(rec.marks.filter((m) => m.kind === 'alert').every((m) => /interrupt storm on/.test(m.label))).toBe(true);
+  });
+});
+
+describe('ReplayHub', () => {
+  it('plays the recorded stream at its own pace: snapshot, then the deltas of each second as they were', () => {
+    let now = 0;
+    const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+    const { c, got } = client(hub);
+    void hub.subscribe(c, ['irq-rates']);
+    expect(got.filter((m) => m.type === 'snapshot')).toHaveLength(1);
+    hub.step();
+    now += 1000;
+    hub.step();
+    expect(hub.state().position).toBe(rec.startT + 1000);
+    const deltas = got.filter((m) => m.type === 'delta');
+    expect(deltas.length).toBeGreaterThanOrEqual(9);
+    expect(deltas.length).toBeLessThanOrEqual(11);
+    rows(got);
+  });
+
+  it('seeks: a client that jumps gets the same rows as one that played there', () => {
+    let now = 0;
+    const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+    const played = client(hub);
+    void hub.subscribe(played.c, ['irq-rates']);
+    hub.step();
+    for (let i = 0; i < 80; i++) {
+      now += 100;
+      hub.step();
+    }
+    const target = hub.state().position; // 8 s in: two keyframes behind it
+    const jumper = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+    const j = client(jumper);
+    void jumper.subscribe(j.c, ['irq-rates']);
+    jumper.seek(target);
+    const a = rows(played.got);
+    const b = rows(j.got.slice(j.got.findLastIndex((m) => m.type === 'snapshot')));
+    expect(b.seq).toBe(a.seq);
+    expect(b.rows).toEqual(a.rows);
+    expect(a.rows.some((r) => r.rate > 0)).toBe(true);
+  });
+
+  it('plays ×16, pauses, and stops at the end', () => {
+    let now = 0;
+    const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+    hub.step();
+    hub.control({ speed: 16 });
+    now += 250;
+    hub.step();
+    expect(hub.state().position).toBe(rec.startT + 4000);
+    hub.control({ playing: false });
+    now += 1000;
+    hub.step();
+    expect(hub.state().position).toBe(rec.startT + 4000);
+    hub.control({ playing: true });
+    now += 10_000;
+    hub.step();
+    expect(hub.state()).toMatchObject({ position: rec.endT, playing: false });
+  });
+
+  it('a topic first recorded later, asked for before it: ENODATA, and the mappings once they exist', () => {
+    const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => 0 });
+    const { c, got } = client(hub);
+    void hub.subscribe(c, ['mappings:1']);
+    expect(got.at(-1)).toMatchObject({ type: 'error', topic: 'mappings:1', error: { errno: 'ENODATA' } });
+    hub.seek(rec.endT);
+    expect(got.filter((m) => m.type === 'snapshot' && m.topic === 'mappings:1')).toHaveLength(1);
+    expect(JSON.stringify(got)).toContain('"iova":"0x0"');
+  });
+});
