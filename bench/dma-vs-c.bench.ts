@@ -15,6 +15,8 @@
  *   libc-thread   libc.ioctlPtrBlocking: on a thread (ffi-rs runInNewThread), as the Host API
  *                 ran every map and unmap before #13
  *   ffi-getpid    two libc.getpid() per pair: two ffi-rs calls with nothing to marshal
+ *   c-getpid      two getpid syscalls per pair in C (dma-pair-cost getpid): ffi-getpid − c-getpid
+ *                 is what ffi-rs adds to two calls, the floor under any pair made through it
  * Run in the QEMU guest (root, memlock raised): bash e2e/kernel/run.sh dmabench
  *   (output in e2e/kernel/.work/out/dmabench.log and dma-vs-c.txt)
  * Usage: tsx bench/dma-vs-c.bench.ts <compiled dma-pair-cost> [output file] [--turns T]
@@ -94,13 +96,14 @@ const fd = (container as Container & { fd: number }).fd;
 const iovaOf = (i: number, size: bigint) => IOVA_BASE + (BigInt(i) % IOVA_SLOTS) * size;
 const now = () => process.hrtime.bigint();
 
-type Side = 'host-api' | 'libc-sync' | 'ffi-u8array' | 'libc-thread' | 'ffi-getpid' | 'c';
-const SIDES: Side[] = ['host-api', 'libc-sync', 'ffi-u8array', 'libc-thread', 'ffi-getpid', 'c'];
+type Side = 'host-api' | 'libc-sync' | 'ffi-u8array' | 'libc-thread' | 'ffi-getpid' | 'c-getpid' | 'c';
+const SIDES: Side[] = ['host-api', 'libc-sync', 'ffi-u8array', 'libc-thread', 'ffi-getpid', 'c-getpid', 'c'];
 
 /** ns per pair of one side's turn (setup and warm-up untimed) */
 async function pairs(side: Side, size: bigint, n: number, vaddr: bigint): Promise<number> {
-  if (side === 'c') {
-    const line = execFileSync(cProgram!, [`/dev/vfio/${theirs.iommuGroup}`, 'pairs', String(size), String(n)], { encoding: 'utf8' });
+  if (side === 'c' || side === 'c-getpid') {
+    const how = side === 'c' ? ['pairs', String(size)] : ['getpid', '0'];
+    const line = execFileSync(cProgram!, [`/dev/vfio/${theirs.iommuGroup}`, ...how, String(n)], { encoding: 'utf8' });
     return Number(line.trim().split(/\s+/)[3]);
   }
   const one = async (i: number) => {

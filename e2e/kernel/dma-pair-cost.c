@@ -9,6 +9,9 @@
  *                                      prints "c-pairs SIZE N ns_per_pair"
  *   dma-pair-cost GROUP pin SIZE       one MAP_DMA of SIZE bytes of fresh memory and its UNMAP;
  *                                      prints "c-pin SIZE map_ns unmap_ns"
+ *   dma-pair-cost GROUP getpid 0 N     N × two getpid syscalls, the C side of the bench's
+ *                                      ffi-getpid row (what a call costs with nothing to do);
+ *                                      prints "c-getpid 0 N ns_per_pair"
  * Setup and a short warm-up (N/10 pairs, at least one) are not timed.
  */
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,6 +99,17 @@ int main(int argc, char **argv) {
     }
     uint64_t t1 = now_ns();
     printf("c-pairs %llu %ld %.0f\n", (unsigned long long)size, n, (double)(t1 - t0) / n);
+  } else if (strcmp(argv[2], "getpid") == 0 && argc == 5) {
+    long n = atol(argv[4]);
+    /* syscall(), not getpid(): a libc that caches the pid would make no syscall at all */
+    for (long i = 0; i < (n / 10 > 0 ? n / 10 : 1); i++) syscall(SYS_getpid);
+    uint64_t t0 = now_ns();
+    for (long i = 0; i < n; i++) {
+      syscall(SYS_getpid);
+      syscall(SYS_getpid);
+    }
+    uint64_t t1 = now_ns();
+    printf("c-getpid 0 %ld %.0f\n", n, (double)(t1 - t0) / n);
   } else if (strcmp(argv[2], "pin") == 0) {
     void *buf = alloc(size);
     uint64_t t0 = now_ns();
