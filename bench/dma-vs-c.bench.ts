@@ -15,6 +15,8 @@
  *   libc-thread   libc.ioctlPtrBlocking: on a thread (ffi-rs runInNewThread), as the Host API
  *                 ran every map and unmap before #13
  *   ffi-getpid    two libc.getpid() per pair: two ffi-rs calls with nothing to marshal
+ *   node-getuid   two process.getuid() per pair: Node's own binding making a syscall (no ffi-rs),
+ *                 what crossing from JS into C costs Node itself
  *   c-getpid      two getpid syscalls per pair in C (dma-pair-cost getpid): ffi-getpid − c-getpid
  *                 is what ffi-rs adds to two calls, the floor under any pair made through it
  * Run in the QEMU guest (root, memlock raised): bash e2e/kernel/run.sh dmabench
@@ -96,8 +98,8 @@ const fd = (container as Container & { fd: number }).fd;
 const iovaOf = (i: number, size: bigint) => IOVA_BASE + (BigInt(i) % IOVA_SLOTS) * size;
 const now = () => process.hrtime.bigint();
 
-type Side = 'host-api' | 'libc-sync' | 'ffi-u8array' | 'libc-thread' | 'ffi-getpid' | 'c-getpid' | 'c';
-const SIDES: Side[] = ['host-api', 'libc-sync', 'ffi-u8array', 'libc-thread', 'ffi-getpid', 'c-getpid', 'c'];
+type Side = 'host-api' | 'libc-sync' | 'ffi-u8array' | 'libc-thread' | 'ffi-getpid' | 'node-getuid' | 'c-getpid' | 'c';
+const SIDES: Side[] = ['host-api', 'libc-sync', 'ffi-u8array', 'libc-thread', 'ffi-getpid', 'node-getuid', 'c-getpid', 'c'];
 
 /** ns per pair of one side's turn (setup and warm-up untimed) */
 async function pairs(side: Side, size: bigint, n: number, vaddr: bigint): Promise<number> {
@@ -111,6 +113,9 @@ async function pairs(side: Side, size: bigint, n: number, vaddr: bigint): Promis
     if (side === 'ffi-getpid') {
       libc.getpid();
       libc.getpid();
+    } else if (side === 'node-getuid') {
+      process.getuid!();
+      process.getuid!();
     } else if (side === 'host-api') {
       await container.mapDma({ vaddr, iova, size, flags: RW });
       if ((await container.unmapDma({ iova, size, flags: 0 })) !== size) throw new Error('short unmap');
