@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
-import type { Host } from '@vfioscope/host';
+import type { Host, HostInfo } from '@vfioscope/host';
+import type { RecordingHeader } from '@vfioscope/protocol';
 import { DriveSession, type IommuMode, type SessionEvent } from '@vfioscope/session';
 import { changesObservedHost, EventLog, sessionEventToLog, TelemetryEngine, type StormConfig } from '@vfioscope/telemetry';
 import type { TopicKind } from '@vfioscope/protocol';
@@ -48,6 +49,9 @@ import { registerReadRoutes } from './routes/read.ts';
 import { registerStreamRoute } from './routes/stream.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { StreamHub } from './stream/hub.ts';
+import type { RecordingIndex } from './replay/recording-index.ts';
+import { registerLiveReplayRoutes, registerReplay } from './replay/register-replay.ts';
+import { ReplayHub } from './replay/replay-hub.ts';
 import { registerWeb } from './web/static.ts';
 
 export interface AppOptions {
@@ -86,6 +90,8 @@ export interface AppOptions {
   logger?: boolean | { level: string };
   /** run the telemetry timer (default true); tests call app.vfio.tick() instead */
   autoTick?: boolean;
+  /** replay this recording (serve --replay): the stream comes from it, every action answers EROFS */
+  replay?: { file: string; index: RecordingIndex };
   /** wall clock for telemetry and stream timestamps */
   clock?: () => number;
   /** this host's name and the peers it fronts (serve --name, --peers) */
@@ -119,6 +125,12 @@ function topicsChangedBy(op: SessionEvent['op']): TopicKind[] {
   return [];
 }
 
+/** The recorded host's facts over the stand-in's (whose own scenario must not show through). */
+async function replayedHostInfo(host: Host, rec: RecordingHeader['host']): Promise<HostInfo> {
+  const { scenario: _standIn, ...base } = await host.hostInfo();
+  return { ...base, backend: rec.backend, hostname: rec.name, kernel: rec.kernel, ...(rec.scenario !== undefined ? { scenario: rec.scenario } : {}) };
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const tickHz = opts.tickHz ?? DEFAULT_TICK_HZ;
   const now = opts.clock ?? Date.now;
@@ -143,7 +155,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     event: (message, data) => eventLog.append({ kind: 'error', message, op: 'auth', errno: 'EAUTH', data }),
     clock: now,
   });
-  const hostInfo = await opts.host.hostInfo();
+  // a replay's host is the recorded one (the host under the app is an idle stand-in nothing reads)
+  const rec = opts.replay?.index.header.host;
+  const hostInfo = rec ? await replayedHostInfo(opts.host, rec) : await opts.host.hostInfo();
 
   let hub: StreamHub | null = null;
   const session = new DriveSession(opts.host, {
@@ -220,7 +234,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerContainerRoutes(app, ctx);
   registerTelemetryRoutes(app, ctx);
   registerFleet(app, ctx, streamHub, opts.fleet);
-  registerStreamRoute(app, ctx, streamHub);
+  if (opts.replay) {
+    const replayHub = new ReplayHub(opts.replay.index, {
+      stepMs: 1000 / tickHz,
+      heartbeatMs: ctx.stream.heartbeatMs,
+      bufferCapBytes: ctx.stream.bufferCapBytes,
+    });
+    registerReplay(app, { ...opts.replay, hub: replayHub });
+    registerStreamRoute(app, ctx, replayHub);
+    app.addHook('onReady', async () => replayHub.start());
+    app.addHook('preClose', async () => replayHub.close());
+  } else {
+    registerLiveReplayRoutes(app);
+    registerStreamRoute(app, ctx, streamHub);
+  }
   const metrics = createMetrics(ctx, streamHub, {
     maxVectors: opts.metricsMaxVectors === undefined ? DEFAULT_METRICS_MAX_VECTORS : opts.metricsMaxVectors,
   });

@@ -44,6 +44,7 @@ import {
 } from './rest/containers.ts';
 import { AlertsResponse } from './rest/alerts.ts';
 import { HostsResponse } from './rest/hosts.ts';
+import { ReplayControlBody, ReplayResponse } from './rest/replay.ts';
 import {
   EventsQuery,
   EventsResponse,
@@ -315,6 +316,22 @@ export const routes = {
     role: 'viewer',
     summary: 'this table as an OpenAPI 3.1 document',
     response: OpenApiDocument,
+  }),
+  replay: route({
+    method: 'GET',
+    path: `${P}/replay`,
+    role: 'viewer',
+    summary: 'the recording this server replays (serve --replay): its facts, the position, the moments to jump to; ENODATA when live',
+    response: ReplayResponse,
+  }),
+  /** a viewer may drive the timeline: a replay changes nothing on any host */
+  replayControl: route({
+    method: 'POST',
+    path: `${P}/replay`,
+    role: 'viewer',
+    summary: 'play, pause, change speed or seek the replay',
+    body: ReplayControlBody,
+    response: ReplayResponse,
   }),
 } as const;
 

@@ -25,6 +25,7 @@ import { parseFlags, numberFlag, stringFlag, UsageError, type ParsedArgs } from 
 import { backendKind, openBackend } from './backend.ts';
 import type { CliIo } from './output.ts';
 import { readTopology, topologySummary } from './topology-command.ts';
+import { indexRecording, type RecordingIndex } from '../replay/recording-index.ts';
 
 export const SERVE_USAGE = `Usage: vfioscope serve [options]
 
@@ -34,6 +35,8 @@ Serve the web UI at / and the API under /api/v1 (REST, WebSocket stream at
 Options:
   --backend sim|linux     host backend (default sim: the built-in simulation)
   --scenario NAME|FILE    sim scenario, a built-in name or a JSON file (default "default")
+  --replay FILE           replay a recording (vfioscope record, the UI's Record) instead of a host: the same
+                          dashboard, read-only, with a timeline (play, pause, speed, scrub, jump to alerts)
   --iommu auto|type1|iommufd
                           the IOMMU path vfioscope drives (default auto: iommufd + the VFIO device cdev where
                           the kernel offers both, Linux 6.6+; else the VFIO container — type1 or iommufd's compat)
@@ -74,6 +77,7 @@ Options:
 const SPEC = {
   backend: { value: true },
   scenario: { value: true },
+  replay: { value: true },
   iommu: { value: true },
   listen: { value: true },
   'tick-hz': { value: true },
@@ -166,6 +170,34 @@ function tlsFlags(args: ParsedArgs): { cert: Buffer; key: Buffer } | null {
   return { cert: read('tls-cert', cert, /-----BEGIN CERTIFICATE-----/), key: read('tls-key', key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/) };
 }
 
+/** --replay FILE: the recording read and indexed, or a usage error naming the flag and what is wrong with the file. */
+function openReplay(file: string, args: ParsedArgs): { file: string; index: RecordingIndex } {
+  for (const f of ['backend', 'scenario', 'iommu', 'peers'] as const)
+    if (args.flags[f] !== undefined) throw new UsageError(`--${f} does not go with --replay (a replay drives no host)`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`--replay ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return { file, index: indexRecording(bytes) };
+  } catch (e) {
+    throw new UsageError(`--replay ${file}: not a vfioscope recording it can read: ${(e as Error).message}`);
+  }
+}
+
+function replaySummary({ file, index }: { file: string; index: RecordingIndex }): string {
+  const h = index.header;
+  const count = (k: string) => index.marks.filter((m) => m.kind === k).length;
+  const mins = Math.round((index.endT - index.startT) / 1000);
+  return (
+    `vfioscope: replaying ${file} (read-only) — ${h.host.name}, ${h.host.backend}${h.host.scenario ? ` "${h.host.scenario}"` : ''}, kernel ${h.host.kernel}\n` +
+    `  recorded ${new Date(h.startedAt).toISOString()} for ${Math.floor(mins / 60)}m ${mins % 60}s${index.end === null ? ' (cut short: up to its last record)' : ''}; ` +
+    `${count('alert')} alerts, ${count('kernel-fault')} kernel faults, ${count('action')} actions\n`
+  );
+}
+
 /** The serve flags, parsed (exported for tests). */
 export function parseServeFlags(argv: string[]): ParsedArgs {
   return parseFlags(argv, SPEC);
@@ -217,7 +249,10 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const maxVectors = metricsMaxVectorsFlag(args);
   const fleet = fleetFlags(args);
 
-  const host = await openBackend(kind, stringFlag(args, 'scenario'));
+  const replayFile = stringFlag(args, 'replay');
+  const replay = replayFile === undefined ? undefined : openReplay(replayFile, args);
+  // a replay drives no host: an idle sim stands under the app, and every route that would read or act on it is refused
+  const host = await openBackend(replay ? 'sim' : kind, replay ? 'edu' : stringFlag(args, 'scenario'));
   const topo = await readTopology(host);
   const server = await listen({
     host,
@@ -236,7 +271,8 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     metricsPublic: args.flags['metrics-public'] === true,
     metricsMaxVectors: maxVectors,
     iommu,
-    fleet,
+    fleet: replay ? { name: replay.index.header.host.name } : fleet,
+    ...(replay ? { replay, autoTick: false } : {}),
     ...(tls ? { tls } : {}),
     ...(logMaxBytes !== undefined ? { logMaxBytes } : {}),
     ...(logKeep !== undefined ? { logKeep } : {}),
@@ -247,10 +283,13 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   shutdownOnSignals(server, io.err);
 
   const info = server.app.vfio.ctx.hostInfo;
+  if (replay) io.out(replaySummary(replay));
   const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
   const base = `${tls ? 'https' : 'http'}://${shownHost}:${addr.port}/`;
-  io.out(`vfioscope: ${kind} backend${info.scenario ? `, scenario "${info.scenario}"` : ''} — ${info.hostname}, kernel ${info.kernel}\n`);
-  io.out(`  ${topologySummary(topo)}\n`);
+  if (!replay) {
+    io.out(`vfioscope: ${kind} backend${info.scenario ? `, scenario "${info.scenario}"` : ''} — ${info.hostname}, kernel ${info.kernel}\n`);
+    io.out(`  ${topologySummary(topo)}\n`);
+  }
   io.out(`  data dir: ${dataDir} (audit.log, events.jsonl)\n`);
   if (server.app.vfio.web === 'stub') io.out('  web UI not built: run "pnpm --filter @vfioscope/web build" (the API works meanwhile)\n');
   if (!isLoopback(addr.host)) {

@@ -1,64 +1,29 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyIrqRatesDelta, PROTOCOL_VERSION, type ServerMessage, type VectorRate } from '@vfioscope/protocol';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyIrqRatesDelta, type ServerMessage, type VectorRate } from '@vfioscope/protocol';
 import type { StreamSocket } from '../stream/client.ts';
-import { makeFixture } from '../test-support/app-fixture.ts';
-import { hubTap } from '../recording/hub-tap.ts';
-import { Recorder } from '../recording/recorder.ts';
-import { RecordingWriter } from '../recording/recording-writer.ts';
+import { recordFixture } from '../test-support/recording-fixture.ts';
 import { indexRecording, type RecordingIndex } from './recording-index.ts';
 import { ReplayHub } from './replay-hub.ts';
 
-let dir = '';
 let rec: RecordingIndex;
 let mapAt = 0;
 
-async function until(deadlineMs: number, ok: () => boolean): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('condition not met within the deadline');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 // one recording for every test: the storm scenario for 12 s of its clock, a keyframe every 3 s, a group opened and mapped at 5 s
 beforeAll(async () => {
-  const f = await makeFixture('storm');
-  dir = mkdtempSync(join(tmpdir(), 'replay-'));
-  const file = join(dir, 'storm.vfr');
-  const writer = new RecordingWriter(file, {
-    format: 'vfioscope-recording',
-    version: 1,
-    protocolVersion: PROTOCOL_VERSION,
-    startedAt: f.clock.now(),
-    source: 'in-process',
-    host: { name: 'lab', kernel: '6.1', backend: 'sim', scenario: 'storm' },
-    tickHz: 10,
-    keyframeEveryMs: 3000,
-    redacted: false,
+  const r = await recordFixture('storm', 12, {
+    at: {
+      5: async (f) => {
+        const c = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container as number;
+        await f.req({ method: 'POST', url: `/api/v1/containers/${c}/mappings`, payload: { iova: '0x0', size: '0x1000', flags: ['read'] } });
+      },
+    },
   });
-  const recorder = new Recorder(hubTap(f.app.vfio.hub), writer, { keyframeEveryMs: 3_600_000, now: () => f.clock.now() });
-  recorder.start();
-  for (let s = 1; s <= 12; s++) {
-    await f.advance(1000);
-    if (s === 5) {
-      mapAt = f.clock.now();
-      const c = (await f.req({ method: 'POST', url: '/api/v1/groups/3/open' })).json().container as number;
-      await f.req({ method: 'POST', url: `/api/v1/containers/${c}/mappings`, payload: { iova: '0x0', size: '0x1000', flags: ['read'] } });
-    }
-    if (s % 3 === 0) {
-      const n = recorder.status().keyframes;
-      recorder.keyframe();
-      await until(5000, () => recorder.status().keyframes === n + 1);
-    }
-  }
-  await recorder.stop('stopped');
-  await f.close();
-  rec = indexRecording(readFileSync(file));
+  mapAt = r.stamps.get(5)!;
+  rec = indexRecording(r.bytes);
+  rmSync(dirname(r.file), { recursive: true, force: true });
 }, 60_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** a client of the replay hub: what it was sent, parsed */
 function client(hub: ReplayHub) {

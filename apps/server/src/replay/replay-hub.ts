@@ -10,28 +10,17 @@
  *
  * Only the member (keyframe span) that holds the position is inflated.
  */
-import { PROTOCOL_VERSION, type RecordingLine, type ServerMessage } from '@vfioscope/protocol';
+import { PROTOCOL_VERSION, type RecordingLine, type ReplaySpeed, type ReplayStateView, type ServerMessage } from '@vfioscope/protocol';
 import type { Principal } from '../auth/tokens.ts';
 import { StreamClient, type StreamSocket } from '../stream/client.ts';
+import type { StreamService } from '../stream/stream-service.ts';
 import type { RecordingIndex } from './recording-index.ts';
-
-export const REPLAY_SPEEDS = [1, 4, 16, 64] as const;
-export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
-
-export interface ReplayState {
-  startT: number;
-  endT: number;
-  /** the recording's wall clock at the replay's position */
-  position: number;
-  playing: boolean;
-  speed: ReplaySpeed;
-}
 
 type MessageLine = { t: number; m: ServerMessage & { topic: string; seq: number } };
 
 const isTopicLine = (l: RecordingLine): l is MessageLine => 'm' in l && (l.m.type === 'snapshot' || l.m.type === 'delta');
 
-export class ReplayHub {
+export class ReplayHub implements StreamService {
   private readonly clients = new Set<StreamClient>();
   private nextClientId = 1;
   private position: number;
@@ -40,6 +29,7 @@ export class ReplayHub {
   private memberIndex = -1;
   private lines: MessageLine[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private lastStep = 0;
 
   constructor(
@@ -58,18 +48,25 @@ export class ReplayHub {
     this.lastStep = this.now();
     this.timer = setInterval(() => this.step(), this.opts.stepMs);
     this.timer.unref();
+    // as live: a client counts the stream alive by hearing from it
+    this.heartbeat = setInterval(() => {
+      const text = JSON.stringify({ type: 'heartbeat', ts: this.now() });
+      for (const c of this.clients) if (!c.backedUp) c.send(text);
+    }, this.opts.heartbeatMs);
+    this.heartbeat.unref();
   }
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.timer = this.heartbeat = null;
     for (const c of [...this.clients]) {
       c.socket.close(1001, 'server shutting down');
       this.disconnect(c);
     }
   }
 
-  state(): ReplayState {
+  state(): ReplayStateView {
     return { startT: this.rec.startT, endT: this.rec.endT, position: this.position, playing: this.playing, speed: this.speed };
   }
 
@@ -110,7 +107,7 @@ export class ReplayHub {
   }
 
   /** Play, pause, change speed; the position stays where it is. */
-  control(c: { playing?: boolean; speed?: ReplaySpeed }): ReplayState {
+  control(c: { playing?: boolean; speed?: ReplaySpeed }): ReplayStateView {
     this.step(); // the time played so far counts at the old speed
     if (c.speed !== undefined) this.speed = c.speed;
     if (c.playing !== undefined) this.playing = c.playing;
@@ -119,7 +116,7 @@ export class ReplayHub {
   }
 
   /** Jump to a moment of the recording (clamped to it); every client's topics start again from there. */
-  seek(t: number): ReplayState {
+  seek(t: number): ReplayStateView {
     this.position = Math.min(Math.max(t, this.rec.startT), this.rec.endT);
     this.lastStep = this.now();
     for (const c of this.clients) for (const topic of c.topics.keys()) this.catchUp(c, topic);

@@ -20,7 +20,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: ServerContext): vo
   registerRoute(app, routes.health, async () => ({
     status: 'ok' as const,
     protocolVersion: PROTOCOL_VERSION,
-    backend: ctx.host.backend,
+    backend: ctx.hostInfo.backend,
     ...(ctx.hostInfo.scenario !== undefined ? { scenario: ctx.hostInfo.scenario } : {}),
     tickHz: ctx.tickHz,
     uptimeMs: ctx.now() - ctx.startedAt,

@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { parseClientMessage, routes } from '@vfioscope/protocol';
 import type { ServerContext } from '../context.ts';
 import { routeConfig, routeSchema } from '../http/route-registry.ts';
-import type { StreamHub } from '../stream/hub.ts';
+import type { StreamService } from '../stream/stream-service.ts';
 
-export function registerStreamRoute(app: FastifyInstance, ctx: ServerContext, hub: StreamHub): void {
+export function registerStreamRoute(app: FastifyInstance, ctx: ServerContext, hub: StreamService): void {
   app.get(
     routes.stream.path,
     { websocket: true, schema: routeSchema(routes.stream), config: routeConfig(routes.stream) },

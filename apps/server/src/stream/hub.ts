@@ -15,6 +15,7 @@ import type { Principal } from '../auth/tokens.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiProblem } from '../errors.ts';
 import { StreamClient, type StreamSocket } from './client.ts';
+import type { StreamService } from './stream-service.ts';
 import { DeviceProducer } from './producers/device-producer.ts';
 import { EventsProducer } from './producers/events-producer.ts';
 import type { TopicProducer } from './producers/producer.ts';
@@ -62,7 +63,7 @@ export interface HubStats {
   healingSnapshots: number;
 }
 
-export class StreamHub {
+export class StreamHub implements StreamService {
   private readonly clients = new Set<StreamClient>();
   private readonly topics = new Map<string, TopicState>();
   private nextClientId = 1;

@@ -1,0 +1,57 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReplayResponse } from '@vfioscope/protocol';
+import { makeFixture, type Fixture } from '../test-support/app-fixture.ts';
+import { recordFixture } from '../test-support/recording-fixture.ts';
+import { indexRecording, type RecordingIndex } from './recording-index.ts';
+
+let index: RecordingIndex;
+let f: Fixture | null = null;
+beforeAll(async () => {
+  const r = await recordFixture('storm', 9);
+  index = indexRecording(r.bytes);
+  rmSync(dirname(r.file), { recursive: true, force: true });
+}, 60_000);
+afterEach(async () => {
+  await f?.close();
+  f = null;
+});
+
+describe('a server replaying a recording', () => {
+  it('says what it replays and where, and moves where it is told (a viewer may drive it)', async () => {
+    f = await makeFixture('edu', { replay: { file: '/data/recordings/storm.vfr', index } });
+    const got = (await f.req({ method: 'GET', url: '/api/v1/replay', as: 'viewer' })).json() as ReplayResponse;
+    expect(got).toMatchObject({ file: 'storm.vfr', ended: 'stopped', header: { host: { name: 'lab', scenario: 'storm' } } });
+    expect(got.state).toMatchObject({ startT: index.startT, endT: index.endT, playing: true, speed: 1 });
+    expect(got.marks.some((m) => m.kind === 'alert')).toBe(true);
+    const mid = index.startT + 4000;
+    const moved = await f.req({ method: 'POST', url: '/api/v1/replay', as: 'viewer', payload: { seek: mid, speed: 16, playing: false } });
+    expect(moved.statusCode).toBe(200);
+    expect((moved.json() as ReplayResponse).state).toMatchObject({ position: mid, speed: 16, playing: false });
+    const bad = await f.req({ method: 'POST', url: '/api/v1/replay', as: 'viewer', payload: { speed: 3 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ errno: 'EVALIDATION', field: 'speed' });
+  });
+
+  it("is read-only: actions answer EROFS before anything runs, the host's own reads ENODATA; health names the recorded host", async () => {
+    f = await makeFixture('edu', { replay: { file: 'storm.vfr', index } });
+    const open = await f.req({ method: 'POST', url: '/api/v1/groups/3/open' });
+    expect(open.statusCode).toBe(403);
+    expect(open.json().error.errno).toBe('EROFS');
+    expect((await f.host.owners()).filter((o) => o.self)).toEqual([]);
+    const topo = await f.req({ method: 'GET', url: '/api/v1/topology' });
+    expect(topo.statusCode).toBe(404);
+    expect(topo.json().error.errno).toBe('ENODATA');
+    const health = (await f.req({ method: 'GET', url: '/api/v1/health', as: 'none' })).json();
+    expect(health).toMatchObject({ backend: 'sim', scenario: 'storm' });
+    expect((await f.req({ method: 'GET', url: '/api/v1/whoami' })).statusCode).toBe(200);
+  });
+
+  it('a live server has no recording to replay: ENODATA', async () => {
+    f = await makeFixture('edu');
+    const got = await f.req({ method: 'GET', url: '/api/v1/replay', as: 'viewer' });
+    expect(got.statusCode).toBe(404);
+    expect(got.json().error.errno).toBe('ENODATA');
+  });
+});

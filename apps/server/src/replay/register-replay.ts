@@ -1,0 +1,64 @@
+/**
+ * A server that replays a recording: its timeline routes, and the rule that
+ * it is read-only — every action answers EROFS, and the host's own reads
+ * (which would describe this machine, not the recorded one) answer ENODATA;
+ * what the recorded host said is on the stream.
+ */
+import { basename } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { routes, type ReplayResponse } from '@vfioscope/protocol';
+import { ApiProblem } from '../errors.ts';
+import { registerRoute } from '../http/route-registry.ts';
+import type { RecordingIndex } from './recording-index.ts';
+import type { ReplayHub } from './replay-hub.ts';
+
+/** what a replaying server still answers (besides its stream, its UI's files and public pages) */
+const REPLAY_ROUTES = new Set<string>([
+  routes.health.path,
+  routes.whoami.path,
+  routes.openapi.path,
+  routes.stream.path,
+  routes.replay.path,
+  routes.replayControl.path,
+]);
+
+export interface Replay {
+  file: string;
+  index: RecordingIndex;
+  hub: ReplayHub;
+}
+
+export function registerReplay(app: FastifyInstance, replay: Replay): void {
+  app.addHook('onRequest', async (req) => {
+    if (req.is404 || REPLAY_ROUTES.has(req.routeOptions.url ?? '')) return;
+    if (req.routeOptions.config.action !== undefined)
+      throw new ApiProblem('EROFS', `this server replays the recording ${basename(replay.file)}: it is read-only, nothing can be done to a host`);
+    if (req.routeOptions.config.role !== 'public')
+      throw new ApiProblem('ENODATA', `this server replays the recording ${basename(replay.file)}: the recorded host's state is on the stream`);
+  });
+
+  const answer = (): ReplayResponse => ({
+    file: basename(replay.file),
+    header: replay.index.header,
+    ended: replay.index.end,
+    state: replay.hub.state(),
+    marks: replay.index.marks,
+  });
+  registerRoute(app, routes.replay, async () => answer());
+  registerRoute(app, routes.replayControl, async (req) => {
+    const { playing, speed, seek } = req.body;
+    replay.hub.control({ ...(playing !== undefined ? { playing } : {}), ...(speed !== undefined ? { speed } : {}) });
+    // after play/pause: a seek lands exactly where asked
+    if (seek !== undefined) replay.hub.seek(seek);
+    return answer();
+  });
+}
+
+/** A live server's answer to the timeline routes: there is no recording here. */
+export function registerLiveReplayRoutes(app: FastifyInstance): void {
+  const live = async (): Promise<never> => {
+    throw new ApiProblem('ENODATA', 'this server shows a live host, not a recording (serve --replay FILE replays one)');
+  };
+  registerRoute(app, routes.replay, live);
+  registerRoute(app, routes.replayControl, live);
+}

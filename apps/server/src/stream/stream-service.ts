@@ -1,0 +1,14 @@
+/**
+ * What the stream route needs behind it: the live hub (StreamHub) or a
+ * recording's (ReplayHub). Both speak the one stream protocol.
+ */
+import type { ServerMessage } from '@vfioscope/protocol';
+import type { Principal } from '../auth/tokens.ts';
+import type { StreamClient, StreamSocket } from './client.ts';
+
+export interface StreamService {
+  connect(socket: StreamSocket, principal: Principal): StreamClient;
+  subscribe(client: StreamClient, topics: readonly string[]): Promise<void>;
+  unsubscribe(client: StreamClient, topics: readonly string[]): void;
+  sendTo(client: StreamClient, msg: ServerMessage): void;
+}
