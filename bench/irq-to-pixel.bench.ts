@@ -85,7 +85,7 @@ import {
 import { OPERATOR, ROOT, startServer } from '../e2e/abuse/server-process.ts';
 import { launchChromium } from '../e2e/support/chromium.ts';
 import { ensureServerBuilt, ensureWebBuilt } from './support/built.ts';
-import { GUEST_WEB_DIR, type Guest, GUESTS, startGuestServer } from './support/guest-server.ts';
+import { GUEST_WEB_DIR, type Guest, type GuestCpuReading, GUESTS, startGuestServer } from './support/guest-server.ts';
 import { StreamClock } from './support/stream-clock.ts';
 
 const args = process.argv.slice(2);
@@ -283,6 +283,8 @@ interface Target {
   cpuPid(): number | undefined;
   /** the server's audit log once the samples are taken (a guest's is handed over when it stops) */
   auditLog(): Promise<string>;
+  /** a guest's server's own CPU, logged in the guest (none here: cpuPid is the server) */
+  guestCpu(): GuestCpuReading[];
   stop(): Promise<void>;
 }
 
@@ -297,6 +299,7 @@ async function startTarget(): Promise<Target> {
       what: `the ${GUEST} QEMU guest (TCG unless VFIOSCOPE_GUEST_ACCEL=kvm)`,
       cpuPid: g.qemuPid,
       auditLog: g.finish,
+      guestCpu: g.cpuLog,
       stop: g.stop,
     };
   }
@@ -307,6 +310,7 @@ async function startTarget(): Promise<Target> {
     what: 'sim "default" here',
     cpuPid: () => server.child.pid,
     auditLog: async () => readFileSync(join(server.dataDir, 'audit.log'), 'utf8'),
+    guestCpu: () => [],
     async stop() {
       await server.stop();
       rmSync(server.dataDir, { recursive: true, force: true });
@@ -438,7 +442,8 @@ async function main(): Promise<void> {
     }
 
     const cpu1 = cpuNow(cpuPid);
-    const wallS = (Date.now() - wall0) / 1000;
+    const wall1 = Date.now();
+    const wallS = (wall1 - wall0) / 1000;
     ws.close();
     await page.close();
     const auditText = await target.auditLog();
@@ -531,6 +536,18 @@ async function main(): Promise<void> {
         `(${((cpu1.server - cpu0.server) / (wallS * tickHz)).toFixed(1)} ms per tick), Chromium ${perS('chromium')} ` +
         `(renderers ${perS('renderers')}), this bench ${perS('bench')}`,
     );
+    const guestCpu = target.guestCpu();
+    if (guestCpu.length > 0) {
+      // the guest's once-a-second readings nearest the sampling's start and end (guest clock)
+      const near = (t: number) => guestCpu.reduce((a, b) => (Math.abs(b.t - t) < Math.abs(a.t - t) ? b : a));
+      const a = near(wall0 + clock.offsetAt(wall0));
+      const b = near(wall1 + clock.offsetAt(wall1));
+      const perSec = (b.cpuMs - a.cpuMs) / ((b.t - a.t) / 1000);
+      console.log(
+        `the server's own CPU in the guest over ${((b.t - a.t) / 1000).toFixed(0)} s of it (its /proc, 1 s readings): ` +
+          `${perSec.toFixed(0)} ms/s of a vCPU (${(perSec / tickHz).toFixed(1)} ms per tick); guest load ${a.load} → ${b.load}`,
+      );
+    }
     console.log(`# load ${load()} at the end`);
   } finally {
     await browser.close();

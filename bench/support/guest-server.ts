@@ -22,6 +22,15 @@ function outDir(guest: Guest): string {
   return join(KERNEL_DIR, '.work', guest === '6.1' ? 'out' : `guest-${guest}/out`);
 }
 
+export interface GuestCpuReading {
+  /** the guest's Date.now() */
+  t: number;
+  /** the server's utime + stime so far, ms */
+  cpuMs: number;
+  /** the guest's load average, as /proc/loadavg has it */
+  load: string;
+}
+
 export interface GuestServer {
   base: string;
   token: string;
@@ -30,6 +39,8 @@ export interface GuestServer {
   qemuPid(): number | undefined;
   /** ends the serving step, waits for the guest to power off and returns the server's audit log */
   finish(): Promise<string>;
+  /** after finish(): the server's CPU as the guest step logged it once a second (guest clock, ms) */
+  cpuLog(): GuestCpuReading[];
   /** ends it all if still running (idempotent) */
   stop(): Promise<void>;
 }
@@ -57,6 +68,18 @@ function descendant(root: number, prefix: string): number | undefined {
   let found: number | undefined;
   for (const [pid, c] of cmd) if (c.startsWith(prefix) && isUnder(pid) && (found === undefined || pid > found)) found = pid;
   return found;
+}
+
+/** the guest step's once-a-second log: guest date (s), the server's utime and stime (clock ticks), load average */
+function readCpuLog(file: string): GuestCpuReading[] {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const hz = Number(/ticks of ([0-9]+)\/s/.exec(lines[0] ?? '')?.[1] ?? 100);
+  return lines.flatMap((line) => {
+    const f = line.split(' ');
+    if (line.startsWith('#') || f.length < 6) return [];
+    return [{ t: Number(f[0]) * 1000, cpuMs: ((Number(f[1]) + Number(f[2])) * 1000) / hz, load: f.slice(3, 6).join(' ') }];
+  });
 }
 
 /**
@@ -107,6 +130,7 @@ export async function startGuestServer(guest: Guest, logFile: string, deadlineMs
   const token = readFileSync(join(out, 'irqpixel.token'), 'utf8').trim();
 
   let finished: Promise<string> | null = null;
+  let cpu: GuestCpuReading[] = [];
   const finish = (): Promise<string> => {
     finished ??= (async () => {
       writeFileSync(join(out, 'irqpixel.stop'), '');
@@ -116,6 +140,8 @@ export async function startGuestServer(guest: Guest, logFile: string, deadlineMs
         throw new Error(`run.sh irqpixel (${guest}) did not end within 15 min of the stop file; see ${logFile}`);
       }
       if (code !== 0) console.log(`# run.sh irqpixel (${guest}) exited with ${code}; see ${logFile}`);
+      // read at once: the next run of this guest (another bench, npm test) empties out/ when it starts
+      cpu = readCpuLog(join(out, 'irqpixel-cpu.txt'));
       const audit = join(out, 'irqpixel-audit.log');
       if (!existsSync(audit)) throw new Error(`the guest left no ${audit}; see ${logFile}`);
       return readFileSync(audit, 'utf8');
@@ -128,6 +154,7 @@ export async function startGuestServer(guest: Guest, logFile: string, deadlineMs
     guest,
     qemuPid: () => (exitCode === undefined ? descendant(process.pid, 'qemu-system') : undefined),
     finish,
+    cpuLog: () => cpu,
     async stop() {
       if (exitCode !== undefined) return;
       await finish().catch((e: unknown) => console.error(e));

@@ -85,7 +85,9 @@ step_dmabench() {
 # 10.0.2.15), serves the web build the host made in .work/irqpixel-web, and writes its operator token
 # to $OUT/irqpixel.token. It serves until the host writes $OUT/irqpixel.stop (or 1500 s, inside run.sh's
 # 1800 s default), then stops the server and leaves its audit log, whose stamps the bench reads, in
-# $OUT/irqpixel-audit.log.
+# $OUT/irqpixel-audit.log. Meanwhile, once a second, $OUT/irqpixel-cpu.txt gets the guest's clock, the
+# server's utime + stime (clock ticks, /proc/PID/stat fields 14 and 15) and the guest's load average:
+# the server's own CPU, which the host sees only as QEMU's.
 step_irqpixel() {
   local port web data token pid rc waited=0
   port="$(cmdline_arg vfioscope.fwd_port)"
@@ -101,7 +103,9 @@ step_irqpixel() {
     --insecure-http --token-file "$data/tokens" --data-dir "$data" --web-dir "$web" --tick-hz 10 &
   pid=$!
   echo "irqpixel: server pid $pid on :$port ($(uname -r), $VFIOSCOPE_IOMMU); waiting for $OUT/irqpixel.stop"
+  echo "# guest-date-s utime stime (ticks of $(getconf CLK_TCK)/s) loadavg" >"$OUT/irqpixel-cpu.txt"
   while [ ! -e "$OUT/irqpixel.stop" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 1500 ]; do
+    echo "$(date +%s.%N) $(cut -d' ' -f14,15 "/proc/$pid/stat") $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/irqpixel-cpu.txt"
     sleep 1; waited=$((waited + 1))
   done
   echo "irqpixel: stopping after ${waited}s (stop file: $([ -e "$OUT/irqpixel.stop" ] && echo yes || echo no))"
