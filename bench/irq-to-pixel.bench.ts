@@ -296,7 +296,7 @@ async function startTarget(): Promise<Target> {
     return {
       base: g.base,
       token: g.token,
-      what: `the ${GUEST} QEMU guest (TCG unless VFIOSCOPE_GUEST_ACCEL=kvm)`,
+      what: `the ${GUEST} QEMU guest (${process.env.VFIOSCOPE_GUEST_ACCEL ?? 'tcg'}, run.sh's VFIOSCOPE_GUEST_ACCEL)`,
       cpuPid: g.qemuPid,
       auditLog: g.finish,
       guestCpu: g.cpuLog,
