@@ -46,6 +46,9 @@ import { registerDeviceRoutes } from './routes/devices.ts';
 import { registerGroupRoutes } from './routes/groups.ts';
 import { registerIrqRoutes } from './routes/irqs.ts';
 import { registerReadRoutes } from './routes/read.ts';
+import { registerRecordingRoutes } from './routes/recordings.ts';
+import { recordedHostFacts } from './recording/recording-header.ts';
+import { ServerRecordings } from './recording/server-recordings.ts';
 import { registerStreamRoute } from './routes/stream.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { StreamHub } from './stream/hub.ts';
@@ -96,6 +99,8 @@ export interface AppOptions {
   clock?: () => number;
   /** this host's name and the peers it fronts (serve --name, --peers) */
   fleet?: FleetOptions;
+  /** how the Record button's files are created (tests: /dev/full); default open(2) with O_EXCL */
+  recordingOpenFile?: (file: string) => number;
 }
 
 export interface VfioApp {
@@ -128,7 +133,13 @@ function topicsChangedBy(op: SessionEvent['op']): TopicKind[] {
 /** The recorded host's facts over the stand-in's (whose own scenario must not show through). */
 async function replayedHostInfo(host: Host, rec: RecordingHeader['host']): Promise<HostInfo> {
   const { scenario: _standIn, ...base } = await host.hostInfo();
-  return { ...base, backend: rec.backend, hostname: rec.name, kernel: rec.kernel, ...(rec.scenario !== undefined ? { scenario: rec.scenario } : {}) };
+  return {
+    ...base,
+    backend: rec.backend,
+    hostname: rec.name,
+    kernel: rec.kernel,
+    ...(rec.scenario !== undefined ? { scenario: rec.scenario } : {}),
+  };
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -233,6 +244,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerIrqRoutes(app, ctx);
   registerContainerRoutes(app, ctx);
   registerTelemetryRoutes(app, ctx);
+  const recordings = new ServerRecordings({
+    dataDir,
+    hub: streamHub,
+    host: recordedHostFacts(hostInfo, tickHz),
+    eventLog,
+    now,
+    ...(opts.recordingOpenFile ? { openFile: opts.recordingOpenFile } : {}),
+  });
+  registerRecordingRoutes(app, recordings);
+  // before the hub closes its clients (the preClose below): a running recording ends with its end line
+  app.addHook('preClose', async () => recordings.close());
   registerFleet(app, ctx, streamHub, opts.fleet);
   if (opts.replay) {
     const replayHub = new ReplayHub(opts.replay.index, {

@@ -21,6 +21,7 @@ export * from './rest/containers.ts';
 export * from './rest/telemetry.ts';
 export * from './rest/alerts.ts';
 export * from './rest/hosts.ts';
+export * from './rest/recordings.ts';
 export * from './rest/replay.ts';
 export * from './rest/openapi.ts';
 export * from './stream/topics.ts';

@@ -46,6 +46,14 @@ import { AlertsResponse } from './rest/alerts.ts';
 import { HostsResponse } from './rest/hosts.ts';
 import { ReplayControlBody, ReplayResponse } from './rest/replay.ts';
 import {
+  RecordingDownload,
+  RecordingParams,
+  RecordingsResponse,
+  RecordingStatusResponse,
+  StartRecordingBody,
+  StopRecordingResponse,
+} from './rest/recordings.ts';
+import {
   EventsQuery,
   EventsResponse,
   HistoryQuery,
@@ -292,6 +300,46 @@ export const routes = {
     role: 'viewer',
     summary: 'pinned memory and DMA entries against their limits',
     response: PinnedResponse,
+  }),
+  recordingStatus: route({
+    method: 'GET',
+    path: `${P}/recording`,
+    role: 'viewer',
+    summary: 'the recording this server is making of its own host, if any, and the last one that ended',
+    response: RecordingStatusResponse,
+  }),
+  recordingStart: route({
+    method: 'POST',
+    path: `${P}/recording/start`,
+    role: 'operator',
+    action: 'recording.start',
+    summary: "start recording this host's stream into the data dir's recordings/ (one at a time: EBUSY)",
+    body: StartRecordingBody,
+    response: RecordingStatusResponse,
+  }),
+  recordingStop: route({
+    method: 'POST',
+    path: `${P}/recording/stop`,
+    role: 'operator',
+    action: 'recording.stop',
+    summary: 'stop the running recording: what was heard is written, then its end line',
+    response: StopRecordingResponse,
+  }),
+  recordings: route({
+    method: 'GET',
+    path: `${P}/recordings`,
+    role: 'viewer',
+    summary: "the recordings in the server's data dir, newest first",
+    response: RecordingsResponse,
+  }),
+  recordingDownload: route({
+    method: 'GET',
+    path: `${P}/recordings/:name`,
+    role: 'viewer',
+    summary: 'one recording file (gzip), as an attachment',
+    params: RecordingParams,
+    response: RecordingDownload,
+    produces: 'application/gzip',
   }),
   stream: route({
     method: 'GET',

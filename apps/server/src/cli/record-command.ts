@@ -8,15 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_KEYFRAME_EVERY_MS,
-  PROTOCOL_VERSION,
-  RECORDING_FORMAT,
-  RECORDING_VERSION,
-  type HostResponse,
-  type RecordingEndReason,
-  type RecordingHeader,
-} from '@vfioscope/protocol';
+import { DEFAULT_KEYFRAME_EVERY_MS, type HostResponse, type RecordingEndReason } from '@vfioscope/protocol';
 import { TokenStore } from '../auth/tokens.ts';
 import { DEFAULT_TICK_HZ } from '../config.ts';
 import { PeerTransport } from '../fleet/peer-http.ts';
@@ -26,7 +18,8 @@ import { hubTap } from '../recording/hub-tap.ts';
 import { peerTap } from '../recording/peer-tap.ts';
 import { HOST_WIDE_TOPICS, RecordedTopics, type HostWideTopic } from '../recording/recorded-topics.ts';
 import { Recorder, type RecorderStatus, type StreamTap } from '../recording/recorder.ts';
-import { REDACTED_HOST, Redactor } from '../recording/redact.ts';
+import { recordedHostFacts, recordingHeader, type RecordedHostFacts } from '../recording/recording-header.ts';
+import { Redactor } from '../recording/redact.ts';
 import { RecordingWriter } from '../recording/recording-writer.ts';
 import { numberFlag, parseFlags, stringFlag, UsageError, type ParsedArgs } from './args.ts';
 import { backendKind, openBackend } from './backend.ts';
@@ -140,7 +133,7 @@ export async function runRecordCommand(argv: string[], io: CliIo): Promise<numbe
 
   // what is being recorded: the tap, the header's facts about the host, and how to let go of it afterwards
   let tap: StreamTap;
-  let hostFacts: { name: string; kernel: string; backend: 'sim' | 'linux'; scenario?: string; tickHz: number };
+  let hostFacts: RecordedHostFacts;
   let release: () => Promise<void>;
   if (remote) {
     const peer = serverFlags(args);
@@ -159,13 +152,7 @@ export async function runRecordCommand(argv: string[], io: CliIo): Promise<numbe
         },
       );
     const host = JSON.parse(answer.body.toString('utf8')) as HostResponse & { tickHz?: number };
-    hostFacts = {
-      name: host.info.hostname,
-      kernel: host.info.kernel,
-      backend: host.info.backend,
-      tickHz: DEFAULT_TICK_HZ,
-      ...(host.info.scenario ? { scenario: host.info.scenario } : {}),
-    };
+    hostFacts = recordedHostFacts(host.info, DEFAULT_TICK_HZ);
     tap = peerTap(peer);
     release = async () => undefined;
   } else {
@@ -176,14 +163,7 @@ export async function runRecordCommand(argv: string[], io: CliIo): Promise<numbe
     const scratch = mkdtempSync(join(tmpdir(), 'vfioscope-record-'));
     const app = await buildApp({ host, tokens: new TokenStore([]), dataDir: scratch, tickHz, logger: false });
     await app.ready();
-    const info = app.vfio.ctx.hostInfo;
-    hostFacts = {
-      name: info.hostname,
-      kernel: info.kernel,
-      backend: info.backend,
-      tickHz,
-      ...(info.scenario ? { scenario: info.scenario } : {}),
-    };
+    hostFacts = recordedHostFacts(app.vfio.ctx.hostInfo, tickHz);
     tap = hubTap(app.vfio.hub);
     release = async () => {
       await app.close();
@@ -192,22 +172,12 @@ export async function runRecordCommand(argv: string[], io: CliIo): Promise<numbe
     };
   }
 
-  const header: RecordingHeader = {
-    format: RECORDING_FORMAT,
-    version: RECORDING_VERSION,
-    protocolVersion: PROTOCOL_VERSION,
+  const header = recordingHeader(hostFacts, {
     startedAt: Date.now(),
     source: remote ? 'server' : 'in-process',
-    host: {
-      name: redact ? REDACTED_HOST : hostFacts.name,
-      kernel: hostFacts.kernel,
-      backend: hostFacts.backend,
-      ...(hostFacts.scenario ? { scenario: hostFacts.scenario } : {}),
-    },
-    tickHz: hostFacts.tickHz,
     keyframeEveryMs,
-    redacted: redact,
-  };
+    redact,
+  });
   let writer: RecordingWriter;
   try {
     writer = new RecordingWriter(out, header);

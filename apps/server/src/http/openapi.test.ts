@@ -86,9 +86,11 @@ describe('GET /api/v1/openapi.json', () => {
       payload: { iova: '0x100000', size: '0x2000', flags: ['read', 'write'] },
     });
     await f.req({ method: 'POST', url: '/api/v1/devices/0000:00:03.0/irqs/MSI', payload: { action: 'trigger' } });
+    await f.req({ method: 'POST', url: '/api/v1/recording/start' });
     await f.advance(500);
+    const name = (await f.req({ method: 'POST', url: '/api/v1/recording/stop' })).json<{ recording: { name: string } }>().recording.name;
     const key = encodeURIComponent('0000:00:03.0/MSI/0');
-    const reads = sampleRequests({ group: '3', bdf: '0000:00:03.0', index: '0', id }).filter((r) => r.method === 'GET');
+    const reads = sampleRequests({ group: '3', bdf: '0000:00:03.0', index: '0', id, name }).filter((r) => r.method === 'GET');
     expect(reads.length).toBeGreaterThan(10);
     for (const r of reads) {
       const url = r.name === 'irqHistory' ? `${r.url.split('?')[0]}?key=${key}` : r.url;

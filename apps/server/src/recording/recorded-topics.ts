@@ -5,10 +5,18 @@
  * whose interrupts fire (from irq-rates), so a replay can open the DMA view
  * of a held container and the page of a device with activity.
  */
-import { applyIrqRatesDelta, deviceTopic, mappingsTopic, type ServerMessage, type VectorRate } from '@vfioscope/protocol';
+import {
+  applyIrqRatesDelta,
+  deviceTopic,
+  HOST_WIDE_TOPICS,
+  type HostWideTopic,
+  mappingsTopic,
+  type ServerMessage,
+  type VectorRate,
+} from '@vfioscope/protocol';
 
-export const HOST_WIDE_TOPICS = ['topology', 'host', 'irq-rates', 'pinned', 'events', 'alerts'] as const;
-export type HostWideTopic = (typeof HOST_WIDE_TOPICS)[number];
+// the list is the protocol's (the Record route's body names them too)
+export { HOST_WIDE_TOPICS, type HostWideTopic };
 
 /** device pages followed at most (each costs the server a producer every tick) */
 export const MAX_RECORDED_DEVICES = 64;

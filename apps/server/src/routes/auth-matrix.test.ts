@@ -55,6 +55,8 @@ describe('auth over the route table', () => {
       'group.close',
       'group.open',
       'irq.affinity',
+      'recording.start',
+      'recording.stop',
       'region.read',
       'region.write',
     ]);

@@ -16,11 +16,15 @@ export interface Samples {
   index: string;
   /** a container vfioscope holds */
   id: string;
+  /** a recording's file name (default: one that need not exist) */
+  name?: string;
 }
+
+export const SAMPLE_RECORDING = '19700101T001640Z-sample.vfr';
 
 export function concretePath(spec: RouteSpec, s: Samples): string {
   return spec.path.replace(/:([a-z]+)/g, (_, name: string) => {
-    const v = (s as unknown as Record<string, string>)[name];
+    const v = ({ name: SAMPLE_RECORDING, ...s } as Record<string, string>)[name];
     if (v === undefined) throw new Error(`no sample for :${name} in ${spec.path}`);
     return encodeURIComponent(v);
   });
