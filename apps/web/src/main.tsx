@@ -12,6 +12,7 @@ import { openEarlyStream } from './host/early-stream.ts';
 import './styles/base.css';
 import './styles/components.css';
 import './styles/views.css';
+import './styles/replay.css';
 
 captureTokenFromUrl();
 // Before the first render, with the token just taken: GET /whoami and the linked view's stream start now,

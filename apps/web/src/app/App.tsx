@@ -20,6 +20,7 @@ import { FleetProvider, useFleet } from '../fleet/FleetProvider.tsx';
 import { HostClientProvider } from '../host/HostClientProvider.tsx';
 import { HostDownNotice } from '../views/shell/HostDownNotice.tsx';
 import { dropEarlyStream } from '../host/early-stream.ts';
+import { ReplayBar } from '../replay/ReplayBar.tsx';
 
 // Topology, the first view, is in the entry chunk; every other view is a chunk of its own (and recharts,
 // which only they draw with, one more: vite.config.ts), fetched when first shown.
@@ -103,6 +104,7 @@ function HostFrame({ route }: { route: Route }) {
 
 function Shell({ route, shown }: { route: Route; shown: string | null }) {
   const fleet = useFleet();
+  const { replay } = useSession();
   const connection = useConnection();
   const stream = useOffline();
   const presenting = usePresentation();
@@ -128,6 +130,7 @@ function Shell({ route, shown }: { route: Route; shown: string | null }) {
       <Nav route={route} />
       {/* dimmed while the stream (or the host behind it) is down: what is shown is no longer live */}
       <main className={`app-main ${connection.state === 'open' && hostDown === null ? '' : 'stale'}`}>
+        {replay ? <ReplayBar initial={replay} /> : null}
         {stream.offline && stream.asOf !== null ? <OfflineNotice asOf={stream.asOf} /> : null}
         {hostDown ? <HostDownNotice host={hostDown} /> : null}
         {route.view === 'fleet' ? (

@@ -7,7 +7,7 @@
  * a server that cannot be reached yet (retried by itself).
  */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { Role } from '@vfioscope/protocol';
+import type { ReplayResponse, Role } from '@vfioscope/protocol';
 import { api, ApiError } from '../api/rest.ts';
 import { authToken, onUnauthorized, setAuthToken } from '../api/auth.ts';
 
@@ -15,12 +15,14 @@ export type SignedOutReason = 'none' | 'refused' | 'expired' | 'unreachable';
 
 export type SessionState =
   | { status: 'loading' }
-  | { status: 'signed-in'; role: Role; tokenId: string }
+  | { status: 'signed-in'; role: Role; tokenId: string; replay: ReplayResponse | null }
   | { status: 'signed-out'; reason: SignedOutReason; error: ApiError | null };
 
 interface Session {
   state: SessionState;
   role: Role | null;
+  /** the recording this server replays (serve --replay), null for a live host */
+  replay: ReplayResponse | null;
   canAct: boolean;
   /** why actions are disabled, null when they are not */
   actionBlockedReason: string | null;
@@ -33,18 +35,24 @@ interface Session {
 const SessionContext = createContext<Session | null>(null);
 
 export const VIEWER_REASON = 'Viewer role: read-only. Sign in with an operator token to act.';
+export const REPLAY_REASON = 'A replay of a recording: read-only. Nothing can be done to a host from here.';
+
+/** The recording a server replays, or null when it is live (its GET /replay answers 404 ENODATA). */
+function askReplay(): Promise<ReplayResponse | null> {
+  return api.call('replay').catch(() => null);
+}
 
 /** how often a first load retries a server it could not reach */
 const UNREACHABLE_RETRY_MS = 3000;
 
-/** GET /whoami asked at page load, before the provider first renders; its first load takes the answer. */
-let earlyWhoami: ReturnType<typeof api.call<'whoami'>> | null = null;
+/** GET /whoami (and /replay, side by side) asked at page load, before the provider first renders; its first load takes the answers. */
+let earlyAsk: { whoami: ReturnType<typeof api.call<'whoami'>>; replay: Promise<ReplayResponse | null> } | null = null;
 
-/** Asks GET /whoami now (page entry, before the first render): the provider's first load uses the answer. */
+/** Asks GET /whoami and /replay now (page entry, before the first render): the provider's first load uses the answers. */
 export function askWhoamiEarly(): void {
-  earlyWhoami = api.call('whoami');
+  earlyAsk = { whoami: api.call('whoami'), replay: askReplay() };
   // its rejection is handled when the provider adopts it; until then it must not count as unhandled
-  earlyWhoami.catch(() => undefined);
+  earlyAsk.whoami.catch(() => undefined);
 }
 
 function signedOut(e: unknown, hadToken: boolean): SessionState {
@@ -61,10 +69,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const load = useCallback((quiet = false) => {
     if (!quiet) setState({ status: 'loading' });
     const hadToken = authToken() !== null;
-    const asked = !quiet && earlyWhoami !== null ? earlyWhoami : api.call('whoami');
-    earlyWhoami = null;
-    asked.then(
-      (w) => setState({ status: 'signed-in', role: w.role, tokenId: w.tokenId }),
+    const asked = !quiet && earlyAsk !== null ? earlyAsk : { whoami: api.call('whoami'), replay: askReplay() };
+    earlyAsk = null;
+    asked.whoami.then(
+      async (w) => {
+        const replay = await asked.replay;
+        setState({ status: 'signed-in', role: w.role, tokenId: w.tokenId, replay });
+      },
       (e: unknown) =>
         setState((prev) => {
           // a drop while signed in is the stream's business (offline), not a sign-out
@@ -96,11 +107,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [state, load]);
 
   const role = state.status === 'signed-in' ? state.role : null;
+  const replay = state.status === 'signed-in' ? state.replay : null;
   const session: Session = {
     state,
     role,
-    canAct: role === 'operator',
-    actionBlockedReason: role === 'operator' ? null : VIEWER_REASON,
+    replay,
+    canAct: role === 'operator' && replay === null,
+    actionBlockedReason: replay !== null ? REPLAY_REASON : role === 'operator' ? null : VIEWER_REASON,
     signIn: (token) => {
       setAuthToken(token.trim());
       load();

@@ -37,6 +37,8 @@ function Fact({
 
 function ConnectionIndicator() {
   const c = useConnection();
+  // a replay's stream is open, but what it shows is not live
+  const replaying = useSession().replay !== null;
   const [, tick] = useState(0);
   useEffect(() => {
     if (c.retryAt === null) return;
@@ -45,7 +47,9 @@ function ConnectionIndicator() {
   }, [c.retryAt]);
   const label =
     c.state === 'open'
-      ? 'live'
+      ? replaying
+        ? 'replay'
+        : 'live'
       : c.state === 'connecting'
         ? 'connecting…'
         : `offline · retry ${c.retryAt ? Math.max(0, Math.ceil((c.retryAt - Date.now()) / 1000)) : 0}s`;

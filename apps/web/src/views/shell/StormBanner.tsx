@@ -32,7 +32,8 @@ export function StormBanner() {
   const active = activeAlerts(list);
   // the live rate only matters (and is only subscribed) while a storm is on show
   const rates = useTopic(active[0]?.kind === 'storm' ? 'irq-rates' : null, models.rates).state;
-  const now = Date.now();
+  // the host's own clock where the data carries it (a replay's is the recording's, not this browser's)
+  const now = rates?.t ?? Date.now();
   const recent = active.length
     ? null
     : list.filter((a) => a.clearedAt !== null && now - a.clearedAt < HOLD_AFTER_CLEAR_MS).sort((a, b) => b.clearedAt! - a.clearedAt!)[0];
