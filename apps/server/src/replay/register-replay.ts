@@ -32,9 +32,15 @@ export function registerReplay(app: FastifyInstance, replay: Replay): void {
   app.addHook('onRequest', async (req) => {
     if (req.is404 || REPLAY_ROUTES.has(req.routeOptions.url ?? '')) return;
     if (req.routeOptions.config.action !== undefined)
-      throw new ApiProblem('EROFS', `this server replays the recording ${basename(replay.file)}: it is read-only, nothing can be done to a host`);
+      throw new ApiProblem(
+        'EROFS',
+        `this server replays the recording ${basename(replay.file)}: it is read-only, nothing can be done to a host`,
+      );
     if (req.routeOptions.config.role !== 'public')
-      throw new ApiProblem('ENODATA', `this server replays the recording ${basename(replay.file)}: the recorded host's state is on the stream`);
+      throw new ApiProblem(
+        'ENODATA',
+        `this server replays the recording ${basename(replay.file)}: the recorded host's state is on the stream`,
+      );
   });
 
   const answer = (): ReplayResponse => ({

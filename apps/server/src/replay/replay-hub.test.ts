@@ -28,7 +28,14 @@ beforeAll(async () => {
 /** a client of the replay hub: what it was sent, parsed */
 function client(hub: ReplayHub) {
   const got: ServerMessage[] = [];
-  const socket: StreamSocket = { bufferedAmount: 0, readyState: 1, OPEN: 1, send: (t) => void got.push(JSON.parse(t)), close: () => undefined, on: () => undefined };
+  const socket: StreamSocket = {
+    bufferedAmount: 0,
+    readyState: 1,
+    OPEN: 1,
+    send: (t) => void got.push(JSON.parse(t)),
+    close: () => undefined,
+    on: () => undefined,
+  };
   return { c: hub.connect(socket, { role: 'viewer', tokenId: 't' }), got };
 }
 
