@@ -17,7 +17,10 @@
 # suspect); VFIOSCOPE_GUEST_CPU overrides it.
 # VFIOSCOPE_GUEST_ACCEL=kvm (opt-in; needs /dev/kvm, which CI may lack) runs the guest under
 # KVM with -cpu host: under TCG both C and V8's JIT code are emulated, so benchmarks against
-# C (dmabench) are fair only under KVM. The default stays tcg.
+# C (dmabench) are fair only under KVM. The default stays tcg. Where /dev/kvm is itself nested
+# (dmesg "kvm-pvm: loaded", as on the development machines in Dec 2026) the stock guest kernels
+# crawl: 6.1 sat after "Probing EDD" for minutes and 6.12 printed 47 early-boot lines in 60 s
+# where TCG reached userspace — use tcg there.
 # VFIOSCOPE_GUEST_FWD_PORT=P (opt-in, for the irqpixel step) adds one NIC, an e1000e at 00:10.0
 # (a slot no test uses; every guest has the e1000e driver already), on QEMU's user-mode network
 # with restrict=on (no way out of the guest), and forwards the host's 127.0.0.1:P to the guest's
