@@ -48,6 +48,8 @@ export interface StartOptions {
   wrap?: string[];
   extraArgs?: string[];
   scenario?: string;
+  /** replay this recording instead of a sim scenario (serve --replay FILE) */
+  replay?: string;
   /** how long /health may take (generous: shared machines) */
   deadlineMs?: number;
   /** listen here instead of a fresh free port (a restart that open pages must find again) */
@@ -71,8 +73,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     process.execPath,
     SERVER_BUNDLE,
     'serve',
-    '--scenario',
-    opts.scenario ?? 'edu',
+    ...(opts.replay !== undefined ? ['--replay', opts.replay] : ['--scenario', opts.scenario ?? 'edu']),
     '--listen',
     `127.0.0.1:${port}`,
     '--data-dir',
