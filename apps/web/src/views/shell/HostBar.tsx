@@ -13,6 +13,8 @@ import { setPresenting, usePresentation } from '../../app/presentation.ts';
 import { formatBytes, formatCount } from '../../format/units.ts';
 import type { Route } from '../../app/router.ts';
 import { HostSwitcher } from './HostSwitcher.tsx';
+import { RecordControl } from './RecordControl.tsx';
+import { useFleet } from '../../fleet/FleetProvider.tsx';
 
 function Fact({
   k,
@@ -82,6 +84,9 @@ function PresentToggle() {
 export function HostBar({ route, shown }: { route: Route; shown: string | null }) {
   const host = useHostLive().state;
   const session = useSession();
+  const fleet = useFleet();
+  // recordings are this server's own (its data dir): the control shows on its own host only
+  const ownHost = shown === null || shown === fleet.self;
   const info = host?.info;
   const live = host?.live;
   const remap = info?.interruptRemapping;
@@ -148,6 +153,7 @@ export function HostBar({ route, shown }: { route: Route; shown: string | null }
         <span className="faint">loading host…</span>
       )}
       <div className="right">
+        {ownHost ? <RecordControl /> : null}
         <ConnectionIndicator />
         <PresentToggle />
         {session.role ? (
