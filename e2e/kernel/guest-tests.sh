@@ -116,6 +116,26 @@ step_irqpixel() {
   echo "irqpixel: server exited with $rc"
   [ -e "$OUT/irqpixel.stop" ] && [ $rc = 0 ]
 }
+# dmabench under perf (by name only: run.sh dmaprofile): two turns, the whole guest sampled
+# (cpu-clock, callchains), then each side's hottest symbols — why type1's ioctls cost more in the
+# kernel when Node makes them than when C does (bench/baselines/dma-vs-c.txt)
+step_dmaprofile() {
+  local thp=/sys/kernel/mm/transparent_hugepage/enabled was rc
+  was="$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$thp" 2>/dev/null)"
+  [ -n "$was" ] && echo never >"$thp"
+  gcc -O2 -o /tmp/dma-pair-cost e2e/kernel/dma-pair-cost.c &&
+    (ulimit -l unlimited && VFIOSCOPE_BENCH_WHERE="QEMU $(cmdline_arg vfioscope.accel | tr a-z A-Z) guest under perf, 2 vCPUs, $(uname -r)" \
+      perf record -q -a -g -F 499 -e cpu-clock -o /tmp/dma.perf -- \
+      node_modules/.bin/tsx bench/dma-vs-c.bench.ts /tmp/dma-pair-cost "$OUT/dma-profile-bench.txt" --turns 2)
+  rc=$?
+  [ -n "$was" ] && echo "$was" >"$thp"
+  for comm in node dma-pair-cost; do
+    perf report -i /tmp/dma.perf --comm "$comm" --no-children --sort sym --stdio -g none 2>/dev/null | head -70 >"$OUT/dma-profile-$comm.txt"
+    perf report -i /tmp/dma.perf --comm "$comm" --no-children --sort sym --stdio -g caller,0.5,callee --percent-limit 2 2>/dev/null |
+      head -400 >"$OUT/dma-profile-$comm-calls.txt"
+  done
+  return $rc
+}
 step_servestart() {
   VFIOSCOPE_BENCH_WHERE="QEMU TCG guest, 2 vCPUs" node_modules/.bin/tsx bench/serve-start.bench.ts 5 --tsx-runs 1 --only built,tsx
 }
