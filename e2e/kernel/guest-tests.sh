@@ -25,7 +25,7 @@ case "$(cmdline_arg vfioscope.mode)" in
 esac
 
 steps="$(cmdline_arg vfioscope.steps | tr ',' ' ')"
-# irqbench, servestart, streamgap, dmabench and irqpixel are benchmarks, modes a check of the guest kernel itself: run
+# irqbench, servestart, streamgap, dmabench, dmaprofile and irqpixel are benchmarks, modes a check of the guest kernel itself: run
 # them by name (run.sh irqbench), not by default
 [ -n "$steps" ] || steps="tests compare live"
 
