@@ -85,8 +85,8 @@ export function HostBar({ route, shown }: { route: Route; shown: string | null }
   const host = useHostLive().state;
   const session = useSession();
   const fleet = useFleet();
-  // recordings are this server's own (its data dir): the control shows on its own host only
-  const ownHost = shown === null || shown === fleet.self;
+  // recordings are this server's own (its data dir): the control shows on its own live host only
+  const recordable = (shown === null || shown === fleet.self) && session.replay === null;
   const info = host?.info;
   const live = host?.live;
   const remap = info?.interruptRemapping;
@@ -153,7 +153,7 @@ export function HostBar({ route, shown }: { route: Route; shown: string | null }
         <span className="faint">loading host…</span>
       )}
       <div className="right">
-        {ownHost ? <RecordControl /> : null}
+        {recordable ? <RecordControl /> : null}
         <ConnectionIndicator />
         <PresentToggle />
         {session.role ? (
