@@ -7,7 +7,7 @@
  * stamps taken there need an offset to compare with ours (stream-clock.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, ROOT } from './built.ts';
 
@@ -17,9 +17,22 @@ export const GUEST_WEB_DIR = join(KERNEL_DIR, '.work/irqpixel-web');
 export const GUESTS = ['6.1', '6.12-type1', '6.12-compat', '6.12-cdev'] as const;
 export type Guest = (typeof GUESTS)[number];
 
-/** run.sh's output directory for a guest (its OUT: .work/out for 6.1, .work/guest-<guest>/out for the others) */
+/** run.sh's directory for a guest (its GW: .work for 6.1, .work/guest-<guest> for the others) and its OUT */
+function guestDir(guest: Guest): string {
+  return join(KERNEL_DIR, '.work', guest === '6.1' ? '' : `guest-${guest}`);
+}
 function outDir(guest: Guest): string {
-  return join(KERNEL_DIR, '.work', guest === '6.1' ? 'out' : `guest-${guest}/out`);
+  return join(guestDir(guest), 'out');
+}
+
+/** QEMU stops a KVM guest it cannot run and waits (seen: the 6.12 guest under KVM here); no use waiting for it */
+function kvmFailed(guest: Guest, since: number): boolean {
+  const console = join(guestDir(guest), 'console.log');
+  try {
+    return statSync(console).mtimeMs >= since && readFileSync(console, 'utf8').includes('KVM internal error');
+  } catch {
+    return false;
+  }
 }
 
 export interface GuestCpuReading {
@@ -105,6 +118,13 @@ export async function startGuestServer(guest: Guest, logFile: string, deadlineMs
       res(code);
     }),
   );
+  // run.sh runs QEMU under `timeout`, which passes a TERM on to it; QEMU (and the guest's lock run.sh holds, which
+  // it inherits) would otherwise outlive run.sh
+  const endRun = () => {
+    const qemuTimeout = child.pid === undefined ? undefined : descendant(child.pid, 'timeout');
+    if (qemuTimeout !== undefined) process.kill(qemuTimeout, 'SIGTERM');
+    child.kill('SIGTERM');
+  };
   const base = `http://127.0.0.1:${port}`;
   const t0 = Date.now();
   let lastNote = t0;
@@ -115,8 +135,12 @@ export async function startGuestServer(guest: Guest, logFile: string, deadlineMs
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) break;
+    if (kvmFailed(guest, t0)) {
+      endRun();
+      throw new Error(`the ${guest} guest stopped with a KVM internal error (its console.log); see ${logFile}`);
+    }
     if (Date.now() - t0 > deadlineMs) {
-      child.kill('SIGTERM');
+      endRun();
       throw new Error(`the ${guest} guest's server did not answer /health within ${deadlineMs / 1000} s; see ${logFile}`);
     }
     if (Date.now() - lastNote > 60_000) {
@@ -136,7 +160,7 @@ export async function startGuestServer(guest: Guest, logFile: string, deadlineMs
       writeFileSync(join(out, 'irqpixel.stop'), '');
       const code = await Promise.race([exited, sleep(15 * 60_000).then(() => 'timeout' as const)]);
       if (code === 'timeout') {
-        child.kill('SIGTERM');
+        endRun();
         throw new Error(`run.sh irqpixel (${guest}) did not end within 15 min of the stop file; see ${logFile}`);
       }
       if (code !== 0) console.log(`# run.sh irqpixel (${guest}) exited with ${code}; see ${logFile}`);
