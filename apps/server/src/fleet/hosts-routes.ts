@@ -193,9 +193,10 @@ async function recordResult(
   }
 }
 
-/** The peer's answer as it came: status, JSON (or the metrics' text) and nothing of its other headers (no cookies). */
+/** The peer's answer as it came: status, JSON (or the metrics' text, a recording's gzip) and nothing of its other headers (no cookies). */
 function relay(reply: FastifyReply, answer: PeerAnswer): FastifyReply {
-  const type = answer.contentType?.startsWith('text/plain') ? answer.contentType : 'application/json; charset=utf-8';
+  const ct = answer.contentType;
+  const type = ct !== undefined && (ct.startsWith('text/plain') || ct === 'application/gzip') ? ct : 'application/json; charset=utf-8';
   return reply.status(answer.status).type(type).send(answer.body);
 }
 

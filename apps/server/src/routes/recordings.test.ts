@@ -67,6 +67,12 @@ describe('the Record button’s routes', () => {
     expect(dl.headers['content-disposition']).toBe(`attachment; filename="${name}"`);
     const got = readRecordingText(inflateRecording(dl.rawPayload));
     expect(got.end).toBe('stopped');
+    // and through this server's own per-host URL (the fleet's), as gzip still
+    const self = (await fx.req({ method: 'GET', url: '/api/v1/hosts' })).json().hosts.find((h: { self: boolean }) => h.self).name;
+    const mirrored = await fx.req({ method: 'GET', url: `/api/v1/hosts/${encodeURIComponent(self)}/recordings/${name}`, as: 'viewer' });
+    expect(mirrored.statusCode).toBe(200);
+    expect(mirrored.headers['content-type']).toBe('application/gzip');
+    expect(mirrored.rawPayload.equals(dl.rawPayload)).toBe(true);
     const snapshots = new Set(got.lines.flatMap((l) => ('m' in l && l.m.type === 'snapshot' ? [l.m.topic] : [])));
     for (const t of HOST_WIDE_TOPICS) expect(snapshots).toContain(t);
 
