@@ -5,25 +5,21 @@
  * whose interrupts fire (from irq-rates), so a replay can open the DMA view
  * of a held container and the page of a device with activity.
  */
-import {
-  applyIrqRatesDelta,
-  deviceTopic,
-  HOST_WIDE_TOPICS,
-  type HostWideTopic,
-  mappingsTopic,
-  type ServerMessage,
-  type VectorRate,
-} from '@vfioscope/protocol';
+import { deviceTopic, HOST_WIDE_TOPICS, type HostWideTopic, mappingsTopic, type ServerMessage, steppedPairs } from '@vfioscope/protocol';
 
 // the list is the protocol's (the Record route's body names them too)
 export { HOST_WIDE_TOPICS, type HostWideTopic };
+
+/** the only kinds discover() reads: a recorder parses these messages and passes the rest through as text */
+export const DISCOVERY_KINDS = ['pinned', 'irq-rates'] as const;
 
 /** device pages followed at most (each costs the server a producer every tick) */
 export const MAX_RECORDED_DEVICES = 64;
 
 export class RecordedTopics {
   readonly followed = new Set<string>();
-  private rates: VectorRate[] = [];
+  /** the irq-rates rows' devices, in the rows' (the deltas' index) order */
+  private bdfs: string[] = [];
   private devices = 0;
 
   constructor(readonly hostWide: readonly HostWideTopic[] = HOST_WIDE_TOPICS) {}
@@ -46,17 +42,22 @@ export class RecordedTopics {
     if (msg.kind === 'pinned') {
       for (const s of msg.data.stats) if (s.scope === 'container') add(mappingsTopic(s.id));
     } else if (msg.kind === 'irq-rates') {
-      const before = new Map(this.rates.map((r) => [r.key, r.count]));
-      const next = msg.type === 'snapshot' ? msg.data.rates : applyIrqRatesDelta(this.rates, msg.data);
-      if (next === null) return found; // a delta that does not fit: the next keyframe's snapshot resets it
-      this.rates = next;
-      if (msg.type === 'delta') {
-        for (const r of next) {
-          const was = before.get(r.key);
-          if (was !== undefined && r.count > was && this.devices < MAX_RECORDED_DEVICES && !this.followed.has(deviceTopic(r.bdf))) {
-            this.devices++;
-            add(deviceTopic(r.bdf));
-          }
+      // which rows fired, by index — only the devices' names are kept, not the rows (a recorder must stay cheap)
+      if (msg.type === 'snapshot') {
+        this.bdfs = msg.data.rates.map((r) => r.bdf);
+        return found;
+      }
+      const d = msg.data;
+      if (d.remove?.length) {
+        const gone = new Set(d.remove);
+        this.bdfs = this.bdfs.filter((_, i) => !gone.has(i));
+      }
+      for (const r of d.add ?? []) this.bdfs.push(r.bdf);
+      for (const [i, increment] of steppedPairs(d.n, this.bdfs.length) ?? []) {
+        const bdf = this.bdfs[i]!;
+        if (increment > 0 && this.devices < MAX_RECORDED_DEVICES && !this.followed.has(deviceTopic(bdf))) {
+          this.devices++;
+          add(deviceTopic(bdf));
         }
       }
     }

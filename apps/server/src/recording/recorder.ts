@@ -9,7 +9,7 @@
  */
 import type { RecordingEndReason, ServerMessage } from '@vfioscope/protocol';
 import { messageLine } from '@vfioscope/protocol';
-import { RecordedTopics } from './recorded-topics.ts';
+import { DISCOVERY_KINDS, RecordedTopics } from './recorded-topics.ts';
 import type { Redactor } from './redact.ts';
 import type { RecordingWriter, WriterFailure } from './recording-writer.ts';
 
@@ -21,6 +21,10 @@ export interface StreamTap {
   subscribe(topics: readonly string[]): void;
   close(): void;
 }
+
+/** what a recording leaves out: the stream's own chatter */
+const SKIPPED = ['{"type":"heartbeat"', '{"type":"hello"', '{"type":"unsubscribed"'];
+const DISCOVERY = DISCOVERY_KINDS.map((k) => `"kind":"${k}"`);
 
 export interface RecorderStatus {
   file: string;
@@ -108,15 +112,19 @@ export class Recorder {
 
   private hear(text: string): void {
     if (this.ended !== null) return;
-    let msg: ServerMessage;
-    try {
-      msg = JSON.parse(text) as ServerMessage;
-    } catch {
-      return; // the stream only sends JSON; nothing to record otherwise
+    // the hub writes "type" and "kind" first: most messages (a device's per-tick delta) need no parse at all
+    const head = text.slice(0, 48);
+    if (SKIPPED.some((p) => head.startsWith(p))) return;
+    if (DISCOVERY.some((k) => head.includes(k))) {
+      let msg: ServerMessage;
+      try {
+        msg = JSON.parse(text) as ServerMessage;
+      } catch {
+        return; // the stream only sends JSON; nothing to record otherwise
+      }
+      const more = this.topics.discover(msg);
+      if (more.length > 0) this.tap.subscribe(more);
     }
-    if (msg.type === 'heartbeat' || msg.type === 'hello' || msg.type === 'unsubscribed') return;
-    const more = this.topics.discover(msg);
-    if (more.length > 0) this.tap.subscribe(more);
     this.pending += messageLine(this.now(), this.opts.redactor ? this.opts.redactor.redactText(text) : text);
     this.messages++;
     if (!this.flushScheduled) {

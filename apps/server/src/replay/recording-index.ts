@@ -92,45 +92,59 @@ function marksOf(line: RecordingLine, seenAlerts: Set<string>): ReplayMark[] {
   return out;
 }
 
+/** a line's time, read without parsing the line (every line begins {"t":N,…) */
+const LINE_T = /^\{"t":(\d+(?:\.\d+)?),/;
+/** what a message line is, from its first bytes: the stream writes "type" and "kind" first */
+const LINE_HEAD = /^\{"t":[\d.]+,"m":\{"type":"(\w+)","kind":"([\w-]+)"/;
+
 export function indexRecording(bytes: Buffer): RecordingIndex {
   const starts = memberStarts(bytes);
   const members: RecordingMember[] = [];
   const marks: ReplayMark[] = [];
   const seenAlerts = new Set<string>();
-  let header: RecordingHeader | null = null;
   let end: RecordingEndReason | null = null;
   /** when the replay starts: once the first snapshots are in (the last one before the first delta) */
   let startT: number | null = null;
+  const memberText = (i: number) => inflateMember(bytes.subarray(starts[i]!, starts[i + 1] ?? bytes.length));
+  // the header, checked once; each member after the first is a header-less continuation, read behind it
+  const first = memberText(0);
+  const header = readRecordingText(first.slice(0, first.indexOf('\n') + 1)).header;
+  const headerLine = `${JSON.stringify(header)}\n`;
   const parseMember = (i: number): RecordingLine[] => {
-    const text = inflateMember(bytes.subarray(starts[i]!, starts[i + 1] ?? bytes.length));
-    if (i === 0) {
-      const parsed = readRecordingText(text);
-      header = parsed.header;
-      return parsed.lines;
-    }
-    // a member is the header-less continuation: read it behind the file's header line
-    return readRecordingText(`${JSON.stringify(header)}\n${text}`).lines;
+    const text = i === 0 ? first : memberText(i);
+    return readRecordingText(i === 0 ? text : headerLine + text).lines;
   };
+  // one pass over every line, parsing only the few a mark can come from (a load of an hour's recording is
+  // mostly inflating it: the device pages' per-tick deltas are never parsed here)
   for (let i = 0; i < starts.length; i++) {
-    const lines = parseMember(i);
-    const firstT = i === 0 ? header!.startedAt : (lines[0]?.t ?? header!.startedAt);
-    members.push({ start: starts[i]!, end: starts[i + 1] ?? bytes.length, firstT, lastT: lines.at(-1)?.t ?? firstT });
-    if (i === 0) {
-      const firstDelta = lines.findIndex((l) => 'm' in l && l.m.type === 'delta');
-      const before = (firstDelta < 0 ? lines : lines.slice(0, firstDelta)).filter((l) => 'm' in l && l.m.type === 'snapshot');
-      startT = before.at(-1)?.t ?? null;
-    }
+    const lines = (i === 0 ? first : memberText(i)).split('\n');
+    if (i === 0) lines.shift(); // the header
+    lines.pop(); // the '' after the last newline, or a last line cut short by a crash
+    let firstT: number | null = null;
+    let lastT: number | null = null;
+    let sawDelta = false;
     for (const line of lines) {
-      if ('end' in line) end = line.end;
-      else marks.push(...marksOf(line, seenAlerts));
+      const t = LINE_T.exec(line);
+      if (!t) continue;
+      const at = Number(t[1]);
+      firstT ??= at;
+      lastT = at;
+      const head = LINE_HEAD.exec(line);
+      if (i === 0 && !sawDelta && head) {
+        if (head[1] === 'delta') sawDelta = true;
+        else if (head[1] === 'snapshot') startT = at;
+      }
+      if (head?.[1] === 'delta' && (head[2] === 'alerts' || head[2] === 'events'))
+        marks.push(...marksOf(JSON.parse(line) as RecordingLine, seenAlerts));
+      else if (!head && line.includes('"end":')) end = (JSON.parse(line) as { end: RecordingEndReason }).end;
     }
+    const memberFirst = i === 0 ? header.startedAt : (firstT ?? header.startedAt);
+    members.push({ start: starts[i]!, end: starts[i + 1] ?? bytes.length, firstT: memberFirst, lastT: lastT ?? memberFirst });
   }
-  const h = header as RecordingHeader | null;
-  if (!h) throw new Error('a recording without a header');
   return {
-    header: h,
+    header,
     members,
-    startT: startT ?? h.startedAt,
+    startT: startT ?? header.startedAt,
     endT: Math.max(...members.map((m) => m.lastT)),
     end,
     marks,

@@ -68,8 +68,8 @@ function withFigures(row: VectorRate, count: number, rate: number, cpus: CpuRate
   return cpus === undefined ? { ...rest, count, rate } : { ...rest, count, rate, cpus };
 }
 
-/** [step, value, …] → [index, value][]; null when odd, a step below 1 or an index ≥ size */
-function steppedPairs(flat: readonly number[] | undefined, size: number): [number, number][] | null {
+/** [step, value, …] → [index, value][]; null when odd, a step below 1 or an index ≥ size (`n` and `r`'s numbering) */
+export function steppedPairs(flat: readonly number[] | undefined, size: number): [number, number][] | null {
   if (flat === undefined) return [];
   if (flat.length % 2 !== 0) return null;
   const out: [number, number][] = [];
