@@ -90,7 +90,10 @@ describe('GET /api/v1/openapi.json', () => {
     await f.advance(500);
     const name = (await f.req({ method: 'POST', url: '/api/v1/recording/stop' })).json<{ recording: { name: string } }>().recording.name;
     const key = encodeURIComponent('0000:00:03.0/MSI/0');
-    const reads = sampleRequests({ group: '3', bdf: '0000:00:03.0', index: '0', id, name }).filter((r) => r.method === 'GET');
+    // GET /replay answers ENODATA on a live server by design; its 200 is held to the document in register-replay.test.ts
+    const reads = sampleRequests({ group: '3', bdf: '0000:00:03.0', index: '0', id, name }).filter(
+      (r) => r.method === 'GET' && r.name !== 'replay',
+    );
     expect(reads.length).toBeGreaterThan(10);
     for (const r of reads) {
       const url = r.name === 'irqHistory' ? `${r.url.split('?')[0]}?key=${key}` : r.url;
