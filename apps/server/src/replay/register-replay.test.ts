@@ -48,6 +48,27 @@ describe('a server replaying a recording', () => {
     expect((await f.req({ method: 'GET', url: '/api/v1/whoami' })).statusCode).toBe(200);
   });
 
+  it("answers the charts' history from the recording, up to the position", async () => {
+    f = await makeFixture('edu', { replay: { file: 'storm.vfr', index } });
+    const [, bdf, irq, vector] = /interrupt storm on (\S+) (\S+) (\d+)/.exec(index.marks.find((m) => m.kind === 'alert')!.label)!;
+    const key = encodeURIComponent(`${bdf}/${irq}/${vector}`);
+    const history = async (resolution: string) =>
+      (await f!.req({ method: 'GET', url: `/api/v1/irqs/history?key=${key}&resolution=${resolution}`, as: 'viewer' })).json() as {
+        points: { t: number; rate: number }[];
+      };
+    await f.req({ method: 'POST', url: '/api/v1/replay', as: 'viewer', payload: { seek: index.endT, playing: false } });
+    const ticks = (await history('tick')).points;
+    expect(ticks.length).toBeGreaterThan(50); // ~9 s at 10 Hz
+    expect(ticks.every((p) => p.t <= index.endT)).toBe(true);
+    expect(Math.max(...ticks.map((p) => p.rate))).toBeGreaterThan(10_000); // the storm
+    const seconds = (await history('1s')).points;
+    expect(seconds.length).toBeGreaterThanOrEqual(8);
+    expect(seconds.length).toBeLessThanOrEqual(11);
+    // earlier in the recording, less of it
+    await f.req({ method: 'POST', url: '/api/v1/replay', as: 'viewer', payload: { seek: index.startT + 2000 } });
+    expect((await history('tick')).points.length).toBeLessThan(ticks.length / 2);
+  });
+
   it('a live server has no recording to replay: ENODATA', async () => {
     f = await makeFixture('edu');
     const got = await f.req({ method: 'GET', url: '/api/v1/replay', as: 'viewer' });

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { routes, type ReplayResponse } from '@vfioscope/protocol';
 import { ApiProblem } from '../errors.ts';
 import { registerRoute } from '../http/route-registry.ts';
+import { recordedHistory } from './recorded-history.ts';
 import type { RecordingIndex } from './recording-index.ts';
 import type { ReplayHub } from './replay-hub.ts';
 
@@ -29,8 +30,17 @@ export interface Replay {
 }
 
 export function registerReplay(app: FastifyInstance, replay: Replay): void {
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.is404 || REPLAY_ROUTES.has(req.routeOptions.url ?? '')) return;
+    // the charts' history: the recording's, up to the position
+    if (req.routeOptions.url === routes.irqHistory.path) {
+      const q = req.query as { key?: string; resolution?: string };
+      if (typeof q.key !== 'string' || q.key.length > 64)
+        throw new ApiProblem('EVALIDATION', 'key: a vector key "bdf/index/vector"', 'key');
+      const resolution = q.resolution === '1s' ? '1s' : 'tick';
+      const points = recordedHistory(replay.index, replay.hub.state().position, q.key, resolution);
+      return reply.send({ key: q.key, resolution, points });
+    }
     if (req.routeOptions.config.action !== undefined)
       throw new ApiProblem(
         'EROFS',

@@ -1,0 +1,48 @@
+/**
+ * A vector's rate history as the recording saw it up to the replay's
+ * position — what GET /irqs/history answers live from the sampler's rings
+ * (telemetry irq-rate-sampler.ts): at tick resolution the last 60 s of
+ * recorded rates; at 1 s resolution each second's mean of its tick rates,
+ * here over the last 10 minutes (the live ring keeps an hour; a replay
+ * inflates every member it reads, so it reads at most ten minutes of them).
+ */
+import { applyIrqRatesDelta, type HistoryPoint, type VectorRate } from '@vfioscope/protocol';
+import type { RecordingIndex } from './recording-index.ts';
+
+export const TICK_WINDOW_MS = 60_000;
+export const SECOND_WINDOW_MS = 600_000;
+
+/** the key's recorded (t, rate) at every irq-rates message in (from, to], member by member from a keyframe's snapshot */
+function recordedRates(rec: RecordingIndex, key: string, from: number, to: number): HistoryPoint[] {
+  const out: HistoryPoint[] = [];
+  let first = 0;
+  while (first + 1 < rec.members.length && rec.members[first + 1]!.firstT <= from) first++;
+  let rows: VectorRate[] | null = null;
+  let at = -1;
+  for (let i = first; i < rec.members.length && rec.members[i]!.firstT <= to; i++) {
+    for (const line of rec.memberLines(i)) {
+      if (!('m' in line) || line.m.kind !== 'irq-rates' || line.t > to) continue;
+      const m = line.m;
+      if (m.type === 'snapshot') rows = m.data.rates;
+      else if (m.type === 'delta' && rows) rows = applyIrqRatesDelta(rows, m.data);
+      else continue;
+      if (!rows) continue; // a delta that does not fit: wait for the next snapshot, as a client does
+      if (at < 0 || rows[at]?.key !== key) at = rows.findIndex((r) => r.key === key);
+      if (at >= 0 && line.t > from) out.push({ t: line.t, rate: rows[at]!.rate });
+    }
+  }
+  return out;
+}
+
+export function recordedHistory(rec: RecordingIndex, position: number, key: string, resolution: 'tick' | '1s'): HistoryPoint[] {
+  if (resolution === 'tick') return recordedRates(rec, key, position - TICK_WINDOW_MS, position);
+  const seconds = new Map<number, { sum: number; n: number }>();
+  for (const p of recordedRates(rec, key, position - SECOND_WINDOW_MS, position)) {
+    const s = Math.ceil(p.t / 1000) * 1000;
+    const b = seconds.get(s) ?? { sum: 0, n: 0 };
+    b.sum += p.rate;
+    b.n++;
+    seconds.set(s, b);
+  }
+  return [...seconds].map(([t, b]) => ({ t, rate: b.sum / b.n }));
+}
