@@ -130,8 +130,10 @@ step_dmaprofile() {
   rc=$?
   [ -n "$was" ] && echo "$was" >"$thp"
   for comm in node dma-pair-cost; do
-    perf report -i /tmp/dma.perf --comm "$comm" --no-children --sort sym --stdio -g none 2>/dev/null | head -70 >"$OUT/dma-profile-$comm.txt"
-    perf report -i /tmp/dma.perf --comm "$comm" --no-children --sort sym --stdio -g caller,0.5,callee --percent-limit 2 2>/dev/null |
+    # --percentage relative: shares of that side's own samples (the whole guest's dwarf them)
+    perf report -i /tmp/dma.perf --comm "$comm" --percentage relative --no-children --sort dso,sym --stdio -g none 2>/dev/null |
+      head -150 >"$OUT/dma-profile-$comm.txt"
+    perf report -i /tmp/dma.perf --comm "$comm" --percentage relative --no-children --sort sym --stdio -g caller,0.5,callee --percent-limit 2 2>/dev/null |
       head -400 >"$OUT/dma-profile-$comm-calls.txt"
   done
   return $rc
