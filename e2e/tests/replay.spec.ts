@@ -40,11 +40,15 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   dir = mkdtempSync(join(tmpdir(), 'vfioscope-replay-e2e-'));
   const file = join(dir, 'storm.vfr');
-  execFileSync(process.execPath, [SERVER_BUNDLE, 'record', '--scenario', 'storm', '--duration', '12s', '--keyframe-every', '3s', '--out', file], {
-    cwd: ROOT,
-    stdio: 'ignore',
-    timeout: 180_000,
-  });
+  execFileSync(
+    process.execPath,
+    [SERVER_BUNDLE, 'record', '--scenario', 'storm', '--duration', '12s', '--keyframe-every', '3s', '--out', file],
+    {
+      cwd: ROOT,
+      stdio: 'ignore',
+      timeout: 180_000,
+    },
+  );
   server = await startServer({ replay: file, extraArgs: ['--web-dir', WEB_DIR] });
   replay = await control({ playing: false });
 });
@@ -77,9 +81,9 @@ test('scrub to the start, jump to the next alert, play: the storm the alert is a
   await expect(app.stormBanner).toHaveCount(0);
   await page.getByTestId('replay-next-alert').click();
   // three seconds before the alert (or the recording's start, if sooner), paused: still no storm on screen
-  await expect.poll(async () => Number(await page.getByTestId('replay-bar').getAttribute('data-position')), { timeout: 30_000 }).toBe(
-    Math.max(replay.state.startT, first!.t - 3000),
-  );
+  await expect
+    .poll(async () => Number(await page.getByTestId('replay-bar').getAttribute('data-position')), { timeout: 30_000 })
+    .toBe(Math.max(replay.state.startT, first!.t - 3000));
   await expect(app.stormBanner).toHaveCount(0);
   await page.getByTestId('replay-play').click();
   await expect(app.stormBanner).toBeVisible({ timeout: 60_000 });

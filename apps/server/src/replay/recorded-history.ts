@@ -6,7 +6,7 @@
  * here over the last 10 minutes (the live ring keeps an hour; a replay
  * inflates every member it reads, so it reads at most ten minutes of them).
  */
-import { applyIrqRatesDelta, type HistoryPoint, type VectorRate } from '@vfioscope/protocol';
+import { applyIrqRatesDelta, type HistoryPoint, isDeltaOf, isSnapshotOf, type VectorRate } from '@vfioscope/protocol';
 import type { RecordingIndex } from './recording-index.ts';
 
 export const TICK_WINDOW_MS = 60_000;
@@ -21,10 +21,11 @@ function recordedRates(rec: RecordingIndex, key: string, from: number, to: numbe
   let at = -1;
   for (let i = first; i < rec.members.length && rec.members[i]!.firstT <= to; i++) {
     for (const line of rec.memberLines(i)) {
-      if (!('m' in line) || line.m.kind !== 'irq-rates' || line.t > to) continue;
+      if (!('m' in line) || line.t > to) continue;
       const m = line.m;
-      if (m.type === 'snapshot') rows = m.data.rates;
-      else if (m.type === 'delta' && rows) rows = applyIrqRatesDelta(rows, m.data);
+      if (m.type !== 'snapshot' && m.type !== 'delta') continue;
+      if (isSnapshotOf(m, 'irq-rates')) rows = m.data.rates;
+      else if (isDeltaOf(m, 'irq-rates') && rows) rows = applyIrqRatesDelta(rows, m.data);
       else continue;
       if (!rows) continue; // a delta that does not fit: wait for the next snapshot, as a client does
       if (at < 0 || rows[at]?.key !== key) at = rows.findIndex((r) => r.key === key);
