@@ -22,6 +22,13 @@ export interface StreamTap {
   close(): void;
 }
 
+/**
+ * Lines are gathered and written (compressed, flushed) at most this often: a
+ * crash loses at most this much, and a flush per tick would cost the server
+ * a compressor flush and a write(2) ten times a second (bench/recording.bench.ts).
+ */
+export const FLUSH_EVERY_MS = 1000;
+
 /** what a recording leaves out: the stream's own chatter */
 const SKIPPED = ['{"type":"heartbeat"', '{"type":"hello"', '{"type":"unsubscribed"'];
 const DISCOVERY = DISCOVERY_KINDS.map((k) => `"kind":"${k}"`);
@@ -129,7 +136,7 @@ export class Recorder {
     this.messages++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flushNow());
+      setTimeout(() => this.flushNow(), FLUSH_EVERY_MS);
     }
   }
 
