@@ -3,7 +3,7 @@
  * hub in-process, or a server's WebSocket), each line stamped with the time
  * it was heard, the topics widened as RecordedTopics finds them, a keyframe
  * (fresh snapshots of every followed topic) every keyframeEveryMs. Lines
- * heard in one turn of the event loop (a tick's deltas) are written and
+ * heard within FLUSH_EVERY_MS (a second of ticks) are written and
  * flushed together. A write error (disk full) ends the recording and is
  * reported through onEnd — the server it records goes on.
  */

@@ -1,6 +1,6 @@
 /**
  * Writes a recording file (packages/protocol/src/recording/format.ts): gzip,
- * one member per keyframe, a sync flush after every batch (a tick's lines),
+ * one member per keyframe, a sync flush after every batch (a second's lines),
  * each flushed chunk written with a synchronous write — so what a batch
  * returned from is on its way to the disk, and a crash after it loses
  * nothing before it. A write that fails (ENOSPC: disk full; EIO…) closes the

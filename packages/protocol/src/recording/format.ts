@@ -14,7 +14,7 @@
  * before it instead of from the start.
  *
  * Crash-safety: each keyframe starts a new gzip member, and the writer
- * flushes (Z_SYNC_FLUSH) after every tick's records, so a file cut short by
+ * flushes (Z_SYNC_FLUSH) after every batch of records (a second's), so a file cut short by
  * kill -9 or a full disk inflates up to the last flush; a reader drops a
  * last line that is not whole (readRecordingText).
  */
