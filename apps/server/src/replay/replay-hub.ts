@@ -10,10 +10,10 @@
  *
  * Only the member (keyframe span) that holds the position is inflated.
  */
-import { PROTOCOL_VERSION, type RecordingLine, type ReplaySpeed, type ReplayStateView, type ServerMessage } from '@vfioscope/protocol';
+import type { RecordingLine, ReplaySpeed, ReplayStateView, ServerMessage } from '@vfioscope/protocol';
 import type { Principal } from '../auth/tokens.ts';
 import { StreamClient, type StreamSocket } from '../stream/client.ts';
-import type { StreamService } from '../stream/stream-service.ts';
+import { helloMessage, type StreamService } from '../stream/stream-service.ts';
 import type { RecordingIndex } from './recording-index.ts';
 
 type MessageLine = { t: number; m: ServerMessage & { topic: string; seq: number } };
@@ -74,14 +74,8 @@ export class ReplayHub implements StreamService {
     const client = new StreamClient(this.nextClientId++, socket, principal, this.opts.bufferCapBytes);
     this.clients.add(client);
     socket.on('close', () => this.disconnect(client));
-    this.sendTo(client, {
-      type: 'hello',
-      version: PROTOCOL_VERSION,
-      role: principal.role,
-      backend: this.rec.header.host.backend,
-      tickHz: this.rec.header.tickHz,
-      heartbeatMs: this.opts.heartbeatMs,
-    });
+    const { backend } = this.rec.header.host;
+    this.sendTo(client, helloMessage(principal, { backend, tickHz: this.rec.header.tickHz, heartbeatMs: this.opts.heartbeatMs }));
     return client;
   }
 

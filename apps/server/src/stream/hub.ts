@@ -10,12 +10,12 @@
  * gets a fresh snapshot of each stale topic. Memory per client is thus
  * bounded by the cap plus one message, however slow the client reads.
  */
-import { hostTopic, parseTopic, PROTOCOL_VERSION, type ServerMessage, type TopicKind } from '@vfioscope/protocol';
+import { hostTopic, parseTopic, type ServerMessage, type TopicKind } from '@vfioscope/protocol';
 import type { Principal } from '../auth/tokens.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiProblem } from '../errors.ts';
 import { StreamClient, type StreamSocket } from './client.ts';
-import type { StreamService } from './stream-service.ts';
+import { helloMessage, type StreamService } from './stream-service.ts';
 import { DeviceProducer } from './producers/device-producer.ts';
 import { EventsProducer } from './producers/events-producer.ts';
 import type { TopicProducer } from './producers/producer.ts';
@@ -86,14 +86,10 @@ export class StreamHub implements StreamService {
     const client = new StreamClient(this.nextClientId++, socket, principal, this.ctx.stream.bufferCapBytes);
     this.clients.add(client);
     socket.on('close', () => this.disconnect(client));
-    this.sendTo(client, {
-      type: 'hello',
-      version: PROTOCOL_VERSION,
-      role: principal.role,
-      backend: this.ctx.host.backend,
-      tickHz: this.ctx.tickHz,
-      heartbeatMs: this.ctx.stream.heartbeatMs,
-    });
+    this.sendTo(
+      client,
+      helloMessage(principal, { backend: this.ctx.host.backend, tickHz: this.ctx.tickHz, heartbeatMs: this.ctx.stream.heartbeatMs }),
+    );
     return client;
   }
 
