@@ -286,11 +286,20 @@ function mutate(r: () => number, t: FuzzTarget, s: SampleRequest): FuzzCase {
                 { iova: '0x0', size: '0x0', flags: ['read'] },
               ]),
             )
-          : (body ?? '{}');
+          : (UNPARAMETERISED_WRONG[s.name] ?? body ?? '{}');
       return { kind: 'semantic', request: httpRequest(s.method, s.name === 'map' ? s.url : url, { ...op, ...json }, semantic) };
     }
   }
 }
+
+/**
+ * Actions with no path parameter and every body field optional: `{}` is a valid request (a recording starts or
+ * stops), so their wrong form is a field out of its range or one they do not take.
+ */
+const UNPARAMETERISED_WRONG: Partial<Record<string, string>> = {
+  recordingStart: '{"keyframeEveryMs":1}',
+  recordingStop: '{"now":true}',
+};
 
 /** Garbage that is not HTTP at all, or HTTP the parser must refuse. */
 const GARBAGE = [
