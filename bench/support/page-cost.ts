@@ -9,6 +9,9 @@
  * wall clock — on a loaded machine mostly time waiting for a core — and, from a
  * trace of the window, tasks that used ≥ 50 ms of the main thread's CPU) and
  * frame times (the gaps between requestAnimationFrame callbacks).
+ * That frame clock is a rAF loop in the page, and a rAF loop asks the browser for a main-thread frame at every
+ * vsync, which the app alone would not: VFIOSCOPE_BENCH_FRAME_LOOP=0 leaves it out (frame columns then empty), so
+ * a run with it and one without tell the app's own cost from the measurement's.
  * A hidden tab is stood in for by an init script: document.visibilityState /
  * document.hidden answer 'hidden' and a visibilitychange is sent, so the
  * page's own code takes its hidden path (Chromium's throttling of real hidden
@@ -74,7 +77,7 @@ const INIT = (hidden: boolean) => `(() => {
   } catch {}
   let last = 0;
   const frame = (ts) => { if (ts >= rec.from && last >= rec.from) rec.frames.push(ts - last); last = ts; requestAnimationFrame(frame); };
-  requestAnimationFrame(frame);
+  if (${process.env.VFIOSCOPE_BENCH_FRAME_LOOP !== '0'}) requestAnimationFrame(frame);
   rec.arm = () => { rec.from = performance.now(); rec.long = []; rec.frames = []; rec.msgs = 0; };
   if (${hidden}) {
     Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
