@@ -52,14 +52,19 @@ export class RecordedTopics {
         const gone = new Set(d.remove);
         this.bdfs = this.bdfs.filter((_, i) => !gone.has(i));
       }
-      for (const r of d.add ?? []) this.bdfs.push(r.bdf);
-      for (const [i, increment] of steppedPairs(d.n, this.bdfs.length) ?? []) {
-        const bdf = this.bdfs[i]!;
-        if (increment > 0 && this.devices < MAX_RECORDED_DEVICES && !this.followed.has(deviceTopic(bdf))) {
+      const fired = (bdf: string) => {
+        if (this.devices < MAX_RECORDED_DEVICES && !this.followed.has(deviceTopic(bdf))) {
           this.devices++;
           add(deviceTopic(bdf));
         }
-      }
+      };
+      for (const r of d.add ?? []) this.bdfs.push(r.bdf);
+      for (const [i, increment] of steppedPairs(d.n, this.bdfs.length) ?? []) if (increment > 0) fired(this.bdfs[i]!);
+      // a whole row carries its own rate (increment / dt), and its increment is never in `n`: a vector added as
+      // it fired (the sim's edu), and one whose other fields changed in the tick it fired (the 6.1 bed's edu
+      // INTx got its IRQ number and affinity with its first count: only in `rows`)
+      for (const r of d.add ?? []) if (r.rate > 0) fired(r.bdf);
+      for (const [, r] of d.rows ?? []) if (r.rate > 0) fired(r.bdf);
     }
     return found;
   }
