@@ -59,7 +59,8 @@ step_irqbench() {
 step_compare() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/compare/run-probes.ts linux "$OUT/probes-linux.json"; }
 # an ad-hoc investigation script (e.g. comparing a sim answer with the kernel's): .work/probe.ts
 step_probe() { "${NOLOCK[@]}" node_modules/.bin/tsx "$HERE/.work/probe.ts"; }
-step_live() { "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/live-check.ts; }
+# its recording of the server goes to $OUT/live.vfr for the host's replay spec
+step_live() { VFIOSCOPE_KERNEL_OUT="$OUT" "${NOLOCK[@]}" node_modules/.bin/tsx e2e/kernel/live-check.ts; }
 # serve start-up in the guest (by name only: a benchmark): the built CLI 5 times, tsx once
 # the stream's longest gap while a 256 MiB DMA map pins its pages (by name only: a benchmark);
 # as root with RLIMIT_MEMLOCK raised, so the map is not refused

@@ -22,6 +22,11 @@
  *     MSI rate, our actions refused naming it, its DMAR faults; a VM refused by
  *     RLIMIT_MEMLOCK
  *   SIGTERM -> clean exit
+ * All of it is recorded (POST /recording/start right after the server is up,
+ * /recording/stop before SIGTERM, as the UI's Record button does): with
+ * VFIOSCOPE_KERNEL_OUT set (guest-tests.sh: run.sh's out dir, which the host
+ * sees) the file is copied there as live.vfr, for the host's replay spec
+ * (e2e/tests/replay-kernel.spec.ts) — a recording made by a real kernel.
  * Exits non-zero (with what failed) on any mismatch.
  *
  * Off the guest, `tsx e2e/kernel/live-check.ts --sim <scenario>` runs the same
@@ -30,7 +35,8 @@
  * rather than a guest boot; the guest run is the one that counts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   ContainersResponse,
   ErrorBody,
@@ -42,6 +48,8 @@ import type {
   MapResponse,
   OpenGroupResponse,
   PinnedResponse,
+  RecordingStatusResponse,
+  StopRecordingResponse,
   TopologyResponse,
   UnmapResponse,
 } from '../../packages/protocol/src/index.ts';
@@ -52,6 +60,10 @@ const PORT = 7391;
 const BASE = `http://127.0.0.1:${PORT}/api/v1`;
 const TOKEN = 'kernel-live-check-operator-token-0123456789';
 const DATA_DIR = '/tmp/vfioscope-live';
+/** where the recording goes for the host (run.sh's out dir); unset off the guest: it stays in the data dir */
+const RECORDING_OUT = process.env.VFIOSCOPE_KERNEL_OUT;
+/** the name the host's replay spec reads (scripts/test.sh's kernel stage passes its path) */
+const RECORDING_FILE = 'live.vfr';
 
 function fail(msg: string): never {
   console.error(`live-check: FAIL: ${msg}`);
@@ -148,6 +160,8 @@ try {
     300_000,
   );
   step(`server up after ${((Date.now() - t0) / 1000).toFixed(1)}s (--iommu ${iommu}, guest mode ${guestMode})`);
+  const recording = await api<RecordingStatusResponse>('POST', '/recording/start', {});
+  step(`recording ${recording.recording?.name ?? fail(`POST /recording/start: ${JSON.stringify(recording)}`)}`);
 
   const host = await api<HostResponse>('GET', '/host');
   if (host.drive.iommu !== iommu || host.drive.kind !== EXPECTED_KIND) {
@@ -275,6 +289,16 @@ try {
 
   if (simScenario) step('a real VM needs the guest: its check runs there only');
   else await checkRealVm({ api, refused, poll, step, fail });
+
+  const { recording: ended } = await api<StopRecordingResponse>('POST', '/recording/stop');
+  if (ended.ended !== 'stopped') fail(`the recording ended ${ended.ended}: ${JSON.stringify(ended)}`);
+  const file = join(DATA_DIR, 'recordings', ended.name);
+  const seconds = ((ended.endedAt - ended.startedAt) / 1000).toFixed(1);
+  step(`recording ${ended.name}: ${seconds}s, ${ended.messages} messages, ${ended.keyframes} keyframes, ${statSync(file).size} bytes`);
+  if (RECORDING_OUT) {
+    copyFileSync(file, join(RECORDING_OUT, RECORDING_FILE));
+    step(`recording copied to ${join(RECORDING_OUT, RECORDING_FILE)}`);
+  }
 } finally {
   stopping = true;
   server.kill('SIGTERM');
