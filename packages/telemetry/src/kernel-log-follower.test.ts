@@ -51,6 +51,20 @@ describe('KernelLogFollower', () => {
     expect(f.countsByDevice()).toEqual([{ bdf: EDU, kind: 'iommu-fault', n: 1 }]);
   });
 
+  it('keeps a line user space wrote to /dev/kmsg (facility LOG_USER) as an info event, and no kernel line unparsed', async () => {
+    const { host, push } = kmsgHost(['13,1,1000,-;demo: before following']);
+    const log = new EventLog(null);
+    const f = new KernelLogFollower(host, log);
+    await f.poll(0, topology, owners);
+    push('13,2,2000,-;demo: the GPU storms');
+    push('6,3,2000,-;kernel noise nobody parses');
+    push('30,4,2000,-;systemd[1]: a daemon line');
+    await f.poll(100, topology, owners);
+    const events = log.query({});
+    expect(events.map((e) => [e.kind, e.message])).toEqual([['info', 'demo: the GPU storms']]);
+    expect(events[0]).toMatchObject({ op: 'kmsg', data: { seq: 2, priority: 13, tsUsec: 2000 } });
+  });
+
   it(`raises one fault-storm alert at ${FAULT_STORM_COUNT} faults from a device within the window`, async () => {
     const { host, push } = kmsgHost([]);
     const log = new EventLog(null);

@@ -9,11 +9,14 @@
  * History already in the ring when following starts is skipped: the event
  * log outlives restarts, and the ring's past would be logged again each time.
  */
-import type { GroupOwner, Host, KernelMessage, KernelMessageKind, Topology } from '@vfioscope/host';
+import type { GroupOwner, Host, KernelLogRecord, KernelMessage, KernelMessageKind, Topology } from '@vfioscope/host';
 import type { EventLog } from './event-log.ts';
 import { IommuFaults } from './iommu-faults.ts';
 import { KernelAlerts, type KernelSubject } from './kernel-alerts.ts';
 import { KernelAttribution } from './kernel-attribution.ts';
+
+/** syslog facility of lines user space writes to /dev/kmsg (include/linux/syslog.h) */
+const LOG_USER = 1;
 
 export interface KernelCount {
   bdf: string;
@@ -72,7 +75,10 @@ export class KernelLogFollower {
       this.eventLog.append({ kind: 'info', op: 'kernelLog', message: `${r.lost} kernel messages were overwritten before they were read` });
     for (const record of r.records) {
       const m = record.message;
-      if (!m) continue;
+      if (!m) {
+        if (record.priority >> 3 === LOG_USER) this.userLine(record);
+        continue;
+      }
       const { device, group, owner, by } = this.attribution.attribute(m, topology, owners);
       const pid = m.pid ?? owner?.pid;
       this.eventLog.append({
@@ -94,6 +100,20 @@ export class KernelLogFollower {
       this.count(m, now);
       this.alerts.observe(m, now, { device, group: group ?? null, owner, pid });
     }
+  }
+
+  /**
+   * A line user space wrote to /dev/kmsg (facility LOG_USER: devkmsg_write() never logs one as the
+   * kernel's): an annotation of the timeline, e.g. a demo's narration or an operator's
+   * `echo "maintenance: …" > /dev/kmsg` — kept as an info event
+   */
+  private userLine(record: KernelLogRecord): void {
+    this.eventLog.append({
+      kind: 'info',
+      op: 'kmsg',
+      message: record.text,
+      data: { seq: record.seq, priority: record.priority, tsUsec: record.tsUsec },
+    });
   }
 
   private count(m: KernelMessage, now: number): void {

@@ -14,6 +14,8 @@ export const KERN_ERR = 3;
 export const KERN_WARNING = 4;
 export const KERN_NOTICE = 5;
 export const KERN_INFO = 6;
+/** syslog facility of lines user space writes to /dev/kmsg (include/linux/syslog.h: kernel is 0) */
+export const LOG_USER = 1;
 
 export class SimKernelLog {
   private readonly ring: KernelLogRecord[] = [];
@@ -25,9 +27,21 @@ export class SimKernelLog {
   ) {}
 
   printk(level: number, text: string): void {
+    this.append(level, text);
+  }
+
+  /**
+   * A line user space writes to /dev/kmsg (`echo "…" > /dev/kmsg`, `logger --kmsg`): devkmsg_write()
+   * logs it with facility LOG_USER, never as the kernel's (kernel/printk/printk.c)
+   */
+  devkmsgWrite(text: string, level = KERN_NOTICE): void {
+    this.append((LOG_USER << 3) | level, text);
+  }
+
+  private append(priority: number, text: string): void {
     const record: KernelLogRecord = {
       seq: this.nextSeq++,
-      priority: level,
+      priority,
       tsUsec: Math.round(this.clock.now() * 1000),
       text,
     };
