@@ -57,6 +57,11 @@ export interface DeviceModel {
   /** function-level reset: device registers to power-on state (the kernel keeps the IRQ programming) */
   reset(): void;
   /**
+   * power removed and restored (a slot power cycle, or the host's): the way
+   * back for a function that did not come back from a reset
+   */
+  powerCycle?(): void;
+  /**
    * Advance the device's own activity (load profiles, DMA engine, timers) to
    * `nowMs`. Called by the kernel before any observation of the device's
    * effects (eventfd reads, region reads, /proc/interrupts).

@@ -169,6 +169,12 @@ export class PciFunctionModel implements DeviceModel {
     if (failsFrom !== undefined && this.resetCount >= failsFrom) this.gone = true;
   }
 
+  /** back from power-off: it answers again and counts resets from power-on (config and BARs were reset already) */
+  powerCycle(): void {
+    this.resetCount = 0;
+    this.gone = false;
+  }
+
   advance(nowMs: number): void {
     if (this.bus) this.load.advance(this.bus, nowMs);
     if (this.bus && !this.gone) this.faults.advance(this.bus, nowMs);
