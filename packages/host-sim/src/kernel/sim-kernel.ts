@@ -9,6 +9,7 @@
  */
 import type { DeviceBus, DeviceModel } from '../devices/device-model.ts';
 import type { Scenario, ScenarioDevice, ScenarioProcess } from '../scenarios/scenario-types.ts';
+import { ScriptRunner } from '../scenarios/script/script-runner.ts';
 import { VfioError } from '@vfioscope/host';
 import { ProcessAddressSpace } from './address-space.ts';
 import type { SimClock } from './clock.ts';
@@ -70,6 +71,8 @@ export class SimKernel {
     [1, 'stdio'],
     [2, 'stdio'],
   ]);
+  /** the scenario's script, played on the clock from the kernel's start (null without one) */
+  readonly script: ScriptRunner | null;
   /** the kernel object behind a container or iommufd fd (what fdget + f_op find) */
   private readonly fileObjects = new Map<number, SimContainer | IommufdCtx>();
 
@@ -97,6 +100,7 @@ export class SimKernel {
     }
     firmwarePciSetup(this.functions.values());
     for (const p of opts.scenario.processes) this.addProcess(p);
+    this.script = opts.scenario.script ? new ScriptRunner(this, opts.scenario.script, opts.scenario.name) : null;
   }
 
   allocFd(kind: OpenFileKind): number {
@@ -317,6 +321,8 @@ export class SimKernel {
   /** Bring every device model up to the clock; called before anything observes device effects. */
   advance(): void {
     const now = this.clock.now();
+    // the script first: a VM it starts by now has its vectors when the devices raise their load
+    this.script?.advance(now);
     for (const fn of this.functions.values()) fn.model.advance(now);
   }
 

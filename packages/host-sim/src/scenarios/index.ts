@@ -2,7 +2,8 @@
  * The built-in scenarios and loading one by name or from a JSON file.
  */
 import { readFileSync } from 'node:fs';
-import { defaultScenario, demoScenario } from './default.ts';
+import { defaultScenario } from './default.ts';
+import { demoScenario } from './demo.ts';
 import { eduScenario } from './edu.ts';
 import { edu612CompatScenario, edu612Scenario } from './edu-6.12.ts';
 import { largeScenario } from './large.ts';
@@ -12,6 +13,7 @@ import { vectors4kScenario } from './vectors-4k.ts';
 import { ScenarioError, validateScenario } from './validate.ts';
 
 export type * from './scenario-types.ts';
+export type * from './script/script-types.ts';
 export { ScenarioError, validateScenario } from './validate.ts';
 export { cumulativeInterrupts, interruptsBetween, peakRate, rateAt, loadProfileProblems } from './load-profile.ts';
 export { STORM_INTX_START_MS, STORM_MSIX_START_MS } from './storm.ts';

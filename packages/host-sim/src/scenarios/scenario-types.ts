@@ -5,6 +5,7 @@
  * and the limits in force. Scenarios are plain data (JSON-serialisable) so an
  * operator can write one in a file; device kinds map to DeviceModels.
  */
+import type { ScenarioScript } from './script/script-types.ts';
 
 export type LoadProfile =
   /** a constant rate */
@@ -108,4 +109,6 @@ export interface Scenario {
   interruptRemapping: boolean;
   devices: ScenarioDevice[];
   processes: ScenarioProcess[];
+  /** a timeline of things that happen to the host, looping (script/script-types.ts): a demo on cue */
+  script?: ScenarioScript;
 }

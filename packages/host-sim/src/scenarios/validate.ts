@@ -5,6 +5,7 @@
  */
 import { kernelProfile } from '../kernel/kernel-profile.ts';
 import { loadProfileProblems } from './load-profile.ts';
+import { scriptProblems } from './script/validate-script.ts';
 import type { Scenario, ScenarioDeviceKind } from './scenario-types.ts';
 
 export class ScenarioError extends Error {
@@ -178,6 +179,15 @@ export function validateScenario(value: unknown, source = 'scenario'): Scenario 
     });
   }
   if (c.problems.length === 0) checkConsistency(c, s as unknown as Scenario);
+  if (c.problems.length === 0 && s.script !== undefined) {
+    const scenario = s as unknown as Scenario;
+    const processProblems = (v: unknown, path: string) => {
+      const pc = new Checker();
+      checkProcess(pc, v, path);
+      return pc.problems;
+    };
+    c.problems.push(...scriptProblems(s.script, { devices: scenario.devices, processes: scenario.processes, processProblems }));
+  }
   if (c.problems.length > 0) throw new ScenarioError(source, c.problems);
   return s as unknown as Scenario;
 }
