@@ -16,25 +16,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ReplayResponse } from '@vfioscope/protocol';
-import { OPERATOR, ROOT, SERVER_BUNDLE, type ServerProcess, startServer } from '../abuse/server-process.ts';
+import { OPERATOR, ROOT, SERVER_BUNDLE } from '../abuse/server-process.ts';
 import { AppPage } from '../pages/app-page.ts';
-import { WEB_DIR } from '../support/own-server.ts';
+import { type ReplayServer, startReplayServer } from '../support/replay-server.ts';
 
 test.describe.configure({ mode: 'serial' });
 
 let dir = '';
-let server: ServerProcess;
+let server: ReplayServer;
 let replay: ReplayResponse;
-
-const control = async (body: object): Promise<ReplayResponse> => {
-  const r = await fetch(`${server.base}/api/v1/replay`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json', origin: server.base },
-    body: JSON.stringify(body),
-  });
-  expect(r.status).toBe(200);
-  return (await r.json()) as ReplayResponse;
-};
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
@@ -49,8 +39,8 @@ test.beforeAll(async () => {
       timeout: 180_000,
     },
   );
-  server = await startServer({ replay: file, extraArgs: ['--web-dir', WEB_DIR] });
-  replay = await control({ playing: false });
+  server = await startReplayServer(file);
+  replay = await server.control({ playing: false });
 });
 
 test.afterAll(async () => {
@@ -74,7 +64,7 @@ test('scrub to the start, jump to the next alert, play: the storm the alert is a
   const first = replay.marks.find((m) => m.kind === 'alert');
   expect(first?.label).toMatch(/interrupt storm on (\S+) (\S+) (\d+)/);
   const [, bdf, index, vector] = /interrupt storm on (\S+) (\S+) (\d+)/.exec(first!.label)!;
-  await control({ seek: replay.state.startT, playing: false, speed: 1 });
+  await server.control({ seek: replay.state.startT, playing: false, speed: 1 });
   const app = new AppPage(page, server.base);
   await app.login(OPERATOR, '#/interrupts');
   await expect(page.getByTestId('replay-clock')).toHaveText(/\d\d:\d\d:\d\d/);
@@ -92,7 +82,7 @@ test('scrub to the start, jump to the next alert, play: the storm the alert is a
 });
 
 test('scrubbed to the end, the interrupts view lists both storms', async ({ page }) => {
-  await control({ seek: replay.state.endT, playing: false });
+  await server.control({ seek: replay.state.endT, playing: false });
   const app = new AppPage(page, server.base);
   await app.login(OPERATOR, '#/interrupts');
   await expect(page.getByTestId('replay-bar')).toHaveAttribute('data-position', String(replay.state.endT), { timeout: 30_000 });
