@@ -20,8 +20,17 @@ const server = (scenario: string, port: number) => ({
   gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5000 },
 });
 
+/**
+ * The real-kernel bed's recording (e2e/kernel/.work/out/live.vfr): scripts/test.sh's kernel stage runs its
+ * replay spec alone, after the guests, with no sim servers (the spec starts its own replay); without it
+ * the spec is left out, never skipped.
+ */
+const KERNEL_RECORDING = process.env.VFIOSCOPE_KERNEL_RECORDING;
+const KERNEL_REPLAY_SPEC = '**/replay-kernel.spec.ts';
+
 export default defineConfig({
   testDir: './tests',
+  ...(KERNEL_RECORDING ? { testMatch: KERNEL_REPLAY_SPEC } : { testIgnore: KERNEL_REPLAY_SPEC }),
   outputDir: `../test-results/e2e-${DEFAULT_PORT}`,
   // One server holds kernel-like state (containers, mappings, IRQ wiring): run serially.
   workers: 1,
@@ -41,5 +50,7 @@ export default defineConfig({
     launchOptions: CHROMIUM_LAUNCH,
   },
   projects: [{ name: 'chromium' }],
-  webServer: [server('default', DEFAULT_PORT), server('storm', STORM_PORT), server('large', LARGE_PORT), server('demo', DEMO_PORT)],
+  webServer: KERNEL_RECORDING
+    ? []
+    : [server('default', DEFAULT_PORT), server('storm', STORM_PORT), server('large', LARGE_PORT), server('demo', DEMO_PORT)],
 });
