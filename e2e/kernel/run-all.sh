@@ -9,6 +9,9 @@
 #   6.12-compat /dev/vfio/vfio served by iommufd's compat code
 # Those two cost a guest run each (a few minutes under TCG) for paths that 6.1 (type1) and
 # 6.12-cdev (the compat module tree) mostly cover, so they stay out of the default run.
+# Then the 6.1 guest's live step's recording of its server (.work/out/live.vfr, written by
+# live-check.ts) is replayed in the browser: e2e/tests/replay-kernel.spec.ts through e2e/run.sh,
+# whenever 6.1 ran the live step; a missing recording fails it (#14 §2).
 # Usage: [VFIOSCOPE_ALL_IOMMU_MODES=1] [VFIOSCOPE_GUESTS="6.1 6.12-compat"] e2e/kernel/run-all.sh [step ...]
 #   VFIOSCOPE_GUESTS names the guests outright; the steps go to every guest (default: run.sh's).
 set -uo pipefail
@@ -30,11 +33,18 @@ for g in $guests; do
   if VFIOSCOPE_GUEST="$g" bash "$HERE/run.sh" "$@"; then res=PASS; else res=FAIL; failed=$((failed + 1)); fi
   results+=("$res $g ($((SECONDS - t0)) s)")
 done
+# after the guests, so the browser has the machine to itself (it replays a file: no guest needed)
+if [[ " $guests " == *" 6.1 "* ]] && { [ $# -eq 0 ] || [[ " $* " == *" live "* ]]; }; then
+  echo "[kernel-all] ===== the 6.1 guest's recording, replayed in the browser ====="
+  t0=$SECONDS
+  if VFIOSCOPE_KERNEL_RECORDING="$HERE/.work/out/live.vfr" bash "$HERE/../run.sh" tests/replay-kernel.spec.ts; then res=PASS; else res=FAIL; failed=$((failed + 1)); fi
+  results+=("$res replay of 6.1's live.vfr ($((SECONDS - t0)) s)")
+fi
 echo "[kernel-all] guests ($((SECONDS - t_all)) s in all):"
 printf '  %s\n' "${results[@]}"
 [ "${VFIOSCOPE_ALL_IOMMU_MODES:-}" = 1 ] || [ -n "${VFIOSCOPE_GUESTS:-}" ] ||
   echo "[kernel-all] (6.12-type1 and 6.12-compat run with VFIOSCOPE_ALL_IOMMU_MODES=1)"
-echo "guests: $(( ${#results[@]} - failed )) passed, $failed failed"
+echo "guests and replay: $(( ${#results[@]} - failed )) passed, $failed failed"
 [ "$failed" -eq 0 ]
 exit
 }
