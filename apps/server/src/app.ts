@@ -54,6 +54,9 @@ import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { StreamHub } from './stream/hub.ts';
 import type { RecordingIndex } from './replay/recording-index.ts';
 import { registerLiveReplayRoutes, registerReplay } from './replay/register-replay.ts';
+import { liveReportSource } from './report/live-report-source.ts';
+import { registerReportRoute } from './report/register-report.ts';
+import { replayReportSource } from './report/replay-report-source.ts';
 import { ReplayHub } from './replay/replay-hub.ts';
 import { registerWeb } from './web/static.ts';
 
@@ -151,6 +154,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const eventLog = new EventLog(dataDir ? join(dataDir, 'events.jsonl') : null, {
     maxBytes: logMaxBytes,
     keep: opts.logKeep ?? DEFAULT_LOG_KEEP,
+    // the clock telemetry and the stream stamp with, so an event lines up with the rates around it (a report's window)
+    clock: now,
     // events stay in memory and on the stream; the disk's refusal is said once per outage (and counted in /metrics)
     onWriteError: (err) => log?.error(`events.jsonl: cannot write (${err.code ?? err.message}); events are kept in memory until it can`),
   });
@@ -263,11 +268,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       bufferCapBytes: ctx.stream.bufferCapBytes,
     });
     registerReplay(app, { ...opts.replay, hub: replayHub });
+    registerReportRoute(app, replayReportSource(opts.replay), now);
     registerStreamRoute(app, ctx, replayHub);
     app.addHook('onReady', async () => replayHub.start());
     app.addHook('preClose', async () => replayHub.close());
   } else {
     registerLiveReplayRoutes(app);
+    registerReportRoute(app, liveReportSource(ctx), now);
     registerStreamRoute(app, ctx, streamHub);
   }
   const metrics = createMetrics(ctx, streamHub, {

@@ -23,6 +23,7 @@ export * from './rest/alerts.ts';
 export * from './rest/hosts.ts';
 export * from './rest/recordings.ts';
 export * from './rest/replay.ts';
+export * from './rest/report.ts';
 export * from './rest/openapi.ts';
 export * from './stream/topics.ts';
 export * from './stream/irq-rates-delta.ts';

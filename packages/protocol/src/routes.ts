@@ -45,6 +45,7 @@ import {
 import { AlertsResponse } from './rest/alerts.ts';
 import { HostsResponse } from './rest/hosts.ts';
 import { ReplayControlBody, ReplayResponse } from './rest/replay.ts';
+import { ReportDocument, ReportQuery } from './rest/report.ts';
 import {
   RecordingDownload,
   RecordingParams,
@@ -340,6 +341,16 @@ export const routes = {
     params: RecordingParams,
     response: RecordingDownload,
     produces: 'application/gzip',
+  }),
+  report: route({
+    method: 'GET',
+    path: `${P}/report`,
+    role: 'viewer',
+    summary:
+      'an alert (or a time range) as one self-contained HTML report, as an attachment: what happened, the rate chart, kernel messages, actions, host facts',
+    query: ReportQuery,
+    response: ReportDocument,
+    produces: 'text/html',
   }),
   stream: route({
     method: 'GET',

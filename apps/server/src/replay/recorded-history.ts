@@ -12,13 +12,19 @@ import type { RecordingIndex } from './recording-index.ts';
 export const TICK_WINDOW_MS = 60_000;
 export const SECOND_WINDOW_MS = 600_000;
 
-/** the key's recorded (t, rate) at every irq-rates message in (from, to], member by member from a keyframe's snapshot */
-function recordedRates(rec: RecordingIndex, key: string, from: number, to: number): HistoryPoint[] {
-  const out: HistoryPoint[] = [];
+/**
+ * Every vector's recorded rates at each irq-rates message in [from, to], member by member from a
+ * keyframe's snapshot (a delta that does not fit waits for the next snapshot, as a client does).
+ */
+export function forEachRecordedRates(
+  rec: RecordingIndex,
+  from: number,
+  to: number,
+  visit: (t: number, rows: readonly VectorRate[]) => void,
+): void {
   let first = 0;
   while (first + 1 < rec.members.length && rec.members[first + 1]!.firstT <= from) first++;
   let rows: VectorRate[] | null = null;
-  let at = -1;
   for (let i = first; i < rec.members.length && rec.members[i]!.firstT <= to; i++) {
     for (const line of rec.memberLines(i)) {
       if (!('m' in line) || line.t > to) continue;
@@ -27,11 +33,20 @@ function recordedRates(rec: RecordingIndex, key: string, from: number, to: numbe
       if (isSnapshotOf(m, 'irq-rates')) rows = m.data.rates;
       else if (isDeltaOf(m, 'irq-rates') && rows) rows = applyIrqRatesDelta(rows, m.data);
       else continue;
-      if (!rows) continue; // a delta that does not fit: wait for the next snapshot, as a client does
-      if (at < 0 || rows[at]?.key !== key) at = rows.findIndex((r) => r.key === key);
-      if (at >= 0 && line.t > from) out.push({ t: line.t, rate: rows[at]!.rate });
+      if (rows && line.t >= from) visit(line.t, rows);
     }
   }
+}
+
+/** the key's recorded (t, rate) at every irq-rates message in (from, to] */
+function recordedRates(rec: RecordingIndex, key: string, from: number, to: number): HistoryPoint[] {
+  const out: HistoryPoint[] = [];
+  let at = -1;
+  forEachRecordedRates(rec, from, to, (t, rows) => {
+    if (t <= from) return;
+    if (at < 0 || rows[at]?.key !== key) at = rows.findIndex((r) => r.key === key);
+    if (at >= 0) out.push({ t, rate: rows[at]!.rate });
+  });
   return out;
 }
 

@@ -21,6 +21,8 @@ const REPLAY_ROUTES = new Set<string>([
   routes.stream.path,
   routes.replay.path,
   routes.replayControl.path,
+  // the report reads the recording (report/replay-report-source.ts)
+  routes.report.path,
 ]);
 
 export interface Replay {

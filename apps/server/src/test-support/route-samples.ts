@@ -57,6 +57,8 @@ export function sampleRequests(s: Samples): SampleRequest[] {
     .map(([name, spec]) => {
       let url = concretePath(spec, s);
       if (name === 'irqHistory') url += '?key=x';
+      // a report needs an alert or a range: the first minute of the epoch is a valid (empty) one
+      if (name === 'report') url += '?from=0&to=60000';
       const payload = ACTION_BODIES[name];
       return { name, spec, method: spec.method, url, ...(payload ? { payload } : {}) };
     });
