@@ -18,6 +18,7 @@ import { useAction } from '../../components/useAction.ts';
 import { kernelAlertClears, kernelAlertShort, kernelAlertSubject, kernelAlertTitle } from './kernel-alert-model.ts';
 import { activeStorms, groupByVector, isStorm, stormReasonShort, vectorName } from './storm-model.ts';
 import { useHostClient } from '../../host/HostClientProvider.tsx';
+import { ExportReportButton } from '../../report/ExportReportButton.tsx';
 
 const HISTORY_REFRESH_MS = 5000;
 
@@ -64,6 +65,7 @@ export const AlertHistory = memo(function AlertHistory({
               <th>Why</th>
               <th className="num">Peak</th>
               <th>Last raised</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -116,12 +118,15 @@ export const AlertHistory = memo(function AlertHistory({
                       <div className="faint small">lasted {Math.max(1, Math.round((a.clearedAt - a.raisedAt) / 1000))}s</div>
                     ) : null}
                   </td>
+                  <td>
+                    <ExportReportButton alert={a} />
+                  </td>
                 </tr>
               );
             })}
             {vectors.length === 0 ? (
               <tr>
-                <td colSpan={5} className="empty">
+                <td colSpan={6} className="empty">
                   No alerts so far.
                 </td>
               </tr>
