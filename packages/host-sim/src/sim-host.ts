@@ -117,8 +117,6 @@ export class SimHost implements Host {
   }
 
   async owners(): Promise<GroupOwner[]> {
-    // a scenario's script starts and stops VMs on the clock
-    this.kernel.advance();
     return owners(this.kernel, COMM, `node vfioscope (${this.kernel.scenario.name})`);
   }
 

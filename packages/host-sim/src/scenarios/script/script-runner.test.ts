@@ -18,6 +18,8 @@ const LOOP_MS = 90_000;
 function demoHost() {
   const clock = new ManualClock(5_000);
   const host = createSimHost({ scenario: 'demo', clock, pid: 9000 });
+  // the first look at the host is the script's 00:00
+  host.kernel.advance();
   let seq = -1;
   /** kernel log lines since the last call */
   const newLines = async (): Promise<KernelLogRecord[]> => {
@@ -31,10 +33,11 @@ function demoHost() {
     const line = (await host.irqLines()).find((l) => l.bdf === DEMO_GPU && l.index === 'MSIX' && l.vector === 0);
     return line ? line.perCpu.reduce((a, b) => a + b, 0) : 0;
   };
-  /** move the clock to mm:ss of pass `pass` (0 = the first), from the host's start */
+  /** move the clock to mm:ss of pass `pass` (0 = the first), from the host's start, and look (as each telemetry tick does) */
   const at = (mmss: string, pass = 0) => {
     const [m, s] = mmss.split(':').map(Number);
     clock.set(5_000 + pass * LOOP_MS + ((m ?? 0) * 60 + (s ?? 0)) * 1000);
+    host.kernel.advance();
   };
   return { host, clock, newLines, gpuVector0, at };
 }
@@ -142,6 +145,17 @@ describe('the demo script', () => {
     expect(history.filter((h) => h.pass === 1).map((h) => [h.step.at, h.outcome])).toEqual(
       history.filter((h) => h.pass === 0).map((h) => [h.step.at, h.outcome]),
     );
+  });
+
+  it('starts at the first look at the host, not when the host was made (a slow server start misses no beat)', async () => {
+    const clock = new ManualClock(0);
+    const host = createSimHost({ scenario: 'demo', clock, pid: 9000 });
+    clock.set(60_000);
+    const first = await host.kernelLog(-1);
+    expect(first.ok && narration(first.records)).toEqual([]);
+    clock.set(63_000);
+    const later = await host.kernelLog(-1);
+    expect(later.ok && narration(later.records)).toEqual([expect.stringMatching(/^demo: r750-lab-07/)]);
   });
 
   it('does the same however the clock is cut: one jump into the second pass or 250 ms steps', async () => {

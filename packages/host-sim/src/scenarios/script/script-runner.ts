@@ -15,6 +15,11 @@
  *
  * At the loop's end the steps' changes are undone, newest first, and the
  * script starts again: every pass starts from the host as it was at 00:00.
+ *
+ * 00:00 is the first time the host is looked at (the first advance), not
+ * when it was made: a server that takes seconds to start, and skips the
+ * kernel log's history when it begins to follow it, still sees every beat
+ * of the first pass.
  */
 import type { SimKernel } from '../../kernel/sim-kernel.ts';
 import { interruptsBetween } from '../load-profile.ts';
@@ -40,7 +45,8 @@ export class ScriptRunner {
   private readonly steps: TimedStep[];
   readonly loopMs: number;
   private readonly actions: ScriptActions;
-  private readonly originMs: number;
+  /** 00:00 of the first pass on the clock: the first advance (null until then) */
+  private originMs: number | null = null;
   /** passes completed */
   private passes = 0;
   /** the next step of this pass */
@@ -62,7 +68,6 @@ export class ScriptRunner {
       .sort((a, b) => a.atMs - b.atMs || a.i - b.i)
       .map(({ step, atMs }) => ({ step, atMs }));
     this.actions = new ScriptActions(k);
-    this.originMs = k.clock.now();
   }
 
   /** the pass being played (0 = the first) */
@@ -72,6 +77,7 @@ export class ScriptRunner {
 
   /** Run everything due up to `nowMs`: storms' interrupts, steps, loop ends, in time order. */
   advance(nowMs: number): void {
+    this.originMs ??= nowMs;
     for (;;) {
       const passStart = this.originMs + this.passes * this.loopMs;
       const due = this.steps[this.next];
