@@ -6,7 +6,7 @@ export const DEFAULT_PORT = Number(process.env.VFIOSCOPE_E2E_PORT ?? 17170);
 export const STORM_PORT = DEFAULT_PORT + 1;
 /** the sim's "large" scenario (281 groups), for the scale tests */
 export const LARGE_PORT = DEFAULT_PORT + 2;
-/** the sim's "demo" scenario: the default host whose win11-cad GPU storms from 20 s after start, 60 s in every 180 s */
+/** the sim's "demo" scenario: the default host playing a 90 s script, looping; win11-cad's GPU storms at 00:10 for 25 s */
 export const DEMO_PORT = DEFAULT_PORT + 3;
 export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 export const STORM_URL = `http://127.0.0.1:${STORM_PORT}`;

@@ -2,8 +2,8 @@
  * A storm says what, since when, how bad — and what to do. The storm scenario
  * (an E810 VF's MSI-X vector 0 from 3 s and a serial card's INTx unmask loop
  * from 5 s, both in the VM storm-vm) and the demo scenario (the default host
- * whose win11-cad GPU storms on MSI-X 0 from 20 s after start, 60 s in every
- * 180 s) as an operator paged for a storm meets them.
+ * playing a 90 s script, looping, whose win11-cad GPU storms on MSI-X 0 at
+ * 00:10 for 25 s) as an operator paged for a storm meets them.
  */
 import { expect, test } from '@playwright/test';
 import { AppPage } from '../pages/app-page.ts';
@@ -143,7 +143,7 @@ test('the alert history opens on the worst active storm, not the newest', async 
 });
 
 test("demo: the win11-cad GPU's storm, from the banner to the device page", async ({ page }) => {
-  // the demo storm starts 20 s after the server and recurs every 180 s for 60 s: wait for one
+  // the demo's script storms at 00:10 of every 90 s pass, for 25 s: wait for one
   test.setTimeout(300_000);
   const app = new AppPage(page, DEMO_URL);
   await app.login(undefined, '#/topology');
