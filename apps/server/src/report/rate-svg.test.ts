@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { niceCeiling, ratePath, rateSvg, shortRate } from './rate-svg.ts';
 
+/** how many pieces a path's "d" draws */
+const pieces = (d: string) => d.split(' ').filter((s) => s.startsWith('M')).length;
+const identity = (v: number) => v;
+
 const points = [0, 1000, 2000, 3000, 4000].map((t, i) => ({ t, rate: [10, 20, 100, 90, 5][i]! }));
 
 describe('rateSvg', () => {
@@ -32,6 +36,11 @@ describe('rateSvg', () => {
       (r) => r,
     );
     expect(d.split(' ').filter((s) => s.startsWith('M'))).toHaveLength(2);
+  });
+
+  it('does not break it where per-second means give way to tick rates', () => {
+    const mixed = [...points, ...Array.from({ length: 20 }, (_, i) => ({ t: 4100 + i * 100, rate: 5 }))];
+    expect(pieces(ratePath(mixed, identity, identity))).toBe(1);
   });
 
   it('says so when there is nothing to draw, and leaves out a threshold it was not given', () => {

@@ -21,10 +21,13 @@ export interface RateChartInput {
 }
 
 const MARGIN = { left: 64, right: 12, top: 12, bottom: 28 };
-/** a gap this much longer than the usual step between samples breaks the line (the vector was gone, or nothing was kept) */
+/**
+ * A step this much longer than the one before it breaks the line: the vector was gone, or the sampler
+ * stalled. Measured against the step before, not one step for the whole series, because a report's
+ * series is per-second means where the tick ring does not reach and tick rates where it does.
+ */
 const GAP_FACTOR = 5;
 
-/** 1, 2 or 5 times a power of ten at or above `v`: the axis top */
 export function niceCeiling(v: number): number {
   if (!(v > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
@@ -42,18 +45,15 @@ export function shortRate(v: number): string {
 const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
 const fixed = (n: number) => n.toFixed(1);
 
-function medianStep(points: readonly HistoryPoint[]): number {
-  const steps = points
-    .slice(1)
-    .map((p, i) => p.t - points[i]!.t)
-    .sort((a, b) => a - b);
-  return steps[Math.floor(steps.length / 2)] ?? 1000;
-}
-
 /** The path's "d": M at the first point and after every gap, L between. */
 export function ratePath(points: readonly HistoryPoint[], x: (t: number) => number, y: (r: number) => number): string {
-  const gap = medianStep(points) * GAP_FACTOR;
-  return points.map((p, i) => `${i === 0 || p.t - points[i - 1]!.t > gap ? 'M' : 'L'}${fixed(x(p.t))} ${fixed(y(p.rate))}`).join(' ');
+  return points
+    .map((p, i) => {
+      const step = i >= 1 ? p.t - points[i - 1]!.t : 0;
+      const before = i >= 2 ? points[i - 1]!.t - points[i - 2]!.t : step;
+      return `${i === 0 || step > GAP_FACTOR * before ? 'M' : 'L'}${fixed(x(p.t))} ${fixed(y(p.rate))}`;
+    })
+    .join(' ');
 }
 
 export function rateSvg(c: RateChartInput): Html {
