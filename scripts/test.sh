@@ -38,7 +38,7 @@ suite "Prometheus rules and Grafana dashboard (promtool, a real Prometheus)" bas
 suite "browser (Playwright + Chromium)" bash e2e/run.sh
 # Linux 6.1 (type1) and Linux 6.12 (iommufd + the device cdev; its kernel is built on first use and
 # cached); VFIOSCOPE_ALL_IOMMU_MODES=1 adds 6.12's type1 and compat containers (e2e/kernel/README.md);
-# then the 6.1 guest's recording of its live step replayed in the browser (e2e/tests/replay-kernel.spec.ts)
+# then 6.1's and 6.12-cdev's recordings of their live step replayed in the browser (e2e/tests/replay-kernel.spec.ts)
 suite "real kernel (QEMU guests)" bash e2e/kernel/run-all.sh
 
 echo

@@ -1,12 +1,14 @@
 /**
- * A real kernel's recording replays (#14 §2): the 6.1 bed's live step
+ * A real kernel's recording replays (#14 §2): the kernel bed's live step
  * (e2e/kernel/live-check.ts) records its server on the linux backend while it
  * raises an edu INTx, maps DMA, is refused a reset and a map over its memlock
  * limit, and a QEMU VM holds the other edu and makes DMAR faults; the file is
- * e2e/kernel/.work/out/live.vfr. scripts/test.sh's kernel stage runs this
- * spec alone after the guests, with the file's path in
- * VFIOSCOPE_KERNEL_RECORDING (playwright.config.ts leaves it out otherwise);
- * a missing file fails it. A second server replays the file and the browser,
+ * <out>/live.vfr (6.1: e2e/kernel/.work/out, type1; 6.12-cdev:
+ * .work/guest-6.12-cdev/out, iommufd). scripts/test.sh's kernel stage
+ * (e2e/kernel/run-all.sh) runs this spec alone after the guests, once per
+ * recording, its path in VFIOSCOPE_KERNEL_RECORDING (playwright.config.ts
+ * leaves the spec out otherwise); a missing file fails it. A second server
+ * replays the file and the browser,
  * at known moments taken from the recording's own marks, sees:
  *   - the replay bar naming a linux host and its kernel;
  *   - just before the unmap: the edu's INTx counted on the interrupts view and
