@@ -5,7 +5,14 @@
  * whose interrupts fire (from irq-rates), so a replay can open the DMA view
  * of a held container and the page of a device with activity.
  */
-import { deviceTopic, HOST_WIDE_TOPICS, type HostWideTopic, mappingsTopic, type ServerMessage, steppedPairs } from '@vfioscope/protocol';
+import {
+  deviceTopic,
+  forEachSteppedPair,
+  HOST_WIDE_TOPICS,
+  type HostWideTopic,
+  mappingsTopic,
+  type ServerMessage,
+} from '@vfioscope/protocol';
 
 // the list is the protocol's (the Record route's body names them too)
 export { HOST_WIDE_TOPICS, type HostWideTopic };
@@ -21,6 +28,8 @@ export class RecordedTopics {
   /** the irq-rates rows' devices, in the rows' (the deltas' index) order */
   private bdfs: string[] = [];
   private devices = 0;
+  /** the devices (as the rows spell them) seen firing: followed, or past MAX_RECORDED_DEVICES */
+  private readonly fired = new Set<string>();
 
   constructor(readonly hostWide: readonly HostWideTopic[] = HOST_WIDE_TOPICS) {}
 
@@ -52,14 +61,20 @@ export class RecordedTopics {
         const gone = new Set(d.remove);
         this.bdfs = this.bdfs.filter((_, i) => !gone.has(i));
       }
+      for (const r of d.add ?? []) this.bdfs.push(r.bdf);
+      if (this.devices >= MAX_RECORDED_DEVICES) return found;
+      // a device is looked at once: every tick hundreds of vectors fire, nearly all of devices already followed
       const fired = (bdf: string) => {
+        if (this.fired.has(bdf)) return;
+        this.fired.add(bdf);
         if (this.devices < MAX_RECORDED_DEVICES && !this.followed.has(deviceTopic(bdf))) {
           this.devices++;
           add(deviceTopic(bdf));
         }
       };
-      for (const r of d.add ?? []) this.bdfs.push(r.bdf);
-      for (const [i, increment] of steppedPairs(d.n, this.bdfs.length) ?? []) if (increment > 0) fired(this.bdfs[i]!);
+      forEachSteppedPair(d.n, this.bdfs.length, (i, increment) => {
+        if (increment > 0) fired(this.bdfs[i]!);
+      });
       // a whole row carries its own rate (increment / dt), and its increment is never in `n`: a vector added as
       // it fired (the sim's edu), and one whose other fields changed in the tick it fired (the 6.1 bed's edu
       // INTx got its IRQ number and affinity with its first count: only in `rows`)

@@ -7,7 +7,7 @@ import { makeFixture, type Fixture } from '../test-support/app-fixture.ts';
 import { hubTap } from './hub-tap.ts';
 import { readRecordingFile } from './read-recording.ts';
 import { HOST_WIDE_TOPICS } from './recorded-topics.ts';
-import { Recorder } from './recorder.ts';
+import { keyframeTopics, Recorder } from './recorder.ts';
 import { RecordingWriter } from './recording-writer.ts';
 
 const HEADER: RecordingHeader = {
@@ -94,5 +94,19 @@ describe('Recorder on the hub', () => {
     // stamped with the recorder's clock, in order
     const times = r.lines.map((l) => l.t);
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});
+
+describe('keyframeTopics', () => {
+  const followed = ['topology', 'irq-rates', 'mappings:3', 'device:0000:41:00.0', 'device:0000:03:00.0'];
+  it('snapshots a device page once per the history its snapshot carries (60 s), everything else at every keyframe', () => {
+    const devicesAt = (everyMs: number) =>
+      [1, 2, 3, 4, 5, 6, 7, 12].filter((n) => keyframeTopics(followed, n, everyMs).includes('device:0000:41:00.0'));
+    expect(devicesAt(10_000)).toEqual([6, 12]);
+    expect(devicesAt(30_000)).toEqual([2, 4, 6, 12]);
+    expect(devicesAt(60_000)).toEqual([1, 2, 3, 4, 5, 6, 7, 12]);
+    expect(devicesAt(90_000)).toEqual([1, 2, 3, 4, 5, 6, 7, 12]);
+    expect(keyframeTopics(followed, 1, 10_000)).toEqual(['topology', 'irq-rates', 'mappings:3']);
+    expect(keyframeTopics(followed, 6, 10_000)).toEqual(followed);
   });
 });

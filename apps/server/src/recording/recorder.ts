@@ -8,7 +8,7 @@
  * reported through onEnd — the server it records goes on.
  */
 import type { RecordingEndReason, ServerMessage } from '@vfioscope/protocol';
-import { messageLine } from '@vfioscope/protocol';
+import { DEVICE_HISTORY_MS, deviceTopic, messageLine } from '@vfioscope/protocol';
 import { DISCOVERY_KINDS, RecordedTopics } from './recorded-topics.ts';
 import type { Redactor } from './redact.ts';
 import type { RecordingWriter, WriterFailure } from './recording-writer.ts';
@@ -32,6 +32,13 @@ export const FLUSH_EVERY_MS = 1000;
 /** what a recording leaves out: the stream's own chatter */
 const SKIPPED = ['{"type":"heartbeat"', '{"type":"hello"', '{"type":"unsubscribed"'];
 const DISCOVERY = DISCOVERY_KINDS.map((k) => `"kind":"${k}"`);
+const DEVICE_TOPIC_PREFIX = deviceTopic('');
+
+/** The topics keyframe n (from 1) snapshots: every followed one, a device page's every DEVICE_HISTORY_MS (Recorder.keyframe). */
+export function keyframeTopics(followed: Iterable<string>, n: number, keyframeEveryMs: number): string[] {
+  const devicesToo = n % Math.max(1, Math.floor(DEVICE_HISTORY_MS / keyframeEveryMs)) === 0;
+  return [...followed].filter((topic) => devicesToo || !topic.startsWith(DEVICE_TOPIC_PREFIX));
+}
 
 export interface RecorderStatus {
   file: string;
@@ -48,6 +55,8 @@ export interface RecorderStatus {
 
 export interface RecorderOptions {
   keyframeEveryMs: number;
+  /** false: no timer of its own — the caller makes each keyframe (a test on a manual clock) */
+  keyframeTimer?: boolean;
   topics?: RecordedTopics;
   redactor?: Redactor | null;
   now?: () => number;
@@ -66,6 +75,7 @@ export class Recorder {
   private messages = 0;
   private readonly startedAt: number;
   private ended: RecordingEndReason | null = null;
+  private keyframesAsked = 0;
 
   constructor(
     private readonly tap: StreamTap,
@@ -83,6 +93,7 @@ export class Recorder {
       () => void this.stop('server-gone'),
     );
     this.tap.subscribe(this.topics.initial());
+    if (this.opts.keyframeTimer === false) return;
     this.keyframeTimer = setInterval(() => this.keyframe(), this.opts.keyframeEveryMs);
     this.keyframeTimer.unref();
   }
@@ -140,7 +151,8 @@ export class Recorder {
     }
   }
 
-  private flushNow(): void {
+  /** Writes what was heard so far now (the recorder does so by itself at most every FLUSH_EVERY_MS). */
+  flushNow(): void {
     this.flushScheduled = false;
     if (this.pending === '') return;
     const text = this.pending;
@@ -148,16 +160,23 @@ export class Recorder {
     this.chain = this.chain.then(() => this.writer.append(text)).then(() => this.checkWriter());
   }
 
-  /** A keyframe now (the timer makes one every keyframeEveryMs): a new gzip member, fresh snapshots of every followed topic. */
+  /**
+   * A keyframe now (the timer makes one every keyframeEveryMs): a new gzip member, fresh snapshots of the
+   * followed topics. A device page's snapshot carries its last DEVICE_HISTORY_MS of rates, so its snapshot is
+   * taken only every DEVICE_HISTORY_MS (every keyframe when they are that far apart): in between, its deltas
+   * since the last one rebuild it exactly (what a replay's catch-up does). Taken every keyframe, those
+   * snapshots were nine tenths of a recording's bytes and most of its CPU (bench/recording.bench.ts).
+   */
   keyframe(): void {
     if (this.ended !== null) return;
     this.flushNow();
     const t = this.now();
+    const topics = keyframeTopics(this.topics.followed, ++this.keyframesAsked, this.opts.keyframeEveryMs);
     // the marker first, then the snapshots the re-subscribe brings: they land after it, in the new member
     this.chain = this.chain.then(async () => {
       await this.writer.keyframe(t);
       this.checkWriter();
-      if (this.ended === null) this.tap.subscribe([...this.topics.followed]);
+      if (this.ended === null) this.tap.subscribe(topics);
     });
   }
 

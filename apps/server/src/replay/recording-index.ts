@@ -20,6 +20,8 @@ export interface RecordingMember {
   /** the time of its first line (member 0: the header's startedAt) and of its last */
   firstT: number;
   lastT: number;
+  /** the topics with a snapshot in it (a catch-up starts from the last member with its topic's snapshot) */
+  snapshots: ReadonlySet<string>;
 }
 
 export type ReplayMarkKind = 'alert' | 'kernel-fault' | 'action';
@@ -95,7 +97,7 @@ function marksOf(line: RecordingLine, seenAlerts: Set<string>): ReplayMark[] {
 /** a line's time, read without parsing the line (every line begins {"t":N,…) */
 const LINE_T = /^\{"t":(\d+(?:\.\d+)?),/;
 /** what a message line is, from its first bytes: the stream writes "type" and "kind" first */
-const LINE_HEAD = /^\{"t":[\d.]+,"m":\{"type":"(\w+)","kind":"([\w-]+)"/;
+const LINE_HEAD = /^\{"t":[\d.]+,"m":\{"type":"(\w+)","kind":"([\w-]+)"(?:,"topic":"([^"]+)")?/;
 
 export function indexRecording(bytes: Buffer): RecordingIndex {
   const starts = memberStarts(bytes);
@@ -123,6 +125,7 @@ export function indexRecording(bytes: Buffer): RecordingIndex {
     let firstT: number | null = null;
     let lastT: number | null = null;
     let sawDelta = false;
+    const snapshots = new Set<string>();
     for (const line of lines) {
       const t = LINE_T.exec(line);
       if (!t) continue;
@@ -130,6 +133,7 @@ export function indexRecording(bytes: Buffer): RecordingIndex {
       firstT ??= at;
       lastT = at;
       const head = LINE_HEAD.exec(line);
+      if (head?.[1] === 'snapshot' && head[3] !== undefined) snapshots.add(head[3]);
       if (i === 0 && !sawDelta && head) {
         if (head[1] === 'delta') sawDelta = true;
         else if (head[1] === 'snapshot') startT = at;
@@ -139,7 +143,7 @@ export function indexRecording(bytes: Buffer): RecordingIndex {
       else if (!head && line.includes('"end":')) end = (JSON.parse(line) as { end: RecordingEndReason }).end;
     }
     const memberFirst = i === 0 ? header.startedAt : (firstT ?? header.startedAt);
-    members.push({ start: starts[i]!, end: starts[i + 1] ?? bytes.length, firstT: memberFirst, lastT: lastT ?? memberFirst });
+    members.push({ start: starts[i]!, end: starts[i + 1] ?? bytes.length, firstT: memberFirst, lastT: lastT ?? memberFirst, snapshots });
   }
   return {
     header,

@@ -109,6 +109,49 @@ describe('ReplayHub', () => {
     expect(a.rows.some((r) => r.rate > 0)).toBe(true);
   });
 
+  it("seeks a device page from its snapshot members back (recorded once per its history's span): the same rates as played", () => {
+    // keyframes every 3 s snapshot the host-wide topics; a device page's snapshot is only where it was first followed
+    const device = [...rec.members[0]!.snapshots].find((t) => t.startsWith('device:'));
+    expect(device).toBeDefined();
+    for (const m of rec.members.slice(1)) {
+      expect(m.snapshots.has('irq-rates')).toBe(true);
+      expect(m.snapshots.has(device!)).toBe(false);
+    }
+    const deviceRates = (msgs: ServerMessage[]) => {
+      let rows: VectorRate[] = [];
+      let seq = -1;
+      for (const m of msgs) {
+        if (m.type === 'snapshot' && m.kind === 'device') [rows, seq] = [m.data.rates, m.seq];
+        else if (m.type === 'delta' && m.kind === 'device') {
+          expect(m.seq).toBe(seq + 1);
+          [rows, seq] = [applyIrqRatesDelta(rows, m.data.rates)!, m.seq];
+        }
+      }
+      return { rows, seq };
+    };
+    let now = 0;
+    const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+    const played = client(hub);
+    void hub.subscribe(played.c, [device!]);
+    hub.step();
+    for (let i = 0; i < 100; i++) {
+      now += 100;
+      hub.step();
+    }
+    const target = hub.state().position; // 10 s in: three keyframes behind it
+    const jumper = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+    const j = client(jumper);
+    void jumper.subscribe(j.c, [device!]);
+    jumper.seek(target);
+    const after = j.got.slice(j.got.findLastIndex((m) => m.type === 'snapshot'));
+    expect(after.filter((m) => m.type === 'delta').length).toBeGreaterThan(80); // ~10 s of ticks since the snapshot
+    const a = deviceRates(played.got);
+    const b = deviceRates(after);
+    expect(b.seq).toBe(a.seq);
+    expect(b.rows).toEqual(a.rows);
+    expect(a.rows.length).toBeGreaterThan(0);
+  });
+
   it('plays ×16, pauses, and stops at the end', () => {
     let now = 0;
     const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });

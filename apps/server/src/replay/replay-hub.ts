@@ -8,7 +8,7 @@
  * client every topic again that way. The recorded seq numbers are kept, so a
  * client's rule (a delta applies when it follows the last seq) holds as live.
  *
- * Only the member (keyframe span) that holds the position is inflated.
+ * Only the members (keyframe spans) a catch-up or the position needs are inflated, the last few kept parsed.
  */
 import type { RecordingLine, ReplaySpeed, ReplayStateView, ServerMessage } from '@vfioscope/protocol';
 import type { Principal } from '../auth/tokens.ts';
@@ -18,6 +18,12 @@ import type { RecordingIndex } from './recording-index.ts';
 
 type MessageLine = { t: number; m: ServerMessage & { topic: string; seq: number } };
 
+/**
+ * Members kept parsed: a catch-up reads from a device page's last snapshot (at most DEVICE_HISTORY_MS back:
+ * 7 members at the default keyframe interval) to the position, for every topic of every client.
+ */
+const MEMBERS_KEPT_PARSED = 8;
+
 const isTopicLine = (l: RecordingLine): l is MessageLine => 'm' in l && (l.m.type === 'snapshot' || l.m.type === 'delta');
 
 export class ReplayHub implements StreamService {
@@ -26,14 +32,14 @@ export class ReplayHub implements StreamService {
   private position: number;
   private playing = true;
   private speed: ReplaySpeed = 1;
-  private memberIndex = -1;
-  private lines: MessageLine[] = [];
+  /** parsed members by index, least recently used first */
+  private readonly parsed = new Map<number, MessageLine[]>();
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private lastStep = 0;
 
   constructor(
-    private readonly rec: RecordingIndex,
+    private rec: RecordingIndex,
     private readonly opts: { stepMs: number; heartbeatMs: number; bufferCapBytes: number; now?: () => number },
   ) {
     this.position = rec.startT;
@@ -117,6 +123,14 @@ export class ReplayHub implements StreamService {
     return this.state();
   }
 
+  /** Replays another recording from its start (the timeline bar's Open…): every client's topics start again there. */
+  open(rec: RecordingIndex): ReplayStateView {
+    this.rec = rec;
+    this.parsed.clear();
+    this.playing = true;
+    return this.seek(rec.startT);
+  }
+
   /** Moves the position by the real time since the last step × speed, sending what was recorded in between. */
   step(): void {
     const now = this.now();
@@ -137,8 +151,7 @@ export class ReplayHub implements StreamService {
     if (to <= from) return;
     let i = this.memberAt(from);
     for (; i < this.rec.members.length && this.rec.members[i]!.firstT <= to; i++) {
-      this.load(i);
-      for (const line of this.lines) {
+      for (const line of this.member(i)) {
         if (line.t <= from || line.t > to) continue;
         for (const c of this.clients) {
           const stale = c.topics.get(line.m.topic);
@@ -153,27 +166,23 @@ export class ReplayHub implements StreamService {
     }
   }
 
-  /** The topic at the position: its last snapshot at or before it, and its deltas since, up to it. */
+  /**
+   * The topic at the position: its last snapshot at or before it, and its deltas since, up to it. The
+   * snapshot may be some members back (a device page's is recorded once per DEVICE_HISTORY_MS, recorder.ts).
+   */
   private catchUp(client: StreamClient, topic: string): void {
     client.topics.set(topic, false);
-    // the member holding the position, or an earlier one when the topic was first followed before it
-    for (let i = this.memberAt(this.position); i >= 0; i--) {
-      this.load(i);
-      const mine = this.lines.filter((l) => l.m.topic === topic && l.t <= this.position);
+    const at = this.memberAt(this.position);
+    for (let i = at; i >= 0; i--) {
+      if (!this.rec.members[i]!.snapshots.has(topic)) continue;
+      const mine = this.member(i).filter((l) => l.m.topic === topic && l.t <= this.position);
       const snap = mine.findLastIndex((l) => l.m.type === 'snapshot');
-      if (snap < 0) continue;
+      if (snap < 0) continue; // its snapshot in this member is after the position
       for (const l of mine.slice(snap)) this.sendTo(client, l.m);
-      if (i !== this.memberAt(this.position)) {
-        // its later messages in the members up to the position
-        for (let j = i + 1; j <= this.memberAt(this.position); j++) {
-          this.load(j);
-          for (const l of this.lines) if (l.m.topic === topic && l.t <= this.position) this.sendTo(client, l.m);
-        }
-      }
-      this.load(this.memberAt(this.position));
+      for (let j = i + 1; j <= at; j++)
+        for (const l of this.member(j)) if (l.m.topic === topic && l.t <= this.position) this.sendTo(client, l.m);
       return;
     }
-    this.load(this.memberAt(this.position));
     this.sendTo(client, {
       type: 'error',
       topic,
@@ -187,9 +196,13 @@ export class ReplayHub implements StreamService {
     return i;
   }
 
-  private load(i: number): void {
-    if (i === this.memberIndex) return;
-    this.lines = this.rec.memberLines(i).filter(isTopicLine);
-    this.memberIndex = i;
+  /** Member i's topic lines, inflated and parsed once while it is among the last few used. */
+  private member(i: number): MessageLine[] {
+    let lines = this.parsed.get(i);
+    if (lines) this.parsed.delete(i);
+    else lines = this.rec.memberLines(i).filter(isTopicLine);
+    this.parsed.set(i, lines); // most recently used last
+    if (this.parsed.size > MEMBERS_KEPT_PARSED) this.parsed.delete(this.parsed.keys().next().value!);
+    return lines;
   }
 }

@@ -46,7 +46,11 @@ export async function recordFixture(
     redacted: false,
   });
   // the keyframes are made here, on the fixture's clock, not by the recorder's (real-time) timer
-  const recorder = new Recorder(hubTap(f.app.vfio.hub), writer, { keyframeEveryMs: 3_600_000, now: () => f.clock.now() });
+  const recorder = new Recorder(hubTap(f.app.vfio.hub), writer, {
+    keyframeEveryMs: keyframeEvery * 1000,
+    keyframeTimer: false,
+    now: () => f.clock.now(),
+  });
   const stamps = new Map<number, number>();
   recorder.start();
   try {

@@ -7,6 +7,7 @@
 import {
   type Alert,
   applyIrqRatesDelta,
+  DEVICE_HISTORY_MS,
   type DeviceSnapshot,
   type HistoryPoint,
   type HostSnapshot,
@@ -18,8 +19,8 @@ import {
 } from '@vfioscope/protocol';
 import type { TopicReducer } from './live-store.ts';
 
-/** how much rate history the client keeps per vector, ms */
-export const HISTORY_WINDOW_MS = 60_000;
+/** how much rate history the client keeps per vector, ms: what a device snapshot carries */
+export const HISTORY_WINDOW_MS = DEVICE_HISTORY_MS;
 const EVENTS_KEPT = 2000;
 const TOTAL_POINTS_KEPT = 600;
 

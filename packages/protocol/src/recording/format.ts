@@ -10,8 +10,10 @@
  *                markers: {"t":…,"keyframe":<n>} before keyframe n's snapshots,
  *                         {"t":…,"end":<reason>} when the recording stopped cleanly
  * Keyframes: every `keyframeEveryMs` the recorder asks for a fresh snapshot
- * of every recorded topic, so a reader reaches any moment from the keyframe
- * before it instead of from the start.
+ * of every recorded topic — a device page's only every DEVICE_HISTORY_MS, the
+ * span of rates its snapshot carries — so a reader reaches any moment from
+ * the snapshots before it (at most DEVICE_HISTORY_MS back) instead of from
+ * the start.
  *
  * Crash-safety: each keyframe starts a new gzip member, and the writer
  * flushes (Z_SYNC_FLUSH) after every batch of records (a second's), so a file cut short by

@@ -68,20 +68,28 @@ function withFigures(row: VectorRate, count: number, rate: number, cpus: CpuRate
   return cpus === undefined ? { ...rest, count, rate } : { ...rest, count, rate, cpus };
 }
 
-/** [step, value, …] → [index, value][]; null when odd, a step below 1 or an index ≥ size (`n` and `r`'s numbering) */
-export function steppedPairs(flat: readonly number[] | undefined, size: number): [number, number][] | null {
-  if (flat === undefined) return [];
-  if (flat.length % 2 !== 0) return null;
-  const out: [number, number][] = [];
+/**
+ * Calls fn(index, value) for each pair of [step, value, …] (`n` and `r`'s numbering); false, having stopped,
+ * at the first that does not fit: an odd list, a step below 1 or an index ≥ size.
+ */
+export function forEachSteppedPair(flat: readonly number[] | undefined, size: number, fn: (index: number, value: number) => void): boolean {
+  if (flat === undefined) return true;
+  if (flat.length % 2 !== 0) return false;
   let index = -1;
   for (let i = 0; i < flat.length; i += 2) {
     const step = flat[i]!;
-    if (!Number.isInteger(step) || step < 1) return null;
+    if (!Number.isInteger(step) || step < 1) return false;
     index += step;
-    if (index >= size) return null;
-    out.push([index, flat[i + 1]!]);
+    if (index >= size) return false;
+    fn(index, flat[i + 1]!);
   }
-  return out;
+  return true;
+}
+
+/** [step, value, …] → [index, value][]; null when it does not fit (forEachSteppedPair) */
+export function steppedPairs(flat: readonly number[] | undefined, size: number): [number, number][] | null {
+  const out: [number, number][] = [];
+  return forEachSteppedPair(flat, size, (index, value) => out.push([index, value])) ? out : null;
 }
 
 /**

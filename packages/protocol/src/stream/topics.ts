@@ -106,13 +106,16 @@ export type HostDelta = Static<typeof HostDelta>;
 export const IrqRatesSnapshot = Type.Object({ t: Timestamp, rates: Type.Array(VectorRate) });
 export type IrqRatesSnapshot = Static<typeof IrqRatesSnapshot>;
 
+/** how far back a device page's snapshot reaches (its `history`): the sampler's tick ring, the charts' window */
+export const DEVICE_HISTORY_MS = 60_000;
+
 export const DeviceSnapshot = Type.Object({
   bdf: Bdf,
   t: Timestamp,
   groupOpen: Type.Boolean(),
   /** a row's position here is its index in the deltas' `rates` */
   rates: Type.Array(VectorRate),
-  /** the last 60 s at tick resolution, per vector key */
+  /** the last DEVICE_HISTORY_MS at tick resolution, per vector key */
   history: Type.Array(Type.Object({ key: Type.String(), points: Type.Array(HistoryPoint) })),
   state: Type.Union([DeviceStateView, Type.Null()]),
   /** reset methods, VFIO reset, hot-reset dependencies and the last reset's verification (whoever did it) */
