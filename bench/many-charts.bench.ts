@@ -10,19 +10,22 @@
  * script share, frame time p50/p95 (the gaps between animation frames).
  *
  * Variants, side by side in one run (servers all up, measured in turns):
- *   now    this checkout (or --new-root) and its web build: canvas charts
- *          redrawn at the redraw clock's 2 Hz, staggered over 5 slots
+ *   now    this checkout (or --new-root) and its web build: SVG path charts
+ *          redrawn at 2 Hz in 5 staggered slots, each in a tick's frame
  *   naive  the same grid drawn with the device page's Recharts chart on every
  *          tick (--naive-web: a build with usePaced returning its input and
  *          VectorCharts' cells using RateChart with a fresh copy of the series;
  *          its server from --naive-root, default the same as now's)
  *   base   the interrupts view before the grid (--base-root, --base-web: a
  *          worktree of an older commit), for what the rest of the page costs
+ *   before any earlier web build of this view (--before-web DIR, its server
+ *          from --before-root, default now's): a before/after in one run
  * A variant whose build is not given is left out.
  *
  * Not a test: prints figures for bench/baselines/many-charts.txt.
  * Run: pnpm exec tsx bench/many-charts.bench.ts [--rounds 3] [--window 15000] [--new-root DIR --new-web DIR]
- *        [--naive-root DIR --naive-web DIR] [--base-root DIR --base-web DIR]
+ *        [--naive-root DIR --naive-web DIR] [--base-root DIR --base-web DIR] [--before-web DIR [--before-root DIR]]
+ * The split of the main thread's time by trace event is printed per variant (where the time goes).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
@@ -53,7 +56,10 @@ if (newRoot === ROOT) {
   ensureWebBuilt(newWeb);
 }
 const mk = (name: string, what: string, root: string, web: string): Variant => ({ name, what, root, web, port: 0, server: null });
-const variants: Variant[] = [mk('now', 'canvas charts at 2 Hz, staggered', newRoot, newWeb)];
+const variants: Variant[] = [mk('now', 'SVG charts, 2 Hz in tick frames', newRoot, newWeb)];
+// an earlier build of this view, measured in turns with this one: a before/after on a machine whose load changes
+if (opt('--before-web'))
+  variants.push(mk('before', 'an earlier build (--before-web)', resolve(opt('--before-root') ?? newRoot), resolve(opt('--before-web')!)));
 if (opt('--naive-web'))
   variants.push(mk('naive', 'Recharts, every tick', resolve(opt('--naive-root') ?? newRoot), resolve(opt('--naive-web')!)));
 if (opt('--base-root') && opt('--base-web'))
@@ -191,6 +197,19 @@ for (const v of variants) {
         7,
       )}`,
   );
+}
+console.log(
+  `\nwhere the main thread's time goes: self time by trace event (its CPU less that of the events inside it), % of a core, median of ${ROUNDS} rounds; RunTask = a task's own time outside any named event:`,
+);
+for (const v of variants) {
+  const cs = results.get(v.name) ?? [];
+  const names = new Set(cs.flatMap((c) => [...c.split.keys()]));
+  const rows = [...names]
+    .map((name) => ({ name, pct: med(cs.map((c) => c.split.get(name) ?? 0)) / 10 }))
+    .filter((r) => r.pct >= 0.05)
+    .sort((a, b) => b.pct - a.pct);
+  const total = med(cs.map((c) => [...c.split.values()].reduce((x, y) => x + y, 0))) / 10;
+  console.log(`${v.name.padEnd(8)}traced ${total.toFixed(1)} %: ${rows.map((r) => `${r.name} ${r.pct.toFixed(1)}`).join(', ')}`);
 }
 const now = results.get('now') ?? [];
 const busy = med(now.map((c) => c.busy)) / 10;

@@ -106,6 +106,8 @@ export interface Cost {
   /** main-thread tasks that used ≥ 50 ms of CPU (the trace's thread time), and the largest */
   cpuLongTasks: number;
   longestTaskCpu: number;
+  /** the main thread's self time by trace event name, ms per second (selfTimeByName) */
+  split: Map<string, number>;
 }
 
 interface TraceEvent {
@@ -113,9 +115,32 @@ interface TraceEvent {
   ph: string;
   pid: number;
   tid: number;
+  ts: number;
   dur?: number;
   tdur?: number;
   args?: { name?: string };
+}
+
+/**
+ * Where the main thread's time goes: each trace event's self time (its CPU — the trace's thread time — less that of
+ * the events nested in it), summed by name, ms per second. A task's own time (RunTask less what is nested in it) is
+ * the scheduler's and what the categories do not name.
+ */
+export function selfTimeByName(events: readonly TraceEvent[], seconds: number): Map<string, number> {
+  const spans = events.filter((e) => e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const self = new Map<string, number>();
+  const stack: { end: number; name: string }[] = [];
+  const add = (name: string, ms: number) => self.set(name, (self.get(name) ?? 0) + ms);
+  for (const e of spans) {
+    const cpu = (e.tdur ?? e.dur ?? 0) / 1000;
+    while (stack.length && stack[stack.length - 1]!.end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) add(parent.name, -cpu);
+    add(e.name, cpu);
+    stack.push({ end: e.ts + (e.dur ?? 0), name: e.name });
+  }
+  for (const [k, v] of self) self.set(k, v / seconds);
+  return self;
 }
 
 export const pct = (xs: readonly number[], p: number): number => {
@@ -132,6 +157,18 @@ export interface Target {
   /** what the operator does first (e.g. choose 64 charts), then waits for `ready` */
   prepare?: (page: Page) => Promise<void>;
 }
+
+/**
+ * The window's trace: the main thread's tasks and the timeline's events in them (script, style, layout, paint,
+ * layers, GC, ...) and the frames; VFIOSCOPE_BENCH_TRACE_CATEGORIES adds others (blink, cc) for a closer look —
+ * each category costs the page some CPU of its own. VFIOSCOPE_BENCH_TRACE_OUT=PREFIX writes each trace to a file.
+ */
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'disabled-by-default-devtools.timeline.frame',
+  ...(process.env.VFIOSCOPE_BENCH_TRACE_CATEGORIES?.split(',') ?? []),
+].join(',');
 
 /** opens the target in a fresh context, lets it settle, then measures `windowMs` */
 export async function measure(browser: Browser, v: Variant, t: Target, settleMs: number, windowMs: number): Promise<Cost> {
@@ -161,10 +198,7 @@ export async function measure(browser: Browser, v: Variant, t: Target, settleMs:
     // (these categories cost the page some CPU of their own; 'toplevel' alone carries no RunTask thread times here)
     const events: TraceEvent[] = [];
     cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as TraceEvent[])));
-    await cdp.send('Tracing.start', {
-      categories: 'devtools.timeline,disabled-by-default-devtools.timeline',
-      transferMode: 'ReportEvents',
-    });
+    await cdp.send('Tracing.start', { categories: TRACE_CATEGORIES, transferMode: 'ReportEvents' });
     await page.evaluate('window.__cost.arm()');
     const a = await read();
     await page.waitForTimeout(windowMs);
@@ -175,7 +209,10 @@ export async function measure(browser: Browser, v: Variant, t: Target, settleMs:
     const mains = new Set(
       events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}/${e.tid}`),
     );
-    const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && mains.has(`${e.pid}/${e.tid}`));
+    const onMain = events.filter((e) => mains.has(`${e.pid}/${e.tid}`));
+    const tasks = onMain.filter((e) => e.name === 'RunTask' && e.ph === 'X');
+    if (process.env.VFIOSCOPE_BENCH_TRACE_OUT)
+      writeFileSync(`${process.env.VFIOSCOPE_BENCH_TRACE_OUT}-${v.name}-${Date.now()}.json`, JSON.stringify(events));
     const taskCpu = tasks.map((e) => (e.tdur ?? 0) / 1000);
     const taskWall = tasks.map((e) => (e.dur ?? 0) / 1000);
     const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
@@ -200,6 +237,7 @@ export async function measure(browser: Browser, v: Variant, t: Target, settleMs:
       traced: tasks.length,
       cpuLongTasks: taskCpu.filter((d) => d >= 50).length,
       longestTaskCpu: taskCpu.length ? Math.max(...taskCpu) : 0,
+      split: selfTimeByName(onMain, s),
     };
   } finally {
     await context.close();
