@@ -182,7 +182,7 @@ export class ScriptActions {
 
   private dmaFault(bdf: string, iova: number, count: number): StepResult {
     const fn = this.k.functions.get(bdf);
-    if (!fn?.bus) return { outcome: `no device ${bdf}` };
+    if (!fn) return { outcome: `no device ${bdf}` };
     let landed = 0;
     for (let i = 0; i < count; i++) {
       try {

@@ -122,7 +122,7 @@ export class ScriptRunner {
       const profile: LoadProfile = { kind: 'steady', rate: storm.rate };
       const n = interruptsBetween(profile, s.doneMs - storm.startMs, until - storm.startMs);
       s.doneMs = until;
-      if (n > 0) this.k.functions.get(storm.bdf)?.bus?.raiseIrq(storm.index, storm.vector, n);
+      if (n > 0) this.k.functions.get(storm.bdf)?.bus.raiseIrq(storm.index, storm.vector, n);
     }
     this.storms = this.storms.filter((s) => s.doneMs < s.storm.endMs);
   }
