@@ -33,8 +33,10 @@ test("demo: the script's first two beats reach the UI at their times — the cas
   const cast = events.rows('info').filter({ hasText: CAST });
   const storm = events.rows('info').filter({ hasText: STORM });
 
-  // the next pass: a cast line newer than any shown now
-  const seen = (await newest(cast))?.seq ?? -1;
+  // a pass whose storm is still to come: the one shown now if its storm line is not there yet, else the next
+  const [shownCast, shownStorm] = [await newest(cast), await newest(storm)];
+  const pending = shownCast !== null && (shownStorm === null || shownStorm.seq < shownCast.seq);
+  const seen = shownCast === null ? -1 : pending ? shownCast.seq - 1 : shownCast.seq;
   await expect.poll(async () => (await newest(cast))?.seq ?? -1, { timeout: LOOP_MS + 30_000 }).toBeGreaterThan(seen);
   const first = (await newest(cast))!;
 
