@@ -6,7 +6,8 @@
  */
 import { useMemo } from 'react';
 import { useAlerts, useHostLive, useRates } from '../../live/hooks.ts';
-import { RateChart } from '../../components/RateChart.tsx';
+import { SparklineView } from '../../components/Sparkline.tsx';
+import { useHeld, useTickEpoch } from '../../components/usePaced.ts';
 import { formatCount, formatRate } from '../../format/units.ts';
 import { useDevicesByBdf } from '../topology/use-devices.ts';
 import { TopVectors } from './TopVectors.tsx';
@@ -28,6 +29,9 @@ export function InterruptsView() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt when the storms or their thresholds change, not every tick
   const thresholds = useMemo(() => new Map(active.map((a) => [a.key, a.threshold])), [thresholdKey]);
   const total = rates?.total ?? [];
+  // a fresh array every tick (the store's): the chart gets it at the redraw clock's pace, in the frame of a tick
+  const totalEpoch = useTickEpoch(rates?.t ?? 0);
+  const totalDrawn = useHeld(total, totalEpoch);
   const now = rates?.t ?? Date.now();
   const totalRate = total.length ? total[total.length - 1]!.rate : 0;
   // the alert history ages its rows by the second: a whole-second clock lets it skip the other nine ticks (its chart is costly)
@@ -86,7 +90,16 @@ export function InterruptsView() {
           </span>
         </div>
         <div className="stat chart">
-          <RateChart points={total} now={now} windowMs={60_000} height={64} axes={false} fit testid="total-rate-chart" />
+          {/* a Sparkline, not Recharts: the strip's chart has no axes or tooltip, and its redraw is a path, not an SVG tree */}
+          <SparklineView
+            epoch={totalEpoch}
+            points={totalDrawn}
+            windowMs={60_000}
+            height={56}
+            threshold={null}
+            fit
+            testid="total-rate-chart"
+          />
         </div>
       </div>
       <div className="stack">

@@ -2,10 +2,11 @@
  * The interrupts view's chart grid: a live chart for each of the busiest N
  * vectors on the host (storming ones first), N chosen by the operator — off,
  * 16, 32 or 64, remembered per browser — to watch many queues of a NIC or a
- * GPU at once. Ranked stably like the table (the order refreshes every
- * RANK_HOLD_MS); the numbers follow every tick, the charts redraw at the
- * redraw clock's pace (Sparkline). Each chart's minute of history comes from
- * the server when the vector enters the grid (vector-history.ts).
+ * GPU at once. Ranked stably like the table (the order and the members
+ * refresh every RANK_HOLD_MS, grid-members.ts); the numbers follow every
+ * tick, the charts redraw at the redraw clock's pace, in the frame of a tick
+ * (useTickEpoch). Each chart's minute of history comes from the server when
+ * the vector enters the grid (vector-history.ts).
  */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryPoint, VectorRate } from '@vfioscope/protocol';
@@ -13,10 +14,12 @@ import { formatRate } from '../../format/units.ts';
 import { HISTORY_WINDOW_MS } from '../../live/reducers.ts';
 import { useHostClient } from '../../host/HostClientProvider.tsx';
 import { vectorName } from './storm-model.ts';
-import { type Ranking, rerank } from './top-vectors-model.ts';
+import type { Ranking } from './top-vectors-model.ts';
+import { gridMembers } from './grid-members.ts';
 import { RANK_HOLD_MS } from './TopVectors.tsx';
 import { VectorHistory } from './vector-history.ts';
-import { Sparkline } from '../../components/Sparkline.tsx';
+import { SparklineView } from '../../components/Sparkline.tsx';
+import { useTickEpoch } from '../../components/usePaced.ts';
 
 export const GRID_SIZES = [0, 16, 32, 64] as const;
 const KEY = 'vfioscope.interrupts.charts';
@@ -39,8 +42,10 @@ export function busiest(rates: Iterable<VectorRate>, hot: Set<string>, n: number
     .map((r) => r.key);
 }
 
-const Cell = memo(function Cell(props: { r: VectorRate; points: HistoryPoint[]; threshold: number | null; href: string }) {
+const Cell = memo(function Cell(props: { r: VectorRate; t: number; points: HistoryPoint[]; threshold: number | null; href: string }) {
   const { r } = props;
+  // the chart redraws in the frame of a tick (the cell renders with each one anyway), every CHART_REDRAW_MS
+  const epoch = useTickEpoch(props.t);
   return (
     <a className={`vchart ${props.threshold !== null ? 'storming' : ''}`} href={props.href} data-testid={`vchart-${r.key}`}>
       <span className="vchart-head">
@@ -49,7 +54,8 @@ const Cell = memo(function Cell(props: { r: VectorRate; points: HistoryPoint[]; 
           {formatRate(r.rate)}
         </span>
       </span>
-      <Sparkline
+      <SparklineView
+        epoch={epoch}
         points={props.points}
         windowMs={HISTORY_WINDOW_MS}
         height={44}
@@ -72,7 +78,9 @@ export function VectorCharts(props: {
   const history = useRef(new VectorHistory(HISTORY_WINDOW_MS)).current;
   const ranking = useRef<Ranking | null>(null);
   const order = useMemo(() => {
-    const next = rerank(ranking.current, busiest(props.rates?.values() ?? [], props.hotKeys, size), props.t, RANK_HOLD_MS, false);
+    const rates = props.rates;
+    const fresh = busiest(rates?.values() ?? [], props.hotKeys, size);
+    const next = gridMembers(ranking.current, fresh, size, (k) => rates?.has(k) ?? false, props.hotKeys, props.t, RANK_HOLD_MS);
     ranking.current = next;
     return next.order;
   }, [props.rates, props.hotKeys, size, props.t]);
@@ -126,7 +134,14 @@ export function VectorCharts(props: {
           {order.map((key) => {
             const r = props.rates?.get(key);
             return r ? (
-              <Cell key={key} r={r} points={history.get(key)} threshold={props.thresholds.get(key) ?? null} href={links.device(r.bdf)} />
+              <Cell
+                key={key}
+                r={r}
+                t={props.t}
+                points={history.get(key)}
+                threshold={props.thresholds.get(key) ?? null}
+                href={links.device(r.bdf)}
+              />
             ) : null;
           })}
         </div>
