@@ -13,6 +13,17 @@ const u32 = (v: number) => {
 };
 
 describe('SimKernelLog', () => {
+  it('logs a line user space writes to /dev/kmsg with facility LOG_USER, in sequence with printk', () => {
+    const log = new SimKernelLog(new ManualClock(7));
+    log.printk(6, 'kernel');
+    log.devkmsgWrite('demo: a note');
+    const r = log.read(-1);
+    expect(r.ok && r.records.map((x) => [x.seq, x.priority, x.text, x.tsUsec])).toEqual([
+      [0, 6, 'kernel', 7000],
+      [1, (1 << 3) | 5, 'demo: a note', 7000],
+    ]);
+  });
+
   it('numbers records from 0, parses them, and tells a reader how many it lost to the ring', () => {
     const log = new SimKernelLog(new ManualClock(5), 2);
     log.printk(6, 'hello');
