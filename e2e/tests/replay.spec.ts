@@ -7,16 +7,19 @@
  *   - at the recording's start (paused, scrubbed there) sees no storm;
  *   - jumps to the next alert and plays until the storm banner names the
  *     vector the alert is about — the views show the recording at that moment;
- *   - scrubbed to the end, the interrupts view lists both of the scenario's storms.
+ *   - scrubbed to the end, the interrupts view lists both of the scenario's storms;
+ *   - an operator opens another recording (edu, 4 s) from the bar's Open…: the
+ *     page starts again on it; a file that is not a recording is refused by
+ *     the server, and a viewer has no Open.
  * Every wait is a deadline on a condition (a loaded 2-core machine).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ReplayResponse } from '@vfioscope/protocol';
-import { OPERATOR, ROOT, SERVER_BUNDLE } from '../abuse/server-process.ts';
+import { OPERATOR, ROOT, SERVER_BUNDLE, VIEWER } from '../abuse/server-process.ts';
 import { AppPage } from '../pages/app-page.ts';
 import { type ReplayServer, startReplayServer } from '../support/replay-server.ts';
 
@@ -92,4 +95,39 @@ test('scrubbed to the end, the interrupts view lists both storms', async ({ page
     const [, bdf] = /interrupt storm on (\S+)/.exec(m.label)!;
     await expect(page.getByTestId('alert-history')).toContainText(bdf!, { timeout: 30_000 });
   }
+});
+
+test('an operator opens another recording from the bar: it replays from its start; a viewer has no Open', async ({ page, browser }) => {
+  test.slow();
+  const other = join(dir, 'edu-lab.vfr');
+  execFileSync(process.execPath, [SERVER_BUNDLE, 'record', '--scenario', 'edu', '--duration', '4s', '--out', other], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    timeout: 180_000,
+  });
+  const viewer = await browser.newPage();
+  await new AppPage(viewer, server.base).login(VIEWER, '#/topology');
+  await expect(viewer.getByTestId('replay-file')).toHaveText('storm.vfr');
+  await expect(viewer.getByTestId('replay-open-file')).toHaveCount(0);
+  await viewer.close();
+
+  const app = new AppPage(page, server.base);
+  await app.login(OPERATOR, '#/topology');
+  await expect(page.getByTestId('replay-file')).toHaveText('storm.vfr');
+  // not a recording: the server's verdict, and the replay goes on as it was
+  const junk = join(dir, 'notes.vfr');
+  writeFileSync(junk, 'not a recording');
+  await page.getByTestId('replay-open-file').setInputFiles(junk);
+  await expect(page.getByTestId('replay-open-error')).toContainText(/EVALIDATION: body: not a vfioscope recording/, { timeout: 30_000 });
+  await expect(page.getByTestId('replay-file')).toHaveText('storm.vfr');
+  // a recording: the page starts again on it, at its beginning
+  await page.getByTestId('replay-open-file').setInputFiles(other);
+  await expect(page.getByTestId('replay-file')).toHaveText('edu-lab.vfr', { timeout: 60_000 });
+  await expect(page.getByTestId('replay-bar')).toContainText('edu');
+  const now = await server.control({});
+  expect(now.file).toBe('edu-lab.vfr');
+  expect(now.header.host.scenario).toBe('edu');
+  expect(now.state.position).toBeLessThan(now.state.startT + 30_000);
+  // the views show the new recording's host: the edu scenario's group
+  await expect(page.locator('[data-testid^="group-open-"]').first()).toBeVisible({ timeout: 30_000 });
 });

@@ -53,10 +53,10 @@ import { registerStreamRoute } from './routes/stream.ts';
 import { registerTelemetryRoutes } from './routes/telemetry.ts';
 import { StreamHub } from './stream/hub.ts';
 import type { RecordingIndex } from './replay/recording-index.ts';
-import { registerLiveReplayRoutes, registerReplay } from './replay/register-replay.ts';
+import { registerLiveReplayRoutes, registerRecordingBodyParser, registerReplay } from './replay/register-replay.ts';
 import { liveReportSource } from './report/live-report-source.ts';
 import { registerReportRoute } from './report/register-report.ts';
-import { replayReportSource } from './report/replay-report-source.ts';
+import { followReplay } from './report/replay-report-source.ts';
 import { ReplayHub } from './replay/replay-hub.ts';
 import { registerWeb } from './web/static.ts';
 
@@ -230,6 +230,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   requireDeclaredRoles(app);
   app.setErrorHandler(errorHandler);
   registerJsonBodyParser(app);
+  registerRecordingBodyParser(app);
   // a POST/DELETE without a body is an empty object: required fields are then named one by one
   app.addHook('preValidation', async (req) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.body === undefined) req.body = {};
@@ -267,8 +268,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       heartbeatMs: ctx.stream.heartbeatMs,
       bufferCapBytes: ctx.stream.bufferCapBytes,
     });
-    registerReplay(app, { ...opts.replay, hub: replayHub });
-    registerReportRoute(app, replayReportSource(opts.replay), now);
+    const replay = { ...opts.replay, hub: replayHub };
+    registerReplay(app, replay);
+    // the report reads whichever recording is replayed now (another can be opened)
+    registerReportRoute(app, followReplay(replay), now);
     registerStreamRoute(app, ctx, replayHub);
     app.addHook('onReady', async () => replayHub.start());
     app.addHook('preClose', async () => replayHub.close());

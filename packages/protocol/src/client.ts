@@ -41,8 +41,10 @@ export interface ApiRequest {
   method: HttpMethod;
   /** the path with its parameters filled in and the query appended */
   url: string;
-  /** the JSON body of a POST/DELETE ({} when the route takes none); absent for GET */
+  /** the JSON body of a POST/DELETE ({} when the route takes none), or the bytes of a `consumes` route's; absent for GET */
   body?: unknown;
+  /** the media type of a body that is not JSON (the transport then sends it as it is) */
+  consumes?: string;
   /** the media type of a non-JSON answer (the transport then resolves with its text) */
   produces?: string;
 }
@@ -73,6 +75,7 @@ export function apiRequest(name: RouteName, input: { params?: unknown; query?: u
     url,
     ...(spec.method !== 'GET' ? { body: input.body ?? {} } : {}),
     ...(spec.produces !== undefined ? { produces: spec.produces } : {}),
+    ...(spec.consumes !== undefined ? { consumes: spec.consumes } : {}),
   };
 }
 

@@ -44,7 +44,7 @@ import {
 } from './rest/containers.ts';
 import { AlertsResponse } from './rest/alerts.ts';
 import { HostsResponse } from './rest/hosts.ts';
-import { ReplayControlBody, ReplayResponse } from './rest/replay.ts';
+import { RECORDING_MEDIA_TYPE, RecordingUpload, ReplayControlBody, ReplayOpenQuery, ReplayResponse } from './rest/replay.ts';
 import { ReportDocument, ReportQuery } from './rest/report.ts';
 import {
   RecordingDownload,
@@ -84,6 +84,8 @@ export interface RouteSpec {
   query?: TSchema;
   /** POST/DELETE only; absent = the body must be empty */
   body?: TSchema;
+  /** the media type of a body that is not JSON (the body schema then describes its bytes) */
+  consumes?: string;
   response: TSchema;
   /** the media type of an answer that is not JSON (the response schema then describes its text) */
   produces?: string;
@@ -390,6 +392,17 @@ export const routes = {
     role: 'viewer',
     summary: 'play, pause, change speed or seek the replay',
     body: ReplayControlBody,
+    response: ReplayResponse,
+  }),
+  /** an operator's: the bytes are held by the server, and what everyone watching sees changes */
+  replayOpen: route({
+    method: 'POST',
+    path: `${P}/replay/open`,
+    role: 'operator',
+    summary: 'replay another recording (its file as the body, gzip): the timeline starts again at its beginning; ENODATA when live',
+    query: ReplayOpenQuery,
+    body: RecordingUpload,
+    consumes: RECORDING_MEDIA_TYPE,
     response: ReplayResponse,
   }),
 } as const;

@@ -38,7 +38,8 @@ export function jsonNestingDepth(text: string, stopAbove = Infinity): number {
 
 export function registerJsonBodyParser(app: FastifyInstance): void {
   const safeParse = app.getDefaultJsonParser('error', 'error');
-  // JSON is the only body this API takes: anything else is 415, not a string for a schema to puzzle over
+  // JSON is the body this API takes (but a recording's bytes to POST /replay/open, register-replay.ts):
+  // anything else is 415, not a string for a schema to puzzle over
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (req, body, done) => {
     const text = body as string;

@@ -37,6 +37,8 @@ function describe(schema: FastifySchema | undefined, method: string, url: string
     security: spec.role === 'public' ? [] : [{ bearer: [] }, { cookie: [] }],
     'x-role': spec.role,
     ...(spec.action !== undefined ? { 'x-action': spec.action } : {}),
+    // a body of bytes is not validated by Fastify (routeSchema), but the document still says what it is
+    ...(spec.consumes !== undefined ? { consumes: [spec.consumes], body: spec.body } : {}),
     ...(spec.websocket
       ? { description: 'A WebSocket upgrade: the messages are ServerMessage and ClientMessage (packages/protocol).' }
       : {}),

@@ -42,7 +42,8 @@ function responseSchema(spec: RouteSpec): Record<string, unknown> {
 
 /** The schema part of a table entry's Fastify options (the stream's upgrade included). */
 export function routeSchema(spec: RouteSpec): FastifySchema {
-  const takesBody = spec.method !== 'GET' && !spec.websocket;
+  // bytes (a recording) are not JSON for a schema to check: their parser and handler judge them (register-replay)
+  const takesBody = spec.method !== 'GET' && !spec.websocket && spec.consumes === undefined;
   return {
     summary: spec.summary,
     ...(spec.params ? { params: spec.params } : {}),

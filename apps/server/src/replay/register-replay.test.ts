@@ -7,11 +7,16 @@ import { recordFixture } from '../test-support/recording-fixture.ts';
 import { indexRecording, type RecordingIndex } from './recording-index.ts';
 
 let index: RecordingIndex;
+/** a second recording's file, to open over the first */
+let other: Buffer;
 let f: Fixture | null = null;
 beforeAll(async () => {
   const r = await recordFixture('storm', 9);
   index = indexRecording(r.bytes);
   rmSync(dirname(r.file), { recursive: true, force: true });
+  const o = await recordFixture('edu', 3);
+  other = o.bytes;
+  rmSync(dirname(o.file), { recursive: true, force: true });
 }, 60_000);
 afterEach(async () => {
   await f?.close();
@@ -69,10 +74,52 @@ describe('a server replaying a recording', () => {
     expect((await history('tick')).points.length).toBeLessThan(ticks.length / 2);
   });
 
+  it("opens another recording sent as the body (an operator's): the timeline starts again at its beginning", async () => {
+    f = await makeFixture('edu', { replay: { file: 'storm.vfr', index } });
+    const open = (payload: Buffer | string, o: { as?: 'operator' | 'viewer'; type?: string; url?: string } = {}) =>
+      f!.req({
+        method: 'POST',
+        url: o.url ?? '/api/v1/replay/open?name=edu-lab.vfr',
+        as: o.as ?? 'operator',
+        headers: { 'content-type': o.type ?? 'application/gzip' },
+        payload,
+      });
+    await f.req({ method: 'POST', url: '/api/v1/replay', payload: { seek: index.endT } });
+    const opened = await open(other);
+    expect(opened.statusCode).toBe(200);
+    const got = opened.json() as ReplayResponse;
+    expect(got).toMatchObject({ file: 'edu-lab.vfr', header: { host: { scenario: 'edu' } }, ended: 'stopped' });
+    expect(got.state.position).toBe(got.state.startT);
+    expect(got.state.endT - got.state.startT).toBeLessThanOrEqual(3000); // the 3 s edu recording, not the 9 s storm
+    expect(((await f.req({ method: 'GET', url: '/api/v1/replay', as: 'viewer' })).json() as ReplayResponse).file).toBe('edu-lab.vfr');
+    // who, what and where
+    const viewer = await open(other, { as: 'viewer' });
+    expect(viewer.statusCode).toBe(403);
+    const junk = await open(Buffer.from('not a recording'));
+    expect(junk.statusCode).toBe(400);
+    expect(junk.json().error).toMatchObject({ errno: 'EVALIDATION', field: 'body' });
+    expect((await open('{}', { type: 'application/json' })).json().error).toMatchObject({ errno: 'EVALIDATION', field: 'body' });
+    const unnamed = await open(other, { url: '/api/v1/replay/open?name=..%2Fetc%2Fpasswd' });
+    expect(unnamed.json().error).toMatchObject({ errno: 'EVALIDATION', field: 'name' });
+    const elsewhere = await open(other, { url: '/api/v1/replay' });
+    expect(elsewhere.statusCode).toBe(415);
+    expect(elsewhere.json().error).toMatchObject({ errno: 'EVALIDATION', field: 'content-type' });
+    // the failed attempts left the opened recording in place
+    expect(((await f.req({ method: 'GET', url: '/api/v1/replay', as: 'viewer' })).json() as ReplayResponse).file).toBe('edu-lab.vfr');
+  });
+
   it('a live server has no recording to replay: ENODATA', async () => {
     f = await makeFixture('edu');
     const got = await f.req({ method: 'GET', url: '/api/v1/replay', as: 'viewer' });
     expect(got.statusCode).toBe(404);
     expect(got.json().error.errno).toBe('ENODATA');
+    const open = await f.req({
+      method: 'POST',
+      url: '/api/v1/replay/open?name=x.vfr',
+      headers: { 'content-type': 'application/gzip' },
+      payload: other,
+    });
+    expect(open.statusCode).toBe(404);
+    expect(open.json().error.errno).toBe('ENODATA');
   });
 });

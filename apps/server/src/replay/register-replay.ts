@@ -6,11 +6,11 @@
  */
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { routes, type ReplayResponse } from '@vfioscope/protocol';
+import { RECORDING_MEDIA_TYPE, REPLAY_UPLOAD_LIMIT_BYTES, routes, type ReplayResponse } from '@vfioscope/protocol';
 import { ApiProblem } from '../errors.ts';
 import { registerRoute } from '../http/route-registry.ts';
 import { recordedHistory } from './recorded-history.ts';
-import type { RecordingIndex } from './recording-index.ts';
+import { indexRecording, type RecordingIndex } from './recording-index.ts';
 import type { ReplayHub } from './replay-hub.ts';
 
 /** what a replaying server still answers (besides its stream, its UI's files and public pages) */
@@ -21,14 +21,48 @@ const REPLAY_ROUTES = new Set<string>([
   routes.stream.path,
   routes.replay.path,
   routes.replayControl.path,
+  routes.replayOpen.path,
   // the report reads the recording (report/replay-report-source.ts)
   routes.report.path,
 ]);
 
+/** What a server replays; `file` and `index` change when another recording is opened (POST /replay/open). */
 export interface Replay {
   file: string;
   index: RecordingIndex;
   hub: ReplayHub;
+}
+
+/**
+ * The one body this API takes that is not JSON: a recording's bytes, to POST /replay/open only (a gzip body
+ * anywhere else is refused as the unsupported media type it is there). Registered on live servers too, so
+ * that a recording sent to one hears ENODATA, not 415.
+ */
+export function registerRecordingBodyParser(app: FastifyInstance): void {
+  app.addContentTypeParser(RECORDING_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit: REPLAY_UPLOAD_LIMIT_BYTES }, (req, body, done) => {
+    if (req.routeOptions.url !== routes.replayOpen.path)
+      return done(
+        new ApiProblem(
+          'EVALIDATION',
+          `content-type: ${RECORDING_MEDIA_TYPE} is only taken by POST ${routes.replayOpen.path}`,
+          'content-type',
+          415,
+        ),
+        undefined,
+      );
+    done(null, body);
+  });
+}
+
+/** The recording a POST /replay/open carries, indexed; EVALIDATION naming the body when it is not one. */
+function uploadedRecording(body: unknown): RecordingIndex {
+  if (!Buffer.isBuffer(body) || body.length === 0)
+    throw new ApiProblem('EVALIDATION', `body: a recording file's bytes, sent as ${RECORDING_MEDIA_TYPE}`, 'body', 415);
+  try {
+    return indexRecording(body);
+  } catch (e) {
+    throw new ApiProblem('EVALIDATION', `body: not a vfioscope recording this server can read: ${(e as Error).message}`, 'body');
+  }
 }
 
 export function registerReplay(app: FastifyInstance, replay: Replay): void {
@@ -70,6 +104,13 @@ export function registerReplay(app: FastifyInstance, replay: Replay): void {
     if (seek !== undefined) replay.hub.seek(seek);
     return answer();
   });
+  registerRoute(app, routes.replayOpen, async (req) => {
+    const index = uploadedRecording(req.body);
+    replay.file = req.query.name;
+    replay.index = index;
+    replay.hub.open(index);
+    return answer();
+  });
 }
 
 /** A live server's answer to the timeline routes: there is no recording here. */
@@ -79,4 +120,5 @@ export function registerLiveReplayRoutes(app: FastifyInstance): void {
   };
   registerRoute(app, routes.replay, live);
   registerRoute(app, routes.replayControl, live);
+  registerRoute(app, routes.replayOpen, live);
 }

@@ -33,9 +33,14 @@ export function reportRequest(q: ReportQuery): ReportRequest {
   return { from, to, ...(q.key !== undefined ? { key: q.key } : {}) };
 }
 
-export function registerReportRoute(app: FastifyInstance, source: ReportSource, clock: () => number = Date.now): void {
+/** `source`: where the facts come from, or how to find it at each request (a replay's recording can change) */
+export function registerReportRoute(
+  app: FastifyInstance,
+  source: ReportSource | (() => ReportSource),
+  clock: () => number = Date.now,
+): void {
   registerRoute(app, routes.report, async (req, reply) => {
-    const facts = await gatherReport(source, reportRequest(req.query), clock());
+    const facts = await gatherReport(typeof source === 'function' ? source() : source, reportRequest(req.query), clock());
     void reply
       .type('text/html; charset=utf-8')
       .header('content-disposition', `attachment; filename="${reportFileName(facts)}"`)

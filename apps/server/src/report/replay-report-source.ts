@@ -41,6 +41,15 @@ function* messages(rec: RecordingIndex, members: readonly number[]): Generator<{
       if ('m' in line && (line.m.type === 'snapshot' || line.m.type === 'delta')) yield { t: line.t, m: line.m };
 }
 
+/** The report source of whatever `replay` replays now: made again when another recording is opened. */
+export function followReplay(replay: { file: string; index: RecordingIndex }): () => ReportSource {
+  let made: { index: RecordingIndex; source: ReportSource } | null = null;
+  return () => {
+    if (made?.index !== replay.index) made = { index: replay.index, source: replayReportSource(replay) };
+    return made.source;
+  };
+}
+
 export function replayReportSource(replay: { file: string; index: RecordingIndex }): ReportSource {
   const rec = replay.index;
   let alertsCache: Alert[] | null = null;

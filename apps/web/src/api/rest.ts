@@ -34,9 +34,9 @@ export class ApiError extends Error {
   }
 }
 
-function headers(json: boolean): HeadersInit {
+function headers(contentType: string | null): HeadersInit {
   const h: Record<string, string> = { accept: 'application/json' };
-  if (json) h['content-type'] = 'application/json';
+  if (contentType !== null) h['content-type'] = contentType;
   const token = authToken();
   if (token) h.authorization = `Bearer ${token}`;
   return h;
@@ -47,8 +47,9 @@ async function send(req: ApiRequest): Promise<unknown> {
   try {
     res = await fetch(req.url, {
       method: req.method,
-      headers: headers(req.body !== undefined),
-      body: req.body === undefined ? null : JSON.stringify(req.body),
+      headers: headers(req.body === undefined ? null : (req.consumes ?? 'application/json')),
+      // a route that consumes bytes (a recording to replay) is sent them as they are
+      body: req.body === undefined ? null : req.consumes !== undefined ? (req.body as Blob) : JSON.stringify(req.body),
     });
   } catch (e) {
     throw new ApiError(0, 'ECONNREFUSED', `server unreachable: ${e instanceof Error ? e.message : String(e)}`);

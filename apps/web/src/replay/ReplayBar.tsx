@@ -8,6 +8,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { REPLAY_SPEEDS, type ReplayControlBody, type ReplayMarkView, type ReplayResponse, type ReplaySpeed } from '@vfioscope/protocol';
 import { api } from '../api/rest.ts';
+import { useSession } from '../app/session.tsx';
+import { OpenRecording } from './OpenRecording.tsx';
 import { MARK_LEAD_MS, nextMark, positionNow, recordingClock, spanLabel } from './replay-model.ts';
 
 /** how often the bar asks where the replay is (between answers it moves the position itself) */
@@ -16,6 +18,7 @@ const POLL_MS = 1000;
 const MARK_NAMES: Record<ReplayMarkView['kind'], string> = { alert: 'alert', 'kernel-fault': 'kernel fault', action: 'action' };
 
 export function ReplayBar({ initial }: { initial: ReplayResponse }) {
+  const { role } = useSession();
   const [replay, setReplay] = useState(initial);
   const [heardAt, setHeardAt] = useState(() => performance.now());
   const [now, setNow] = useState(() => performance.now());
@@ -57,6 +60,7 @@ export function ReplayBar({ initial }: { initial: ReplayResponse }) {
         {header.redacted ? ' · redacted' : ''}
         {replay.ended === null ? ' · cut short: replays up to its last record' : ''}
         <span className="replay-readonly">read-only</span>
+        {role === 'operator' ? <OpenRecording /> : null}
       </div>
       <div className="replay-controls">
         <button type="button" data-testid="replay-play" onClick={() => void control({ playing: !state.playing })}>

@@ -50,3 +50,26 @@ export const ReplayControlBody = Type.Object(
   { additionalProperties: false },
 );
 export type ReplayControlBody = Static<typeof ReplayControlBody>;
+
+/**
+ * Opening another recording on a replaying server (the timeline bar's Open…):
+ * the file's bytes as they are on disk, gzip, as the request's body — the one
+ * body in this API that is not JSON. It replaces what the server replays, for
+ * everyone watching; it is held in memory, never written to the server's disk.
+ */
+export const RECORDING_MEDIA_TYPE = 'application/gzip';
+/** the largest recording that can be opened this way (~6 hours of the default scenario) */
+export const REPLAY_UPLOAD_LIMIT_BYTES = 256 * 1024 * 1024;
+export const RecordingUpload = Type.Unsafe<Blob | Uint8Array>({
+  type: 'string',
+  format: 'binary',
+  description: `a recording file (${RECORDING_MEDIA_TYPE}), as vfioscope record or the Record button wrote it`,
+});
+export const ReplayOpenQuery = Type.Object(
+  {
+    /** the file's name, shown as what is replayed (no directory) */
+    name: Type.String({ pattern: '^[^/\\\\\\x00-\\x1f]{1,255}$', description: "the file's name, without a directory" }),
+  },
+  { additionalProperties: false },
+);
+export type ReplayOpenQuery = Static<typeof ReplayOpenQuery>;
