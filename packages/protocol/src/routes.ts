@@ -394,11 +394,12 @@ export const routes = {
     body: ReplayControlBody,
     response: ReplayResponse,
   }),
-  /** an operator's: the bytes are held by the server, and what everyone watching sees changes */
+  /** an operator's, audited: the bytes are held by the server, and what everyone watching sees changes */
   replayOpen: route({
     method: 'POST',
     path: `${P}/replay/open`,
     role: 'operator',
+    action: 'replay.open',
     summary: 'replay another recording (its file as the body, gzip): the timeline starts again at its beginning; ENODATA when live',
     query: ReplayOpenQuery,
     body: RecordingUpload,

@@ -32,9 +32,13 @@ declare module 'fastify' {
 /** Statuses that refuse the caller rather than the request: counted and rate-limited, not synced one by one. */
 const CALLER_REFUSALS = new Set([401, 403, 421]);
 
-/** The validated inputs of an action: path parameters and body (already bounded by their schemas). */
+/**
+ * The validated inputs of an action: path parameters and body (already bounded by their schemas). A body
+ * of bytes (a recording to replay) is recorded by its size, with the query that names it — never its bytes.
+ */
 export function actionParams(req: FastifyRequest): Record<string, unknown> {
   const body = req.body;
+  if (Buffer.isBuffer(body)) return Object.assign({}, req.params, req.query, { bytes: body.length }) as Record<string, unknown>;
   return Object.assign({}, req.params, typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<
     string,
     unknown

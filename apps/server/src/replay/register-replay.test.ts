@@ -104,6 +104,11 @@ describe('a server replaying a recording', () => {
     const elsewhere = await open(other, { url: '/api/v1/replay' });
     expect(elsewhere.statusCode).toBe(415);
     expect(elsewhere.json().error).toMatchObject({ errno: 'EVALIDATION', field: 'content-type' });
+    // audited by its name and size, never its bytes
+    const audited = f.audit().filter((l) => JSON.stringify(l).includes('replay.open'));
+    expect(JSON.stringify(audited)).toContain(`"bytes":${other.length}`);
+    expect(JSON.stringify(audited)).toContain('edu-lab.vfr');
+    expect(JSON.stringify(audited).length).toBeLessThan(20_000);
     // the failed attempts left the opened recording in place
     expect(((await f.req({ method: 'GET', url: '/api/v1/replay', as: 'viewer' })).json() as ReplayResponse).file).toBe('edu-lab.vfr');
   });

@@ -59,6 +59,7 @@ describe('auth over the route table', () => {
       'recording.stop',
       'region.read',
       'region.write',
+      'replay.open',
     ]);
   });
 
