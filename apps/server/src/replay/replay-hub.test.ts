@@ -55,6 +55,24 @@ function rows(msgs: ServerMessage[]): { rows: VectorRate[]; seq: number } {
   return { rows, seq };
 }
 
+/** A client that played `topic` from the start for `ms` of the recording, and one that subscribed and seeked there. */
+function playedAndJumped(topic: string, ms: number) {
+  let now = 0;
+  const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+  const played = client(hub);
+  void hub.subscribe(played.c, [topic]);
+  hub.step();
+  for (let i = 0; i < ms / 100; i++) {
+    now += 100;
+    hub.step();
+  }
+  const jumper = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
+  const j = client(jumper);
+  void jumper.subscribe(j.c, [topic]);
+  jumper.seek(hub.state().position);
+  return { played, j };
+}
+
 describe('a recording, indexed', () => {
   it('has a member per keyframe, its time span, and the moments to jump to', () => {
     expect(rec.members.length).toBe(5); // the start and four keyframes
@@ -88,20 +106,7 @@ describe('ReplayHub', () => {
   });
 
   it('seeks: a client that jumps gets the same rows as one that played there', () => {
-    let now = 0;
-    const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
-    const played = client(hub);
-    void hub.subscribe(played.c, ['irq-rates']);
-    hub.step();
-    for (let i = 0; i < 80; i++) {
-      now += 100;
-      hub.step();
-    }
-    const target = hub.state().position; // 8 s in: two keyframes behind it
-    const jumper = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
-    const j = client(jumper);
-    void jumper.subscribe(j.c, ['irq-rates']);
-    jumper.seek(target);
+    const { played, j } = playedAndJumped('irq-rates', 8000); // 8 s in: two keyframes behind it
     const a = rows(played.got);
     const b = rows(j.got.slice(j.got.findLastIndex((m) => m.type === 'snapshot')));
     expect(b.seq).toBe(a.seq);
@@ -129,20 +134,7 @@ describe('ReplayHub', () => {
       }
       return { rows, seq };
     };
-    let now = 0;
-    const hub = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
-    const played = client(hub);
-    void hub.subscribe(played.c, [device!]);
-    hub.step();
-    for (let i = 0; i < 100; i++) {
-      now += 100;
-      hub.step();
-    }
-    const target = hub.state().position; // 10 s in: three keyframes behind it
-    const jumper = new ReplayHub(rec, { stepMs: 100, heartbeatMs: 5000, bufferCapBytes: 1 << 20, now: () => now });
-    const j = client(jumper);
-    void jumper.subscribe(j.c, [device!]);
-    jumper.seek(target);
+    const { played, j } = playedAndJumped(device!, 10_000); // 10 s in: three keyframes behind it
     const after = j.got.slice(j.got.findLastIndex((m) => m.type === 'snapshot'));
     expect(after.filter((m) => m.type === 'delta').length).toBeGreaterThan(80); // ~10 s of ticks since the snapshot
     const a = deviceRates(played.got);
