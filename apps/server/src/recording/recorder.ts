@@ -8,7 +8,7 @@
  * reported through onEnd — the server it records goes on.
  */
 import type { RecordingEndReason, ServerMessage } from '@vfioscope/protocol';
-import { DEVICE_HISTORY_MS, deviceTopic, messageLine } from '@vfioscope/protocol';
+import { DEVICE_SNAPSHOT_EVERY_MS, deviceTopic, messageLine } from '@vfioscope/protocol';
 import { DISCOVERY_KINDS, RecordedTopics } from './recorded-topics.ts';
 import type { Redactor } from './redact.ts';
 import type { RecordingWriter, WriterFailure } from './recording-writer.ts';
@@ -34,9 +34,9 @@ const SKIPPED = ['{"type":"heartbeat"', '{"type":"hello"', '{"type":"unsubscribe
 const DISCOVERY = DISCOVERY_KINDS.map((k) => `"kind":"${k}"`);
 const DEVICE_TOPIC_PREFIX = deviceTopic('');
 
-/** The topics keyframe n (from 1) snapshots: every followed one, a device page's every DEVICE_HISTORY_MS (Recorder.keyframe). */
+/** The topics keyframe n (from 1) snapshots: every followed one, a device page's every DEVICE_SNAPSHOT_EVERY_MS (Recorder.keyframe). */
 export function keyframeTopics(followed: Iterable<string>, n: number, keyframeEveryMs: number): string[] {
-  const devicesToo = n % Math.max(1, Math.floor(DEVICE_HISTORY_MS / keyframeEveryMs)) === 0;
+  const devicesToo = n % Math.max(1, Math.floor(DEVICE_SNAPSHOT_EVERY_MS / keyframeEveryMs)) === 0;
   return [...followed].filter((topic) => devicesToo || !topic.startsWith(DEVICE_TOPIC_PREFIX));
 }
 
@@ -162,9 +162,8 @@ export class Recorder {
 
   /**
    * A keyframe now (the timer makes one every keyframeEveryMs): a new gzip member, fresh snapshots of the
-   * followed topics. A device page's snapshot carries its last DEVICE_HISTORY_MS of rates, so its snapshot is
-   * taken only every DEVICE_HISTORY_MS (every keyframe when they are that far apart): in between, its deltas
-   * since the last one rebuild it exactly (what a replay's catch-up does). Taken every keyframe, those
+   * followed topics — a device page's only every DEVICE_SNAPSHOT_EVERY_MS (keyframeTopics): in between, its
+   * deltas since the last one rebuild it exactly (what a replay's catch-up does). Taken every keyframe, those
    * snapshots were nine tenths of a recording's bytes and most of its CPU (bench/recording.bench.ts).
    */
   keyframe(): void {

@@ -10,7 +10,13 @@
  *
  * Only the members (keyframe spans) a catch-up or the position needs are inflated, the last few kept parsed.
  */
-import type { RecordingLine, ReplaySpeed, ReplayStateView, ServerMessage } from '@vfioscope/protocol';
+import {
+  DEVICE_SNAPSHOT_EVERY_MS,
+  type RecordingLine,
+  type ReplaySpeed,
+  type ReplayStateView,
+  type ServerMessage,
+} from '@vfioscope/protocol';
 import type { Principal } from '../auth/tokens.ts';
 import { StreamClient, type StreamSocket } from '../stream/client.ts';
 import { helloMessage, type StreamService } from '../stream/stream-service.ts';
@@ -19,10 +25,12 @@ import type { RecordingIndex } from './recording-index.ts';
 type MessageLine = { t: number; m: ServerMessage & { topic: string; seq: number } };
 
 /**
- * Members kept parsed: a catch-up reads from a device page's last snapshot (at most DEVICE_HISTORY_MS back:
- * 7 members at the default keyframe interval) to the position, for every topic of every client.
+ * Members kept parsed: a catch-up reads from a device page's last snapshot (at most DEVICE_SNAPSHOT_EVERY_MS
+ * back) to the position, for every topic of every client — that span's members and two more.
  */
-const MEMBERS_KEPT_PARSED = 8;
+function membersKeptParsed(keyframeEveryMs: number): number {
+  return Math.min(256, Math.ceil(DEVICE_SNAPSHOT_EVERY_MS / keyframeEveryMs) + 2);
+}
 
 const isTopicLine = (l: RecordingLine): l is MessageLine => 'm' in l && (l.m.type === 'snapshot' || l.m.type === 'delta');
 
@@ -168,7 +176,7 @@ export class ReplayHub implements StreamService {
 
   /**
    * The topic at the position: its last snapshot at or before it, and its deltas since, up to it. The
-   * snapshot may be some members back (a device page's is recorded once per DEVICE_HISTORY_MS, recorder.ts).
+   * snapshot may be some members back (a device page's is recorded once per DEVICE_SNAPSHOT_EVERY_MS, recorder.ts).
    */
   private catchUp(client: StreamClient, topic: string): void {
     client.topics.set(topic, false);
@@ -202,7 +210,7 @@ export class ReplayHub implements StreamService {
     if (lines) this.parsed.delete(i);
     else lines = this.rec.memberLines(i).filter(isTopicLine);
     this.parsed.set(i, lines); // most recently used last
-    if (this.parsed.size > MEMBERS_KEPT_PARSED) this.parsed.delete(this.parsed.keys().next().value!);
+    if (this.parsed.size > membersKeptParsed(this.rec.header.keyframeEveryMs)) this.parsed.delete(this.parsed.keys().next().value!);
     return lines;
   }
 }

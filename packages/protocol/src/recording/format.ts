@@ -10,10 +10,9 @@
  *                markers: {"t":…,"keyframe":<n>} before keyframe n's snapshots,
  *                         {"t":…,"end":<reason>} when the recording stopped cleanly
  * Keyframes: every `keyframeEveryMs` the recorder asks for a fresh snapshot
- * of every recorded topic — a device page's only every DEVICE_HISTORY_MS, the
- * span of rates its snapshot carries — so a reader reaches any moment from
- * the snapshots before it (at most DEVICE_HISTORY_MS back) instead of from
- * the start.
+ * of every recorded topic — a device page's only every
+ * DEVICE_SNAPSHOT_EVERY_MS — so a reader reaches any moment from the
+ * snapshots before it (at most that far back) instead of from the start.
  *
  * Crash-safety: each keyframe starts a new gzip member, and the writer
  * flushes (Z_SYNC_FLUSH) after every batch of records (a second's), so a file cut short by
@@ -31,6 +30,15 @@ export const RECORDING_VERSION = 1;
 
 /** a keyframe (fresh snapshots of every topic) this often by default: seeking replays at most this much */
 export const DEFAULT_KEYFRAME_EVERY_MS = 10_000;
+
+/**
+ * A device page's snapshot is recorded this rarely. It is the costly one — each carries its vectors' last
+ * DEVICE_HISTORY_MS at tick resolution (~0.7 MB on the default host, 9 pages: most of a recording's bytes
+ * and of what recording costs the server) — and the deltas since the last one rebuild the page exactly, its
+ * history too once they span DEVICE_HISTORY_MS. So a seek replays up to this much of a page's deltas
+ * (bench/recording.bench.ts: the overhead against the seek time).
+ */
+export const DEVICE_SNAPSHOT_EVERY_MS = 120_000;
 
 export const RecordingHeader = Type.Object({
   format: Type.Literal(RECORDING_FORMAT),
