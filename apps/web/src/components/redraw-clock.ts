@@ -3,7 +3,8 @@
  * SLOTS phases, and never in a hidden tab.
  *
  * The numbers on a page stay at the stream's 10 Hz (the IRQ-to-pixel goal is
- * about them); a 60 s chart moves a sixtieth of its width per second, so a
+ * about them) — but a small chart's own caption, which changes with it (the
+ * interrupts grid's cells: VectorCharts' PacedRate); a 60 s chart moves a sixtieth of its width per second, so a
  * redraw every 500 ms moves it by under 1 % — nothing a person reads is lost,
  * and 12 Recharts redraws at 10 Hz cost a device page ~90 % of a core in
  * script (issue 13 §4). The clock ticks every CHART_REDRAW_MS / SLOTS and a
