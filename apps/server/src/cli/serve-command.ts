@@ -285,7 +285,8 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const info = server.app.vfio.ctx.hostInfo;
   if (replay) io.out(replaySummary(replay));
   const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-  const base = `${tls ? 'https' : 'http'}://${shownHost}:${addr.port}/`;
+  // the port bound, which --listen HOST:0 leaves to the kernel
+  const base = `${tls ? 'https' : 'http'}://${shownHost}:${new URL(server.origin).port}/`;
   if (!replay) {
     io.out(`vfioscope: ${kind} backend${info.scenario ? `, scenario "${info.scenario}"` : ''} — ${info.hostname}, kernel ${info.kernel}\n`);
     io.out(`  ${topologySummary(topo)}\n`);

@@ -47,15 +47,16 @@ function serve(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('vfioscope serve (a real process)', () => {
   it('prints a login URL with a generated operator token, serves the API, and shuts down in order on SIGTERM', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vfioscope-serve-'));
-    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17011'], { XDG_STATE_HOME: dir });
-    const [, token] = await s.output(/http:\/\/127\.0\.0\.1:17011\/\?token=(\S+)/);
+    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:0'], { XDG_STATE_HOME: dir });
+    const [, port, token] = await s.output(/http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+)/);
+    const base = `http://127.0.0.1:${port}`;
     expect(s.out).toContain('IOMMU groups');
     const dataDir = join(dir, 'vfioscope');
     expect(readFileSync(join(dataDir, 'session-token'), 'utf8').trim()).toBe(token);
     const h = { authorization: `Bearer ${token}` };
-    const open = await fetch('http://127.0.0.1:17011/api/v1/groups/3/open', { method: 'POST', headers: h });
+    const open = await fetch(`${base}/api/v1/groups/3/open`, { method: 'POST', headers: h });
     expect(open.status).toBe(200);
-    expect((await fetch('http://127.0.0.1:17011/api/v1/topology')).status).toBe(401);
+    expect((await fetch(`${base}/api/v1/topology`)).status).toBe(401);
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
     expect(s.err).toContain('releasing VFIO groups');
@@ -80,15 +81,16 @@ describe('vfioscope serve (a real process)', () => {
     dir = mkdtempSync(join(tmpdir(), 'vfioscope-serve-'));
     const tokens = join(dir, 'tokens');
     writeFileSync(tokens, 'viewer:viewer-token-123\noperator:operator-token-456\n');
-    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17012', '--token-file', tokens, '--data-dir', join(dir, 'state')]);
-    await s.output(/Listening on http:\/\/127\.0\.0\.1:17012\//);
+    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:0', '--token-file', tokens, '--data-dir', join(dir, 'state')]);
+    const [, port] = await s.output(/Listening on http:\/\/127\.0\.0\.1:(\d+)\//);
+    const base = `http://127.0.0.1:${port}`;
     expect(s.out).not.toContain('?token=');
     const viewer = { authorization: 'Bearer viewer-token-123' };
-    expect((await fetch('http://127.0.0.1:17012/api/v1/topology', { headers: viewer })).status).toBe(200);
-    expect((await fetch('http://127.0.0.1:17012/api/v1/groups/3/open', { method: 'POST', headers: viewer })).status).toBe(403);
+    expect((await fetch(`${base}/api/v1/topology`, { headers: viewer })).status).toBe(200);
+    expect((await fetch(`${base}/api/v1/groups/3/open`, { method: 'POST', headers: viewer })).status).toBe(403);
     expect(
       (
-        await fetch('http://127.0.0.1:17012/api/v1/groups/3/open', {
+        await fetch(`${base}/api/v1/groups/3/open`, {
           method: 'POST',
           headers: { authorization: 'Bearer operator-token-456' },
         })
@@ -126,15 +128,15 @@ describe('vfioscope serve (a real process)', () => {
     expect(made.status, made.stderr.toString()).toBe(0);
     const tokens = join(dir, 'tokens');
     writeFileSync(tokens, 'viewer:tls-viewer-token-0001\n');
-    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17012', '--token-file', tokens, '--tls-cert', cert, '--tls-key', key], {
+    const s = serve(['--scenario', 'edu', '--listen', '127.0.0.1:0', '--token-file', tokens, '--tls-cert', cert, '--tls-key', key], {
       XDG_STATE_HOME: dir,
     });
-    await s.output(/Listening on https:\/\/127\.0\.0\.1:17012\//);
+    const port = Number((await s.output(/Listening on https:\/\/127\.0\.0\.1:(\d+)\//))[1]);
     const ca = readFileSync(cert);
     const get = (path: string) =>
       new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((res, rej) => {
         httpsGet(
-          { host: '127.0.0.1', port: 17012, path, ca, servername: 'localhost', headers: { authorization: 'Bearer tls-viewer-token-0001' } },
+          { host: '127.0.0.1', port, path, ca, servername: 'localhost', headers: { authorization: 'Bearer tls-viewer-token-0001' } },
           (r) => {
             let body = '';
             r.on('data', (d) => (body += d));
@@ -149,11 +151,11 @@ describe('vfioscope serve (a real process)', () => {
     const login = await get('/?token=tls-viewer-token-0001');
     expect(String(login.headers['set-cookie'])).toContain('; Secure');
     // plain HTTP on the TLS port is not answered as HTTP
-    await expect(fetch('http://127.0.0.1:17012/api/v1/health')).rejects.toThrow();
-    const ws = new WebSocket('wss://127.0.0.1:17012/api/v1/stream?token=tls-viewer-token-0001', {
+    await expect(fetch(`http://127.0.0.1:${port}/api/v1/health`)).rejects.toThrow();
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/api/v1/stream?token=tls-viewer-token-0001`, {
       ca,
       servername: 'localhost',
-      headers: { origin: 'https://127.0.0.1:17012' },
+      headers: { origin: `https://127.0.0.1:${port}` },
     });
     const hello = await new Promise<{ type: string }>((res, rej) => {
       ws.once('message', (m) => res(JSON.parse(String(m)) as { type: string }));
@@ -167,15 +169,15 @@ describe('vfioscope serve (a real process)', () => {
 
   it('keeps its generated token across restarts, and says where it is on /health', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vfioscope-token-'));
-    const first = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17015'], { XDG_STATE_HOME: dir });
+    const first = serve(['--scenario', 'edu', '--listen', '127.0.0.1:0'], { XDG_STATE_HOME: dir });
     const [, token] = await first.output(/\?token=(\S+)/);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    const second = serve(['--scenario', 'edu', '--listen', '127.0.0.1:17015'], { XDG_STATE_HOME: dir });
-    const [, again] = await second.output(/\?token=(\S+)/);
+    const second = serve(['--scenario', 'edu', '--listen', '127.0.0.1:0'], { XDG_STATE_HOME: dir });
+    const [, port, again] = await second.output(/:(\d+)\/\?token=(\S+)/);
     expect(again).toBe(token);
     expect(second.out).toContain(`the token kept in ${join(dir, 'vfioscope', 'session-token')}`);
-    const health = (await (await fetch('http://127.0.0.1:17015/api/v1/health')).json()) as { sessionTokenFile?: string };
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).json()) as { sessionTokenFile?: string };
     expect(health.sessionTokenFile).toBe(join(dir, 'vfioscope', 'session-token'));
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
